@@ -1,0 +1,49 @@
+# gwlbctl — see README.md for what each target does.
+GO        ?= go
+BIN       := bin/gwlbctl
+PKGS      := ./...
+FUZZTIME  ?= 10s
+# Packages whose tests need root, DPDK and network namespaces are tagged e2e.
+E2E_TAGS  := e2e
+
+.PHONY: all deps build test unit e2e bench fuzz demo lint clean
+
+all: build
+
+## deps: install the Debian packages the build and tests need (idempotent) and reserve hugepages
+deps:
+	./cmd/scripts/deps.sh
+
+## build: compile bin/gwlbctl
+build:
+	$(GO) build -trimpath -o $(BIN) ./cmd/gwlbctl
+
+## test: unit tests, then the end-to-end tests (root, DPDK, namespaces)
+test: build unit e2e
+
+unit:
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 $(PKGS)
+
+e2e: build
+	./cmd/scripts/e2e.sh
+
+## bench: packet-core benchmarks (ns/packet) and, with DPDK, the forwarder against dpdk-testpmd
+bench: build
+	./cmd/scripts/bench.sh
+
+## fuzz: run every Fuzz* target for FUZZTIME on top of its seed corpus
+fuzz:
+	./cmd/scripts/fuzz.sh $(FUZZTIME)
+
+## demo: bring up the demo topology and show traffic crossing it
+demo: build
+	./cmd/scripts/demo.sh
+
+## lint: gofmt and go vet
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+clean:
+	rm -rf bin
