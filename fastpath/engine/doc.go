@@ -1,0 +1,31 @@
+// Package engine is the per-burst packet pipeline of the gwlbctl fast path.
+//
+// It owns the Packet and Worker types the DPDK layer drives, the immutable
+// Config snapshot a worker reads (ports and their roles, endpoints, targets,
+// balance tables, attributes) and its atomic publication, the per-worker
+// counters, and the flow listing served to the local API.
+//
+// Per packet from an endpoint side: parse, build the symmetric flow key
+// (endpoint id + tuple by stickiness), look the flow up or create it (a new
+// flow gets a target from the balance table), then encapsulate in place in
+// Geneve with the three AWS options and forward it to the appliance port
+// with the target's next-hop MAC. Per packet from the appliance port: accept
+// only Geneve to the node address from the flow's current target, with all
+// three AWS options and a cookie that names a live flow of the same
+// endpoint; decapsulate, restore the Ethernet header seen on ingress and
+// forward it out of the side opposite to where that direction entered.
+// Everything else is counted by reason and dropped, or handed to the kernel
+// (Verdict Exception) when it is addressed to the node.
+//
+// Threading: one Worker per forwarding core (lcore), each with its own flow
+// table and counters; a Worker is used by exactly one goroutine/thread. Both
+// directions of a flow and the appliance's return must reach the worker that
+// owns the flow. Endpoint-side traffic is spread by the NIC's RSS on the
+// inner tuple, which is not symmetric in general, so with more than one
+// queue the DPDK layer must configure a symmetric RSS key (e.g. the
+// repeated 0x6d5a key) for endpoint ports; the appliance's return is
+// hashed on the outer 4-tuple, and the engine picks the outer UDP source
+// port (SourcePortFunc in WorkerOptions) so that the return lands on the
+// worker's own queue. With one queue, as on a 2-core machine, all of this is
+// trivially true.
+package engine
