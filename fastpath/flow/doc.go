@@ -1,0 +1,87 @@
+// Package flow owns the forwarder's flow state: symmetric flow keys, the
+// seeded flow hash, and the fixed-capacity flow table with its cookies and
+// idle timeouts.
+//
+// # Keys
+//
+// A Key is the endpoint id plus the tuple chosen by the target group's
+// stickiness: the 5-tuple for TCP and UDP by default, the 3-tuple
+// (addresses + protocol) for every other protocol and for
+// stickiness.type=source_ip_dest_ip_proto, the 2-tuple (addresses) for
+// stickiness.type=source_ip_dest_ip. The endpoint id is part of the key
+// because endpoints in different VPCs may use overlapping addresses.
+//
+// Keys are symmetric: NewKey orders the two (address, port) ends, so A->B
+// and B->A produce the same Key and therefore the same hash, flow entry and
+// target. NewKey also returns the packet's Orientation (which end sent it),
+// so the engine can tell the initiator's direction from the reply's.
+//
+// Addresses are 16 bytes; IPv4 addresses are IPv4-mapped (::ffff:a.b.c.d,
+// see V4Mapped), as netip.Addr.As16 produces them.
+//
+// # Fragments
+//
+// Non-first IP fragments carry no ports, so a fragment (first or not, IPv4
+// or IPv6) is always keyed by its 3-tuple (addresses + protocol), whatever
+// the stickiness. All fragments of a datagram therefore share one flow and
+// one target, in both directions, independently of arrival order and
+// without a reassembly side table. The price: the fragments of a 5-tuple
+// TCP/UDP flow form their own 3-tuple flow, which may be served by another
+// target than the flow's unfragmented packets. GWLB never fragments itself
+// (inner MTU 8500), so this only concerns traffic that arrives fragmented.
+// With 3-tuple or 2-tuple stickiness fragments and whole packets share the
+// flow anyway. (AWS does not document its rule; this is ours.)
+//
+// # Hash
+//
+// Hasher is a seeded multiply-xor hash over the six 64-bit words of a Key
+// (little-endian). It is not cryptographic. It is deterministic for a given
+// seed, so nodes configured with the same seed and the same target set pick
+// the same target for a flow (see package balance).
+//
+// # Table
+//
+// Table holds up to Config.Capacity flows in two arrays allocated once at
+// New and never resized:
+//
+//   - entries: one 112-byte Entry per flow (no pointers), allocated from a
+//     FIFO free list so that a freed slot is reused as late as possible;
+//   - index: open addressing with linear probing over 32-bit slots (8-bit
+//     hash tag + 24-bit entry reference), sized to the power of two at least
+//     twice the capacity (load factor <= 0.5). Deletion shifts the following
+//     slots back (no tombstones), so probe lengths never degrade.
+//
+// Both arrays are mapped with mmap outside the Go heap (the garbage
+// collector neither scans nor counts them; transparent huge pages are
+// requested to cut TLB misses). At 1M flows the table costs 120 bytes per
+// flow: 112 for the entry and 8 for the index.
+//
+// # Cookies
+//
+// A flow cookie (Geneve option type 3) is 32 bits: the entry reference in
+// the low IndexBits bits (IndexBits = bits needed for Capacity-1) and the
+// entry's generation in the bits above, at most 16 of them. The generation
+// is bumped each time the entry is reused and is never 0, so a cookie of a
+// freed or reused entry does not match, and a cookie of 0 never matches.
+// A forged cookie matches a live flow with probability about
+// live/2^32; a stale one matches again only after its entry has been reused
+// a multiple of 2^GenerationBits times (4096 reuses at 1M capacity). The
+// engine additionally checks the endpoint id and the target's address.
+// Capacity is at most 2^24-1 (16.7M flows), which leaves at least 8
+// generation bits.
+//
+// # Timeouts
+//
+// TCP flows expire after the listener's tcp.idle_timeout.seconds (350 s by
+// default, 60-6000 s); all other flows after 120 s (fixed, as in AWS).
+// Last-seen times are kept in whole seconds of the engine's monotonic
+// clock. Expire reclaims idle flows incrementally: each call examines at
+// most budget entries, so there is never a stop-the-world sweep. Lookup
+// reports a flow that is past its timeout but not yet reclaimed as Expired,
+// so the engine can apply "after a TCP timeout only a SYN starts a new
+// flow". When the table is full, Insert first reclaims a bounded number of
+// expired flows; if none, it fails with ErrFull. Live flows are never
+// evicted early.
+//
+// A Table is owned by one worker and is not safe for concurrent use.
+package flow

@@ -1,0 +1,60 @@
+//go:build linux
+
+package flow
+
+import (
+	"fmt"
+	"runtime"
+	"syscall"
+	"unsafe"
+)
+
+// mapAnon maps size bytes of zeroed anonymous memory outside the Go heap
+// and asks for transparent huge pages (best effort).
+func mapAnon(size int) ([]byte, error) {
+	b, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+	if err != nil {
+		return nil, fmt.Errorf("flow: mmap %d bytes: %w", size, err)
+	}
+	_ = syscall.Madvise(b, 14) // MADV_HUGEPAGE; ignored where unsupported
+	return b, nil
+}
+
+func (t *Table) alloc(nslots, capacity int, goHeap bool) error {
+	if goHeap {
+		t.slots = make([]uint32, nslots)
+		t.entries = make([]Entry, capacity)
+		return nil
+	}
+	sb, err := mapAnon(nslots * 4)
+	if err != nil {
+		return err
+	}
+	eb, err := mapAnon(capacity * EntrySize)
+	if err != nil {
+		_ = syscall.Munmap(sb)
+		return err
+	}
+	t.slots = unsafe.Slice((*uint32)(unsafe.Pointer(&sb[0])), nslots)
+	t.entries = unsafe.Slice((*Entry)(unsafe.Pointer(&eb[0])), capacity)
+	m := &mapping{regions: [][]byte{sb, eb}}
+	t.release = m.unmap
+	// A table dropped without Close still returns its memory.
+	runtime.AddCleanup(t, func(m *mapping) { m.unmap() }, m)
+	return nil
+}
+
+type mapping struct {
+	regions [][]byte
+	done    bool
+}
+
+func (m *mapping) unmap() {
+	if m.done {
+		return
+	}
+	m.done = true
+	for _, b := range m.regions {
+		_ = syscall.Munmap(b)
+	}
+}

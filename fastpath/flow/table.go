@@ -1,0 +1,554 @@
+package flow
+
+import (
+	"errors"
+	"fmt"
+	"math/bits"
+	"time"
+	"unsafe"
+)
+
+// Default and allowed idle timeouts (AWS: listener attribute
+// tcp.idle_timeout.seconds, 60-6000 s, default 350 s; other protocols 120 s).
+const (
+	DefaultTCPIdleTimeout = 350 * time.Second
+	MinTCPIdleTimeout     = 60 * time.Second
+	MaxTCPIdleTimeout     = 6000 * time.Second
+	OtherIdleTimeout      = 120 * time.Second
+)
+
+// MaxCapacity is the largest table: entry references are 24 bits in the
+// index and the cookie keeps at least 8 generation bits.
+const MaxCapacity = 1<<24 - 1
+
+// Errors returned by Insert.
+var (
+	ErrFull   = errors.New("flow: table full")
+	ErrExists = errors.New("flow: flow already in table")
+)
+
+// Ref names an entry of a Table (its position in the entry array).
+type Ref uint32
+
+// NoRef is the Ref returned with a miss.
+const NoRef Ref = ^Ref(0)
+
+// Result is the outcome of a lookup.
+type Result uint8
+
+const (
+	// Miss: no entry for the key.
+	Miss Result = iota
+	// Hit: a live entry that is within its idle timeout.
+	Hit
+	// Expired: an entry past its idle timeout that Expire has not
+	// reclaimed yet. It is still in the table; the engine decides whether
+	// the packet may start a new flow (Delete, then Insert) or is dropped.
+	Expired
+)
+
+func (r Result) String() string {
+	switch r {
+	case Miss:
+		return "miss"
+	case Hit:
+		return "hit"
+	case Expired:
+		return "expired"
+	}
+	return fmt.Sprintf("Result(%d)", uint8(r))
+}
+
+// TimeoutClass selects a flow's idle timeout.
+type TimeoutClass uint8
+
+const (
+	// ClassTCP uses the listener's TCP idle timeout.
+	ClassTCP TimeoutClass = iota
+	// ClassOther uses the fixed 120 s timeout.
+	ClassOther
+	numClasses
+)
+
+// Direction is a packet's direction within its flow.
+type Direction uint8
+
+const (
+	// Original: from the flow's initiator (the end that sent the first packet).
+	Original Direction = 0
+	// Reply: towards the initiator.
+	Reply Direction = 1
+)
+
+const (
+	flagLive        = 1 << 0
+	flagInitiatorHi = 1 << 1 // the initiator is the key's Hi end
+	flagTagged      = 1 << 2 // VLAN holds an 802.1Q TCI
+)
+
+// Entry is the state of one flow. It holds no pointers. Fields indexed by
+// Direction are [Original, Reply].
+type Entry struct {
+	Key      Key
+	Packets  [2]uint64
+	Bytes    [2]uint64
+	Created  uint32 // seconds of the engine clock (see Seconds)
+	LastSeen uint32 // seconds of the engine clock
+	gen      uint16
+	Target   uint16    // index of the flow's target in the balance set
+	InPort   [2]uint16 // port index each direction entered on
+	// EthDst and EthSrc are the Ethernet addresses of the initiator's
+	// frames, restored after decapsulation; Reply frames use them swapped.
+	EthDst, EthSrc [6]byte
+	vlan           uint16
+	flags          uint8
+	Class          TimeoutClass
+}
+
+// EntrySize is the size of an Entry in bytes.
+const EntrySize = int(unsafe.Sizeof(Entry{}))
+
+// Initiator returns the orientation of the flow's initiator.
+func (e *Entry) Initiator() Orientation {
+	if e.flags&flagInitiatorHi != 0 {
+		return HiToLo
+	}
+	return LoToHi
+}
+
+// SetInitiator records the orientation of the flow's first packet.
+func (e *Entry) SetInitiator(o Orientation) {
+	if o == HiToLo {
+		e.flags |= flagInitiatorHi
+	} else {
+		e.flags &^= flagInitiatorHi
+	}
+}
+
+// Dir returns the direction of a packet with orientation o.
+func (e *Entry) Dir(o Orientation) Direction {
+	if o == e.Initiator() {
+		return Original
+	}
+	return Reply
+}
+
+// VLAN returns the 802.1Q tag control information of the initiator's
+// frames, and whether they were tagged.
+func (e *Entry) VLAN() (tci uint16, tagged bool) {
+	return e.vlan, e.flags&flagTagged != 0
+}
+
+// SetVLAN records the initiator's 802.1Q tag (tagged=false: untagged).
+func (e *Entry) SetVLAN(tci uint16, tagged bool) {
+	e.vlan = tci
+	if tagged {
+		e.flags |= flagTagged
+	} else {
+		e.flags &^= flagTagged
+	}
+}
+
+// Live reports whether the entry holds a flow.
+func (e *Entry) Live() bool { return e.flags&flagLive != 0 }
+
+// Touch counts a packet of length bytes in direction d and refreshes the
+// last-seen time.
+func (e *Entry) Touch(d Direction, bytes int, now int64) {
+	e.Packets[d&1]++
+	e.Bytes[d&1] += uint64(bytes)
+	e.LastSeen = Seconds(now)
+}
+
+// Seconds converts the engine's monotonic nanoseconds to the coarse clock
+// entries keep.
+func Seconds(now int64) uint32 { return uint32(uint64(now) / 1e9) }
+
+// Config sizes and parameterises a Table.
+type Config struct {
+	// Capacity is the maximum number of flows, 1..MaxCapacity.
+	Capacity int
+	// Seed keys the flow hash; every node serving the same targets must
+	// use the same seed.
+	Seed uint64
+	// TCPIdleTimeout is the listener's tcp.idle_timeout.seconds
+	// (0: DefaultTCPIdleTimeout).
+	TCPIdleTimeout time.Duration
+	// GoHeap allocates the arrays on the Go heap instead of mmap (for
+	// platforms without mmap and for comparison).
+	GoHeap bool
+}
+
+// Stats are the table's own counters.
+type Stats struct {
+	Inserts  uint64 // flows created
+	Full     uint64 // inserts refused because the table was full
+	Expired  uint64 // flows reclaimed by Expire or by a full Insert
+	Deletes  uint64 // flows removed by Delete
+	Probes   uint64 // not maintained on the fast path; reserved
+	Capacity int
+	Live     int
+}
+
+// Table is a fixed-capacity flow table (see the package documentation).
+type Table struct {
+	slots   []uint32 // 0: empty; else tag<<24 | (ref+1)
+	mask    uint32
+	entries []Entry
+
+	hasher   Hasher
+	idxBits  uint32
+	idxMask  uint32
+	genMask  uint16
+	live     int
+	used     uint32 // entries [0, used) have been handed out at least once
+	freeHead Ref    // FIFO of freed entries, linked through Packets[0]
+	freeTail Ref
+	cursor   uint32 // next entry Expire examines
+	timeout  [numClasses]uint32
+
+	stats Stats
+	sink  uint32 // keeps prefetching loads alive
+
+	release func() // unmaps the arrays
+}
+
+const (
+	refBits = 24
+	refMask = 1<<refBits - 1
+	tagMask = ^uint32(refMask)
+)
+
+// New allocates a table for cfg.Capacity flows.
+func New(cfg Config) (*Table, error) {
+	if cfg.Capacity < 1 || cfg.Capacity > MaxCapacity {
+		return nil, fmt.Errorf("flow: capacity %d out of range: use 1..%d", cfg.Capacity, MaxCapacity)
+	}
+	if cfg.TCPIdleTimeout == 0 {
+		cfg.TCPIdleTimeout = DefaultTCPIdleTimeout
+	}
+	t := &Table{hasher: NewHasher(cfg.Seed), freeHead: NoRef, freeTail: NoRef}
+	if err := t.SetTCPIdleTimeout(cfg.TCPIdleTimeout); err != nil {
+		return nil, err
+	}
+	t.timeout[ClassOther] = uint32(OtherIdleTimeout / time.Second)
+
+	nslots := 1 << bits.Len(uint(2*cfg.Capacity-1)) // power of two >= 2*capacity
+	t.mask = uint32(nslots - 1)
+	t.idxBits = uint32(bits.Len32(uint32(cfg.Capacity - 1)))
+	if t.idxBits == 0 {
+		t.idxBits = 1
+	}
+	t.idxMask = 1<<t.idxBits - 1
+	genBits := 32 - t.idxBits
+	if genBits > 16 {
+		genBits = 16
+	}
+	t.genMask = uint16(1<<genBits - 1)
+
+	if err := t.alloc(nslots, cfg.Capacity, cfg.GoHeap); err != nil {
+		return nil, err
+	}
+	t.stats.Capacity = cfg.Capacity
+	return t, nil
+}
+
+// Close releases the table's memory. The table must not be used afterwards.
+func (t *Table) Close() {
+	if t.release != nil {
+		t.release()
+		t.release = nil
+	}
+	t.slots, t.entries = nil, nil
+}
+
+// SetTCPIdleTimeout sets the idle timeout of TCP flows
+// (tcp.idle_timeout.seconds, 60-6000 s). It applies to existing flows too.
+func (t *Table) SetTCPIdleTimeout(d time.Duration) error {
+	if d < MinTCPIdleTimeout || d > MaxTCPIdleTimeout || d%time.Second != 0 {
+		return fmt.Errorf("flow: tcp idle timeout %v out of range: use whole seconds from %v to %v",
+			d, MinTCPIdleTimeout, MaxTCPIdleTimeout)
+	}
+	t.timeout[ClassTCP] = uint32(d / time.Second)
+	return nil
+}
+
+// Timeout returns the idle timeout of class c.
+func (t *Table) Timeout(c TimeoutClass) time.Duration {
+	return time.Duration(t.timeout[c%numClasses]) * time.Second
+}
+
+// Hash returns the flow hash of k under the table's seed.
+func (t *Table) Hash(k *Key) uint64 { return t.hasher.Hash(k) }
+
+// Hasher returns the table's hasher.
+func (t *Table) Hasher() Hasher { return t.hasher }
+
+// Len returns the number of live flows.
+func (t *Table) Len() int { return t.live }
+
+// Cap returns the table's capacity.
+func (t *Table) Cap() int { return len(t.entries) }
+
+// Stats returns the table's counters.
+func (t *Table) Stats() Stats {
+	s := t.stats
+	s.Live = t.live
+	return s
+}
+
+// IndexBits is the number of cookie bits that hold the entry reference;
+// the remaining bits (at most 16) hold the generation.
+func (t *Table) IndexBits() int { return int(t.idxBits) }
+
+// Entry returns the entry r names. r must come from this table.
+func (t *Table) Entry(r Ref) *Entry { return &t.entries[r] }
+
+func (t *Table) expired(e *Entry, now uint32) bool {
+	return now-e.LastSeen > t.timeout[e.Class%numClasses] && int32(now-e.LastSeen) > 0
+}
+
+// Lookup finds the flow of k, whose hash is hash, at time now (monotonic ns).
+func (t *Table) Lookup(k *Key, hash uint64, now int64) (Ref, Result) {
+	tag := uint32(hash>>56) << refBits
+	kw := k.words()
+	for i := uint32(hash) & t.mask; ; i = (i + 1) & t.mask {
+		s := t.slots[i]
+		if s == 0 {
+			return NoRef, Miss
+		}
+		if s&tagMask != tag {
+			continue
+		}
+		r := Ref(s&refMask - 1)
+		e := &t.entries[r]
+		if *e.Key.words() == *kw {
+			if t.expired(e, Seconds(now)) {
+				return r, Expired
+			}
+			return r, Hit
+		}
+	}
+}
+
+// Insert creates a flow for k at time now. The new entry has the default
+// timeout class for its protocol, zero counters and orientation LoToHi;
+// the caller fills in target, ports, Ethernet addresses and initiator.
+// It fails with ErrExists (returning the existing entry) if k is present,
+// and with ErrFull if every entry holds a live, unexpired flow.
+func (t *Table) Insert(k *Key, hash uint64, now int64) (Ref, error) {
+	if t.freeHead == NoRef && int(t.used) == len(t.entries) {
+		// Reclaim idle flows before refusing; never evict live ones.
+		t.Expire(now, 64)
+		if t.freeHead == NoRef {
+			t.stats.Full++
+			return NoRef, ErrFull
+		}
+	}
+	tag := uint32(hash>>56) << refBits
+	kw := k.words()
+	i := uint32(hash) & t.mask
+	for ; ; i = (i + 1) & t.mask {
+		s := t.slots[i]
+		if s == 0 {
+			break
+		}
+		if s&tagMask == tag {
+			r := Ref(s&refMask - 1)
+			if *t.entries[r].Key.words() == *kw {
+				return r, ErrExists
+			}
+		}
+	}
+	var r Ref
+	if t.freeHead != NoRef {
+		r = t.freeHead
+		next := Ref(t.entries[r].Packets[0])
+		t.freeHead = next
+		if next == NoRef {
+			t.freeTail = NoRef
+		}
+	} else {
+		r = Ref(t.used)
+		t.used++
+	}
+	e := &t.entries[r]
+	gen := (e.gen + 1) & t.genMask
+	if gen == 0 {
+		gen = 1
+	}
+	sec := Seconds(now)
+	class := ClassOther
+	if k.Proto == ProtoTCP {
+		class = ClassTCP
+	}
+	*e = Entry{Key: *k, gen: gen, Created: sec, LastSeen: sec, flags: flagLive, Class: class}
+	t.slots[i] = tag | uint32(r+1)
+	t.live++
+	t.stats.Inserts++
+	return r, nil
+}
+
+// Cookie returns the flow cookie of the live entry r.
+func (t *Table) Cookie(r Ref) uint32 {
+	return uint32(t.entries[r].gen)<<t.idxBits | uint32(r)
+}
+
+// ByCookie finds the live flow a cookie names. A cookie of a freed or
+// reused entry, or one that names no entry, does not match.
+func (t *Table) ByCookie(c uint32) (Ref, bool) {
+	r := c & t.idxMask
+	if r >= t.used {
+		return NoRef, false
+	}
+	e := &t.entries[r]
+	if e.flags&flagLive == 0 || uint32(e.gen) != c>>t.idxBits {
+		return NoRef, false
+	}
+	return Ref(r), true
+}
+
+// Delete removes the live flow r from the table.
+func (t *Table) Delete(r Ref) {
+	e := &t.entries[r]
+	if e.flags&flagLive == 0 {
+		panic("flow: Delete of a free entry")
+	}
+	t.unlink(r, e)
+	t.stats.Deletes++
+}
+
+func (t *Table) unlink(r Ref, e *Entry) {
+	h := t.hasher.Hash(&e.Key)
+	want := uint32(r + 1)
+	i := uint32(h) & t.mask
+	for t.slots[i]&refMask != want {
+		if t.slots[i] == 0 {
+			panic("flow: live entry missing from the index")
+		}
+		i = (i + 1) & t.mask
+	}
+	// Backward-shift deletion: move later members of the probe run into
+	// the hole when their home position allows it.
+	for j := (i + 1) & t.mask; ; j = (j + 1) & t.mask {
+		s := t.slots[j]
+		if s == 0 {
+			break
+		}
+		home := uint32(t.hasher.Hash(&t.entries[s&refMask-1].Key)) & t.mask
+		// s may move to i if its home is not cyclically within (i, j].
+		if (j-home)&t.mask >= (j-i)&t.mask {
+			t.slots[i] = s
+			i = j
+		}
+	}
+	t.slots[i] = 0
+
+	e.flags = 0
+	e.Packets[0] = uint64(NoRef)
+	if t.freeTail == NoRef {
+		t.freeHead = r
+	} else {
+		t.entries[t.freeTail].Packets[0] = uint64(r)
+	}
+	t.freeTail = r
+	t.live--
+}
+
+// Expire examines at most budget entries, continuing where the previous
+// call stopped, and reclaims those idle past their timeout at time now. It
+// returns the number reclaimed. Call it once per burst or poll pass.
+func (t *Table) Expire(now int64, budget int) int {
+	if t.used == 0 {
+		return 0
+	}
+	sec := Seconds(now)
+	n := 0
+	for ; budget > 0; budget-- {
+		if t.cursor >= t.used {
+			t.cursor = 0
+		}
+		r := Ref(t.cursor)
+		t.cursor++
+		e := &t.entries[r]
+		if e.flags&flagLive != 0 && t.expired(e, sec) {
+			t.unlink(r, e)
+			n++
+		}
+	}
+	t.stats.Expired += uint64(n)
+	return n
+}
+
+// Range calls fn for each live flow, in entry order, until fn returns
+// false. It must run on the goroutine that owns the table.
+func (t *Table) Range(fn func(r Ref, e *Entry) bool) {
+	for r := uint32(0); r < t.used; r++ {
+		e := &t.entries[r]
+		if e.flags&flagLive != 0 && !fn(Ref(r), e) {
+			return
+		}
+	}
+}
+
+// HashBatch computes the hash of each key into hashes (len(hashes) >=
+// len(keys)).
+func (t *Table) HashBatch(keys []Key, hashes []uint64) {
+	hashes = hashes[:len(keys)]
+	for i := range keys {
+		hashes[i] = t.hasher.Hash(&keys[i])
+	}
+}
+
+// Prefetch loads the index slot of each hash so that the cache misses of a
+// burst overlap (Go has no prefetch instruction; independent loads in a
+// tight loop have the same effect).
+func (t *Table) Prefetch(hashes []uint64) {
+	var x uint32
+	for _, h := range hashes {
+		x += t.slots[uint32(h)&t.mask]
+	}
+	t.sink += x
+}
+
+// PrefetchCookies loads the entry each cookie names.
+func (t *Table) PrefetchCookies(cookies []uint32) {
+	var x uint32
+	for _, c := range cookies {
+		r := c & t.idxMask
+		if r < t.used {
+			x += uint32(t.entries[r].gen)
+		}
+	}
+	t.sink += x
+}
+
+// LookupBatch looks up each key (with its hash) in three stages, index
+// slots, candidate entries, then comparison, so that the misses of the
+// whole burst overlap. refs and results receive one value per key.
+func (t *Table) LookupBatch(keys []Key, hashes []uint64, now int64, refs []Ref, results []Result) {
+	n := len(keys)
+	hashes, refs, results = hashes[:n], refs[:n], results[:n]
+	var x uint32
+	for _, h := range hashes {
+		x += t.slots[uint32(h)&t.mask]
+	}
+	for _, h := range hashes {
+		// Touch the first candidate entry whose tag matches.
+		tag := uint32(h>>56) << refBits
+		for i := uint32(h) & t.mask; ; i = (i + 1) & t.mask {
+			s := t.slots[i]
+			if s == 0 {
+				break
+			}
+			if s&tagMask == tag {
+				x += uint32(t.entries[s&refMask-1].Key.Endpoint)
+				break
+			}
+		}
+	}
+	t.sink += x
+	for i := range keys {
+		refs[i], results[i] = t.Lookup(&keys[i], hashes[i], now)
+	}
+}
