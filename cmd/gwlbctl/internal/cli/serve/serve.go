@@ -1,0 +1,94 @@
+// Package serve implements `gwlbctl serve`: the load balancer node. It
+// loads the node config (file < GWLBCTL_* env < flags) and hands it to
+// fastpath/node, which runs the DPDK forwarder until SIGINT/SIGTERM.
+package serve
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gwlbctl/gwlbctl/fastpath/node"
+)
+
+// Options are serve's inputs.
+type Options struct {
+	// ConfigFile is the node config (YAML/JSON/TOML); optional when every
+	// required setting comes from env or flags.
+	ConfigFile string
+	// Config is the loaded, validated node config.
+	Config node.Config
+
+	ErrOut io.Writer
+}
+
+// NewCmdServe returns the serve command. runF replaces the run function in
+// tests (nil: run the node).
+func NewCmdServe(runF func(context.Context, *Options) error) *cobra.Command {
+	return newCmdServe(&Options{ErrOut: os.Stderr}, runF)
+}
+
+func newCmdServe(opts *Options, runF func(context.Context, *Options) error) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run a gateway load balancer node: the DPDK forwarder between endpoints and appliances",
+		Long: `Run a gateway load balancer node.
+
+serve forwards the traffic of the gateway load balancer endpoints attached to
+this node's ports through the load balancer's targets (appliances), Geneve
+encapsulated with AWS's options, as a GWLB node does. It watches the state
+file and applies target, endpoint and attribute changes within a second
+without dropping established flows.
+
+Settings come from, in increasing precedence: the node config file
+(--config, or GWLBCTL_NODE_CONFIG), GWLBCTL_* environment variables (the key
+in upper case with '.' and '-' as '_', e.g. GWLBCTL_APPLIANCE_ADDRESS) and
+flags. configs/node.yaml documents every key.
+
+serve needs root (DPDK, hugepages, TAP). It stops on SIGINT or SIGTERM,
+writing the final stats to --stats-file.`,
+		Example: `  # the node of gateway load balancer my-gwlb in us-east-1a, ports in node.yaml
+  gwlbctl serve --config configs/node.yaml
+
+  # same, overriding the appliance address and writing stats for scripts
+  GWLBCTL_APPLIANCE_ADDRESS=10.0.1.10/24 gwlbctl serve -c node.yaml --stats-file /run/gwlb.json
+
+  # everything on the command line: one endpoint bumped between two veths
+  gwlbctl serve --load-balancer my-gwlb --availability-zone us-east-1a --state state.json \
+    --appliance-device net_af_packet0,iface=app0 --appliance-address 10.0.1.10/24 \
+    --endpoint 'vpce-0123456789abcdef0=net_af_packet1,iface=epa;net_af_packet2,iface=epb'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.ConfigFile == "" {
+				if f, ok := os.LookupEnv(envPrefix + "_NODE_CONFIG"); ok {
+					opts.ConfigFile = f
+				}
+			}
+			cfg, err := loadConfig(cmd.Flags(), opts.ConfigFile)
+			if err != nil {
+				return err
+			}
+			opts.Config = cfg
+			cmd.SilenceUsage = true
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			if runF != nil {
+				return runF(ctx, opts)
+			}
+			return run(ctx, opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.ConfigFile, "config", "c", "", "node config file (env GWLBCTL_NODE_CONFIG; see configs/node.yaml)")
+	addConfigFlags(cmd.Flags())
+	return cmd
+}
+
+func run(ctx context.Context, opts *Options) error {
+	log := slog.New(slog.NewTextHandler(opts.ErrOut, nil))
+	return node.Run(ctx, opts.Config, log)
+}

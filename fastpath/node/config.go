@@ -1,0 +1,297 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Config is a node's configuration, as `gwlbctl serve` reads it from a
+// file, GWLBCTL_* environment variables and flags (in increasing order of
+// precedence). Keys are the mapstructure tags; see configs/node.yaml.
+type Config struct {
+	// LoadBalancer is the gateway load balancer this node serves: its ARN
+	// or its name.
+	LoadBalancer string `mapstructure:"load-balancer"`
+	// AvailabilityZone is the zone this node stands in. Like a GWLB node, it
+	// serves the endpoints of its own zone and, unless cross-zone load
+	// balancing is on, sends only to targets of its own zone.
+	AvailabilityZone string `mapstructure:"availability-zone"`
+	// State is the control plane's state file (the same as `--state` of
+	// the elbv2/ec2 commands).
+	State string `mapstructure:"state"`
+
+	EAL       EALConfig       `mapstructure:"eal"`
+	Appliance ApplianceConfig `mapstructure:"appliance"`
+	Endpoints []EndpointPorts `mapstructure:"endpoints"`
+	Flows     FlowConfig      `mapstructure:"flows"`
+	Stats     StatsConfig     `mapstructure:"stats"`
+	API       APIConfig       `mapstructure:"api"`
+
+	// Filled by Validate.
+	nodeIP  netip.Prefix
+	gateway netip.Addr
+	mac     net.HardwareAddr
+	statics map[netip.Addr]net.HardwareAddr
+}
+
+// EALConfig holds DPDK's Environment Abstraction Layer arguments.
+type EALConfig struct {
+	// Args are passed to rte_eal_init after the program name, e.g.
+	// ["-l", "0-1", "--in-memory", "--no-pci"]. Ports are not given here:
+	// serve adds one --vdev/-a per configured port.
+	Args []string `mapstructure:"args"`
+	// Workers is the number of forwarding lcores (each runs one engine
+	// worker). The main lcore runs Go's control loop.
+	Workers int `mapstructure:"workers"`
+	// MbufCount sizes the packet buffer pool (0: the DPDK layer's default).
+	MbufCount int `mapstructure:"mbuf-count"`
+}
+
+// ApplianceConfig is the node's port on the appliance network.
+type ApplianceConfig struct {
+	// Device is the DPDK device: a virtual device with its arguments
+	// ("net_af_packet0,iface=veth1") or a PCI address with devargs
+	// ("0000:00:06.0,large_llq_hdr=1" for ENA).
+	Device string `mapstructure:"device"`
+	// Address is the node's IPv4 address and prefix on the appliance
+	// network ("10.0.0.10/24"); Geneve leaves from it and returns to it.
+	Address string `mapstructure:"address"`
+	// Gateway is optional: targets outside Address's prefix are reached
+	// through it.
+	Gateway string `mapstructure:"gateway"`
+	// MAC is the port's MAC address, shared by the exception TAP. Empty:
+	// the device's own address.
+	MAC string `mapstructure:"mac"`
+	// TAP names the kernel interface of the exception path (ARP, ICMP and
+	// anything else addressed to the node). Empty disables the exception
+	// path; then targets' MACs must be listed in Neighbors.
+	TAP string `mapstructure:"tap"`
+	// Neighbors are static next-hop entries for targets or the gateway.
+	// Not needed when the TAP is enabled (the kernel resolves them); used by
+	// benchmarks that have no appliance network.
+	Neighbors []Neighbor `mapstructure:"neighbors"`
+}
+
+// Neighbor is one static IPv4 -> MAC entry.
+type Neighbor struct {
+	IP  string `mapstructure:"ip"`
+	MAC string `mapstructure:"mac"`
+}
+
+// EndpointPorts attaches one gateway load balancer endpoint of the state
+// file to this node's ports.
+type EndpointPorts struct {
+	// ID is the endpoint id, vpce-<17 hex>.
+	ID string `mapstructure:"id"`
+	// Mode is "bump" (two ports forming a transparent wire). "routed" is a
+	// later addition.
+	Mode string `mapstructure:"mode"`
+	// SideA and SideB are the two ports' DPDK devices.
+	SideA string `mapstructure:"side-a"`
+	SideB string `mapstructure:"side-b"`
+}
+
+// FlowConfig sizes the flow table.
+type FlowConfig struct {
+	// Capacity is the number of flows each worker's table holds; a new flow
+	// beyond it is dropped and counted, never an established one evicted.
+	Capacity int `mapstructure:"capacity"`
+}
+
+// StatsConfig controls the periodic stats line and file.
+type StatsConfig struct {
+	// Interval between stats log lines (0 disables the line).
+	Interval time.Duration `mapstructure:"interval"`
+	// File, when set, receives the JSON stats every second and at exit
+	// (written atomically: readers never see a half-written file).
+	File string `mapstructure:"file"`
+}
+
+// APIConfig is the node's small local API.
+type APIConfig struct {
+	// Socket is a unix socket path serving GET /stats and GET /flows.
+	// Empty disables the API.
+	Socket string `mapstructure:"socket"`
+}
+
+// Defaults.
+const (
+	DefaultFlowCapacity  = 1 << 20
+	DefaultStatsInterval = 10 * time.Second
+	DefaultTAP           = "gwlb0"
+	ModeBump             = "bump"
+	ModeRouted           = "routed"
+	maxFlowCapacity      = 1 << 26
+	maxInterfaceName     = 15 // IFNAMSIZ - 1
+)
+
+// DefaultEALArgs are the EAL arguments used when none are configured: main
+// lcore on CPU 0 for Go, one forwarding lcore on CPU 1, no PCI scan (virtual
+// devices only; remove --no-pci and list PCI devices to use real NICs), and
+// in-memory mode so nothing is left in /var/run/dpdk.
+var DefaultEALArgs = []string{"-l", "0-1", "--in-memory", "--no-pci"}
+
+var (
+	endpointIDPattern = regexp.MustCompile(`^vpce-[0-9a-f]{17}$`)
+	ifNamePattern     = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+)
+
+// Validate checks every field, fills derived values and returns all
+// problems at once, each naming the key at fault and what to do.
+func (c *Config) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if strings.TrimSpace(c.LoadBalancer) == "" {
+		add("load-balancer: required; set it to the gateway load balancer's ARN or name (flag --load-balancer, env GWLBCTL_LOAD_BALANCER)")
+	}
+	if strings.TrimSpace(c.AvailabilityZone) == "" {
+		add("availability-zone: required; set the zone this node serves, e.g. us-east-1a (flag --availability-zone)")
+	}
+	if strings.TrimSpace(c.State) == "" {
+		add("state: required; set the state file written by gwlbctl elbv2/ec2 (flag --state, env GWLBCTL_STATE)")
+	}
+	if c.EAL.Workers < 0 || c.EAL.Workers > 64 {
+		add("eal.workers: %d is out of range 0-64 (0 means one worker)", c.EAL.Workers)
+	}
+	if c.EAL.MbufCount < 0 {
+		add("eal.mbuf-count: %d is negative", c.EAL.MbufCount)
+	}
+
+	devices := map[string]string{}
+	device := func(key, dev string) {
+		if strings.TrimSpace(dev) == "" {
+			add("%s: required; a DPDK device such as net_af_packet0,iface=eth1 or a PCI address", key)
+			return
+		}
+		name := dev
+		if i := strings.IndexByte(dev, ','); i >= 0 {
+			name = dev[:i]
+		}
+		if other, dup := devices[name]; dup {
+			add("%s: device %q is already used by %s; each port needs its own device name", key, name, other)
+			return
+		}
+		devices[name] = key
+	}
+
+	a := &c.Appliance
+	device("appliance.device", a.Device)
+	c.nodeIP = netip.Prefix{}
+	if a.Address == "" {
+		add("appliance.address: required; the node's IPv4 address/prefix on the appliance network, e.g. 10.0.0.10/24")
+	} else if p, err := netip.ParsePrefix(a.Address); err != nil || !p.Addr().Is4() {
+		add("appliance.address: %q is not an IPv4 address/prefix such as 10.0.0.10/24", a.Address)
+	} else {
+		c.nodeIP = p
+	}
+	c.gateway = netip.Addr{}
+	if a.Gateway != "" {
+		g, err := netip.ParseAddr(a.Gateway)
+		switch {
+		case err != nil || !g.Is4():
+			add("appliance.gateway: %q is not an IPv4 address", a.Gateway)
+		case c.nodeIP.IsValid() && !c.nodeIP.Contains(g):
+			add("appliance.gateway: %v is outside appliance.address %v; the gateway must be on the node's subnet", g, c.nodeIP)
+		default:
+			c.gateway = g
+		}
+	}
+	c.mac = nil
+	if a.MAC != "" {
+		m, err := net.ParseMAC(a.MAC)
+		switch {
+		case err != nil || len(m) != 6:
+			add("appliance.mac: %q is not a MAC address such as 02:00:00:00:00:01", a.MAC)
+		case m[0]&1 != 0 || isZero(m):
+			add("appliance.mac: %v is not a unicast address", m)
+		default:
+			c.mac = m
+		}
+	}
+	if a.TAP != "" && (len(a.TAP) > maxInterfaceName || !ifNamePattern.MatchString(a.TAP)) {
+		add("appliance.tap: %q is not a valid interface name (1-15 letters, digits, '-', '_', '.')", a.TAP)
+	}
+	c.statics = map[netip.Addr]net.HardwareAddr{}
+	for i, n := range a.Neighbors {
+		addr, err := netip.ParseAddr(n.IP)
+		if err != nil || !addr.Is4() {
+			add("appliance.neighbors[%d].ip: %q is not an IPv4 address", i, n.IP)
+			continue
+		}
+		m, err := net.ParseMAC(n.MAC)
+		if err != nil || len(m) != 6 || m[0]&1 != 0 || isZero(m) {
+			add("appliance.neighbors[%d].mac: %q is not a unicast MAC address", i, n.MAC)
+			continue
+		}
+		c.statics[addr] = m
+	}
+
+	if len(c.Endpoints) == 0 {
+		add("endpoints: none configured; list at least one gateway load balancer endpoint with its ports (id, mode: bump, side-a, side-b)")
+	}
+	seen := map[string]int{}
+	for i := range c.Endpoints {
+		e := &c.Endpoints[i]
+		key := fmt.Sprintf("endpoints[%d]", i)
+		if !endpointIDPattern.MatchString(e.ID) {
+			add("%s.id: %q is not an endpoint id (vpce- followed by 17 lowercase hex digits)", key, e.ID)
+		} else if j, dup := seen[e.ID]; dup {
+			add("%s.id: %s is already attached by endpoints[%d]", key, e.ID, j)
+		} else {
+			seen[e.ID] = i
+		}
+		if e.Mode == "" {
+			e.Mode = ModeBump
+		}
+		switch e.Mode {
+		case ModeBump:
+			device(key+".side-a", e.SideA)
+			device(key+".side-b", e.SideB)
+		case ModeRouted:
+			add("%s.mode: routed endpoints are not supported yet; use bump (two ports, side-a and side-b)", key)
+		default:
+			add("%s.mode: %q is unknown; use bump", key, e.Mode)
+		}
+	}
+
+	if c.Flows.Capacity == 0 {
+		c.Flows.Capacity = DefaultFlowCapacity
+	}
+	if c.Flows.Capacity < 1024 || c.Flows.Capacity > maxFlowCapacity {
+		add("flows.capacity: %d is out of range 1024-%d", c.Flows.Capacity, maxFlowCapacity)
+	}
+	if c.Stats.Interval < 0 {
+		add("stats.interval: %v is negative (0 disables the stats line)", c.Stats.Interval)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("node config: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// NodeIP is the validated appliance.address.
+func (c *Config) NodeIP() netip.Prefix { return c.nodeIP }
+
+// Gateway is the validated appliance.gateway (invalid when unset).
+func (c *Config) Gateway() netip.Addr { return c.gateway }
+
+// MAC is the validated appliance.mac (nil when unset).
+func (c *Config) MAC() net.HardwareAddr { return c.mac }
+
+// StaticNeighbors are the validated appliance.neighbors.
+func (c *Config) StaticNeighbors() map[netip.Addr]net.HardwareAddr { return c.statics }
+
+func isZero(b []byte) bool {
+	for _, x := range b {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}
