@@ -11,11 +11,11 @@ func validConfig() Config {
 		AvailabilityZone: "us-east-1a",
 		State:            "/tmp/state.json",
 		Appliance: ApplianceConfig{
-			Device:  "net_af_packet0,iface=app0",
-			Address: "10.9.0.10/24",
-			Gateway: "10.9.0.1",
-			MAC:     "02:00:00:00:00:0a",
-			TAP:     "gwlb0",
+			Device:    "net_af_packet0,iface=app0",
+			Address:   "10.9.0.10/24",
+			Gateway:   "10.9.0.1",
+			MAC:       "02:00:00:00:00:0a",
+			TAP:       "gwlb0",
 			Neighbors: []Neighbor{{IP: "10.9.0.11", MAC: "02:00:00:00:00:11"}},
 		},
 		Endpoints: []EndpointPorts{{
