@@ -337,30 +337,20 @@ func (t *Table) Lookup(k *Key, hash uint64, now int64) (Ref, Result) {
 // It fails with ErrExists (returning the existing entry) if k is present,
 // and with ErrFull if every entry holds a live, unexpired flow.
 func (t *Table) Insert(k *Key, hash uint64, now int64) (Ref, error) {
+	i, r, found := t.probe(k, hash)
+	if found {
+		return r, ErrExists
+	}
 	if t.freeHead == NoRef && int(t.used) == len(t.entries) {
 		// Reclaim idle flows before refusing; never evict live ones.
-		t.Expire(now, 64)
-		if t.freeHead == NoRef {
+		if t.Expire(now, fullReclaimBudget) == 0 {
 			t.stats.Full++
 			return NoRef, ErrFull
 		}
+		// Reclaiming shifted index slots: find the free slot again.
+		i, _, _ = t.probe(k, hash)
 	}
 	tag := uint32(hash>>56) << refBits
-	kw := k.words()
-	i := uint32(hash) & t.mask
-	for ; ; i = (i + 1) & t.mask {
-		s := t.slots[i]
-		if s == 0 {
-			break
-		}
-		if s&tagMask == tag {
-			r := Ref(s&refMask - 1)
-			if *t.entries[r].Key.words() == *kw {
-				return r, ErrExists
-			}
-		}
-	}
-	var r Ref
 	if t.freeHead != NoRef {
 		r = t.freeHead
 		next := Ref(t.entries[r].Packets[0])
@@ -387,6 +377,30 @@ func (t *Table) Insert(k *Key, hash uint64, now int64) (Ref, error) {
 	t.live++
 	t.stats.Inserts++
 	return r, nil
+}
+
+// fullReclaimBudget is how many entries an Insert into a full table
+// examines for expired flows before giving up.
+const fullReclaimBudget = 256
+
+// probe returns k's index slot if present (found), else the empty slot
+// that ends its probe run.
+func (t *Table) probe(k *Key, hash uint64) (slot uint32, r Ref, found bool) {
+	tag := uint32(hash>>56) << refBits
+	kw := k.words()
+	i := uint32(hash) & t.mask
+	for ; ; i = (i + 1) & t.mask {
+		s := t.slots[i]
+		if s == 0 {
+			return i, NoRef, false
+		}
+		if s&tagMask == tag {
+			r := Ref(s&refMask - 1)
+			if *t.entries[r].Key.words() == *kw {
+				return i, r, true
+			}
+		}
+	}
 }
 
 // Cookie returns the flow cookie of the live entry r.
