@@ -25,10 +25,12 @@ type ARP struct {
 // into a.
 func ParseARP(b []byte, a *ARP) error {
 	if len(b) < ARPLen {
+		*a = ARP{}
 		return ErrTruncated
 	}
 	if binary.BigEndian.Uint16(b[0:2]) != 1 || binary.BigEndian.Uint16(b[2:4]) != EtherTypeIPv4 ||
 		b[4] != 6 || b[5] != 4 {
+		*a = ARP{}
 		return ErrUnsupported
 	}
 	a.Op = binary.BigEndian.Uint16(b[6:8])

@@ -8,7 +8,8 @@
 // here allocates and the same code runs on DPDK mbufs, pcap replays and test
 // buffers (gopacket's DecodingLayerParser style). Parsers never panic on any
 // input: they return one of the package's sentinel errors (match with
-// errors.Is) and then the struct holds no result. Builders return the number
+// errors.Is) and then reset the struct to its zero value, so a struct holds
+// a result if and only if its parse returned nil. Builders return the number
 // of bytes written, or 0 when the buffer is too short or the input cannot be
 // encoded; they never write past the bytes they report.
 //

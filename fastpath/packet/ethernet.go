@@ -40,6 +40,14 @@ func (e *Ethernet) VLANID() uint16 { return e.TCI & 0x0fff }
 // (stacked, QinQ) tag is not unwrapped: EtherType is then 0x8100 or 0x88A8
 // and the caller treats the frame as non-IP.
 func ParseEthernet(b []byte, e *Ethernet) error {
+	if err := parseEthernet(b, e); err != nil {
+		*e = Ethernet{}
+		return err
+	}
+	return nil
+}
+
+func parseEthernet(b []byte, e *Ethernet) error {
 	if len(b) < EthernetHeaderLen {
 		return ErrTruncated
 	}

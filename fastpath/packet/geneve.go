@@ -87,6 +87,14 @@ func (g *Geneve) HasAWSOptions() bool { return g.Present == AWSAllPresent }
 // version is not 0, the header or an option runs past b or past the option
 // area, or an AWS option repeats or has the wrong length.
 func ParseGeneve(b []byte, g *Geneve) error {
+	if err := parseGeneve(b, g); err != nil {
+		*g = Geneve{}
+		return err
+	}
+	return nil
+}
+
+func parseGeneve(b []byte, g *Geneve) error {
 	if len(b) < GeneveBaseLen {
 		return ErrTruncated
 	}

@@ -87,16 +87,23 @@ const (
 // (TCP 20 bytes, UDP 8, ICMP 8, other port protocols 4); a first fragment
 // too short for that gives ErrFragment. It does not verify checksums.
 func ParseL3(b []byte, in *Inner) error {
+	var err error
 	if len(b) == 0 {
-		return ErrTruncated
+		err = ErrTruncated
+	} else {
+		switch b[0] >> 4 {
+		case 4:
+			err = parseL3v4(b, in)
+		case 6:
+			err = parseL3v6(b, in)
+		default:
+			err = ErrVersion
+		}
 	}
-	switch b[0] >> 4 {
-	case 4:
-		return parseL3v4(b, in)
-	case 6:
-		return parseL3v6(b, in)
+	if err != nil {
+		*in = Inner{}
 	}
-	return ErrVersion
+	return err
 }
 
 func parseL3v4(b []byte, in *Inner) error {

@@ -68,6 +68,14 @@ func (ip *IPv4) IsFirstFragment() bool {
 // Ethernet frame padded to 60 bytes is), but not the header checksum: call
 // VerifyIPv4HeaderChecksum(b[:ip.HeaderLen]) where that matters.
 func ParseIPv4(b []byte, ip *IPv4) error {
+	if err := parseIPv4(b, ip); err != nil {
+		*ip = IPv4{}
+		return err
+	}
+	return nil
+}
+
+func parseIPv4(b []byte, ip *IPv4) error {
 	if len(b) < IPv4MinHeaderLen {
 		return ErrTruncated
 	}

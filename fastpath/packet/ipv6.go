@@ -52,6 +52,14 @@ func (ip *IPv6) TotalLen() int { return IPv6HeaderLen + int(ip.PayloadLen) }
 // Jumbograms (payload length 0 with a hop-by-hop jumbo option) are not
 // supported: the walk then fails with ErrTruncated.
 func ParseIPv6(b []byte, ip *IPv6) error {
+	if err := parseIPv6(b, ip); err != nil {
+		*ip = IPv6{}
+		return err
+	}
+	return nil
+}
+
+func parseIPv6(b []byte, ip *IPv6) error {
 	if len(b) < IPv6HeaderLen {
 		return ErrTruncated
 	}

@@ -89,24 +89,34 @@ type Outer struct {
 // it is not reassembled). The outer IPv4 header checksum is verified
 // (ErrChecksum); the UDP checksum is not (see Outer.UDPChecksummed).
 func ParseOuter(frame []byte, o *Outer) error {
-	if err := ParseEthernet(frame, &o.Eth); err != nil {
-		return err
+	err := parseEthernet(frame, &o.Eth)
+	if err == nil {
+		if o.Eth.EtherType != EtherTypeIPv4 {
+			err = ErrNotGeneve
+		} else {
+			err = o.parseIP(frame, o.Eth.HeaderLen)
+		}
 	}
-	if o.Eth.EtherType != EtherTypeIPv4 {
-		return ErrNotGeneve
+	if err != nil {
+		*o = Outer{}
 	}
-	return o.parseIP(frame, o.Eth.HeaderLen)
+	return err
 }
 
 // ParseOuterIPv4 is ParseOuter for a packet that starts at the IPv4 header
 // (o.Eth is left unchanged and IPOffset is 0).
 func ParseOuterIPv4(pkt []byte, o *Outer) error {
-	return o.parseIP(pkt, 0)
+	o.Eth = Ethernet{}
+	if err := o.parseIP(pkt, 0); err != nil {
+		*o = Outer{}
+		return err
+	}
+	return nil
 }
 
 func (o *Outer) parseIP(frame []byte, ipOff int) error {
 	p := frame[ipOff:]
-	if err := ParseIPv4(p, &o.IP); err != nil {
+	if err := parseIPv4(p, &o.IP); err != nil {
 		return err
 	}
 	if o.IP.Protocol != ProtoUDP {
@@ -119,13 +129,13 @@ func (o *Outer) parseIP(frame []byte, ipOff int) error {
 		return ErrFragment
 	}
 	p = p[o.IP.HeaderLen:o.IP.TotalLen]
-	if err := ParseUDP(p, &o.UDP); err != nil {
+	if err := parseUDP(p, &o.UDP); err != nil {
 		return err
 	}
 	if o.UDP.DstPort != GenevePort {
 		return ErrNotGeneve
 	}
-	if err := ParseGeneve(p[UDPHeaderLen:o.UDP.Length], &o.Geneve); err != nil {
+	if err := parseGeneve(p[UDPHeaderLen:o.UDP.Length], &o.Geneve); err != nil {
 		return err
 	}
 	o.IPOffset = ipOff

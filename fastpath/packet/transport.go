@@ -39,6 +39,14 @@ type TCP struct {
 
 // ParseTCP reads the TCP header at the start of b into t.
 func ParseTCP(b []byte, t *TCP) error {
+	if err := parseTCP(b, t); err != nil {
+		*t = TCP{}
+		return err
+	}
+	return nil
+}
+
+func parseTCP(b []byte, t *TCP) error {
 	if len(b) < TCPMinHeaderLen {
 		return ErrTruncated
 	}
@@ -99,6 +107,14 @@ type UDP struct {
 // ParseUDP reads the UDP header at the start of b into u. Length must be at
 // least 8 and fit in b (b may be longer).
 func ParseUDP(b []byte, u *UDP) error {
+	if err := parseUDP(b, u); err != nil {
+		*u = UDP{}
+		return err
+	}
+	return nil
+}
+
+func parseUDP(b []byte, u *UDP) error {
 	if len(b) < UDPHeaderLen {
 		return ErrTruncated
 	}
@@ -199,6 +215,7 @@ func ParseICMPv6(b []byte, m *ICMP) error { return parseICMP(b, m, true) }
 
 func parseICMP(b []byte, m *ICMP, v6 bool) error {
 	if len(b) < ICMPHeaderLen {
+		*m = ICMP{}
 		return ErrTruncated
 	}
 	m.V6 = v6
