@@ -1,12 +1,17 @@
 package engine
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
 	"regexp"
 	"strconv"
 	"sync/atomic"
+
+	"github.com/gwlbctl/gwlbctl/fastpath/balance"
+	"github.com/gwlbctl/gwlbctl/fastpath/flow"
+	"github.com/gwlbctl/gwlbctl/fastpath/packet"
 )
 
 // PortRole says what a port is for.
@@ -147,23 +152,24 @@ func FormatEndpointID(id uint64) string {
 }
 
 // TargetState is the health/registration state of a target as the engine
-// needs it.
+// needs it (the balance package decides what each state means for new and
+// existing flows).
 type TargetState uint8
 
 const (
 	// TargetHealthy targets get new flows.
 	TargetHealthy TargetState = iota
 	// TargetInitial targets (registration in progress) get no new flows
-	// unless no target is healthy.
+	// unless no target in scope is healthy.
 	TargetInitial
 	// TargetUnhealthy targets get no new flows unless none is healthy;
-	// existing flows stay (no_rebalance) or move (rebalance).
+	// their existing flows stay (no_rebalance) or move (rebalance).
 	TargetUnhealthy
 	// TargetDraining targets (deregistration in progress) never get new
-	// flows; existing flows stay until the delay ends (no_rebalance) or
-	// move (rebalance).
+	// flows; existing flows stay for the deregistration delay.
 	TargetDraining
-	// TargetUnused targets are gone: flows on them are re-balanced.
+	// TargetUnused targets are treated as deregistered: left out of the
+	// balance tables; flows on them stay (no_rebalance) or move (rebalance).
 	TargetUnused
 )
 
@@ -176,69 +182,45 @@ func (s TargetState) String() string {
 	return "state(" + strconv.Itoa(int(s)) + ")"
 }
 
-// Target is one registered target. Its position in Config.Targets is its
-// stable index: flows remember it across config snapshots, so serve must
-// keep a target at the same index for as long as it exists and not reuse
-// an index while flows may still name it (leave the slot TargetUnused).
+// Target is one registered target of the load balancer's target group.
 type Target struct {
-	IP netip.Addr // IPv4
-	// NextHopMAC is the MAC the outer frame is sent to (the target's, or the
-	// gateway's), resolved by serve from the kernel neighbour table. Zero
-	// means not resolved yet: packets are dropped as no_neighbor and the
-	// worker's counter tells serve to resolve it.
+	// ID is the target's stable identity, e.g. "i-0abc...:6081" or
+	// "10.0.1.5:6081": the Maglev tables depend only on IDs, so nodes with
+	// the same targets choose the same target for a flow.
+	ID string
+	IP netip.Addr // IPv4: Geneve to targets is IPv4 only
+	// NextHopMAC is the MAC the outer frame is sent to (the target's, or
+	// the gateway's), resolved by serve from the kernel neighbour table.
+	// Zero means not resolved yet: packets are dropped as no_neighbor and
+	// the worker reports the target in NeighborMisses.
 	NextHopMAC [6]byte
 	AZ         string
 	State      TargetState
-	// Rebalance is set by serve when target_failover says rebalance and the
-	// deregistration delay (or the unhealthy period) has passed: existing
-	// flows on this target move to another target on their next packet.
-	Rebalance bool
 }
 
-// HasNeighbor reports whether the target's next-hop MAC is known.
-func (t *Target) HasNeighbor() bool { return t.NextHopMAC != [6]byte{} }
-
-// Stickiness is the target group's flow key mode.
-type Stickiness uint8
-
-const (
-	// Stickiness5Tuple is the default (stickiness.enabled=false): 5-tuple
-	// for TCP/UDP, 3-tuple for other protocols.
-	Stickiness5Tuple Stickiness = iota
-	// Stickiness3Tuple is stickiness.type=source_ip_dest_ip_proto.
-	Stickiness3Tuple
-	// Stickiness2Tuple is stickiness.type=source_ip_dest_ip.
-	Stickiness2Tuple
-)
-
-func (s Stickiness) String() string {
-	switch s {
-	case Stickiness5Tuple:
-		return "5-tuple"
-	case Stickiness3Tuple:
-		return "source_ip_dest_ip_proto"
-	case Stickiness2Tuple:
-		return "source_ip_dest_ip"
-	}
-	return "stickiness(" + strconv.Itoa(int(s)) + ")"
-}
+// Stickiness is the target group's flow key mode (flow.FiveTuple default,
+// flow.ThreeTuple = source_ip_dest_ip_proto, flow.TwoTuple =
+// source_ip_dest_ip).
+type Stickiness = flow.Stickiness
 
 // Attributes are the load balancer, listener and target group attributes
 // the data plane honours.
 type Attributes struct {
 	Stickiness Stickiness
-	// TCPIdleTimeout is tcp.idle_timeout.seconds (60-6000 s, default 350 s),
+	// TCPIdleTimeout is tcp.idle_timeout.seconds (60-6000 s, default 350 s)
 	// in nanoseconds. Non-TCP flows use a fixed 120 s.
 	TCPIdleTimeout int64
 	// SendTCPReset is send_tcp_reset.on_idle_timeout.enabled. Accepted but
 	// not implemented: packets of an expired TCP flow are dropped silently.
 	SendTCPReset bool
 	// CrossZone is load_balancing.cross_zone.enabled: when false a new
-	// flow only goes to targets in the endpoint's availability zone.
+	// flow only goes to targets in its endpoint's availability zone (the
+	// node's zone: GWLB connects an endpoint to the node in its zone).
 	CrossZone bool
-	// FlowHashSeed seeds the flow hash. Nodes serving the same load
-	// balancer must share it so they pick the same target for a flow.
-	FlowHashSeed uint64
+	// Failover is target_failover.on_deregistration / on_unhealthy.
+	Failover balance.Failover
+	// TableSize is the Maglev table size, a prime (0: 65537).
+	TableSize int
 	// InnerMTU is the largest inner IP packet carried (8500 like GWLB);
 	// larger ones are dropped as too_big, never fragmented.
 	InnerMTU int
@@ -246,16 +228,16 @@ type Attributes struct {
 
 // Defaults as documented by AWS.
 const (
-	DefaultTCPIdleTimeout = 350 * 1e9
-	MinTCPIdleTimeout     = 60 * 1e9
-	MaxTCPIdleTimeout     = 6000 * 1e9
-	DefaultInnerMTU       = 8500
+	DefaultTCPIdleTimeout = int64(350e9)
+	MinTCPIdleTimeout     = int64(60e9)
+	MaxTCPIdleTimeout     = int64(6000e9)
+	DefaultInnerMTU       = packet.InnerMTU
 )
 
 // DefaultAttributes returns AWS's defaults.
 func DefaultAttributes() Attributes {
 	return Attributes{
-		Stickiness:     Stickiness5Tuple,
+		Stickiness:     flow.FiveTuple,
 		TCPIdleTimeout: DefaultTCPIdleTimeout,
 		InnerMTU:       DefaultInnerMTU,
 	}
@@ -265,7 +247,7 @@ func DefaultAttributes() Attributes {
 const (
 	MaxPorts     = 64
 	MaxEndpoints = 1024
-	MaxTargets   = 4096
+	MaxTargets   = balance.MaxTargets
 )
 
 // Config is an immutable snapshot of everything a worker needs. Build it
@@ -277,23 +259,43 @@ type Config struct {
 	Revision  uint64
 	Ports     []Port
 	Endpoints []Endpoint
-	Targets   []Target
-	Attr      Attributes
+	// Targets in any order; NewConfig gives each a stable index (see
+	// TargetIndex) through the balance package.
+	Targets []Target
+	Attr    Attributes
+
+	// Balance is the target set with its Maglev tables, built by
+	// NewConfig. Its indices are what flows store.
+	Balance *balance.Set
 
 	// filled by NewConfig
 	appliancePort int // index of the appliance port, -1 if none
 	nodeIP        [4]byte
+	nodeIPWord    uint32
 	nodeMAC       [6]byte
-	targetIP      []uint32 // big-endian-as-uint32 outer source check
-	targetZone    []uint16
-	endpointZone  []uint16
-	zones         []string
+	endpointZone  []int       // balance zone of each endpoint
+	targets       []targetRun // by balance index, tombstones included
 }
 
-// NewConfig validates the parts, completes derived fields and returns a
-// snapshot ready to publish. The slices are owned by the Config afterwards.
-func NewConfig(c Config) (*Config, error) {
+// targetRun is what the fast path needs of a target, by balance index.
+type targetRun struct {
+	ip    [4]byte
+	ipw   uint32 // ip as a big-endian word, for the return source check
+	mac   [6]byte
+	known bool // index names a target (registered or tombstone)
+	state TargetState
+	pos   int32 // position in Config.Targets, -1 for a tombstone
+}
+
+// NewConfig validates c, builds its balance tables and derived fields and
+// returns a snapshot ready to publish. prev is the snapshot currently
+// published (nil at start): targets present in both keep their index, and
+// deregistered targets keep theirs (with their last address and MAC) so
+// flows still pinned to them are served. The slices of c are owned by the
+// returned Config afterwards.
+func NewConfig(c Config, prev *Config) (*Config, error) {
 	cfg := c
+	cfg.Balance = nil
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 
@@ -303,14 +305,11 @@ func NewConfig(c Config) (*Config, error) {
 	if len(cfg.Endpoints) > MaxEndpoints {
 		add("%d endpoints: at most %d are supported", len(cfg.Endpoints), MaxEndpoints)
 	}
-	if len(cfg.Targets) > MaxTargets {
-		add("%d targets: at most %d are supported", len(cfg.Targets), MaxTargets)
-	}
 	if cfg.Attr.TCPIdleTimeout == 0 {
 		cfg.Attr.TCPIdleTimeout = DefaultTCPIdleTimeout
 	}
-	if cfg.Attr.TCPIdleTimeout < MinTCPIdleTimeout || cfg.Attr.TCPIdleTimeout > MaxTCPIdleTimeout {
-		add("tcp idle timeout %ds: must be 60-6000 s", cfg.Attr.TCPIdleTimeout/1e9)
+	if cfg.Attr.TCPIdleTimeout < MinTCPIdleTimeout || cfg.Attr.TCPIdleTimeout > MaxTCPIdleTimeout || cfg.Attr.TCPIdleTimeout%1e9 != 0 {
+		add("tcp idle timeout %vs: must be whole seconds from 60 to 6000", float64(cfg.Attr.TCPIdleTimeout)/1e9)
 	}
 	if cfg.Attr.InnerMTU == 0 {
 		cfg.Attr.InnerMTU = DefaultInnerMTU
@@ -318,28 +317,15 @@ func NewConfig(c Config) (*Config, error) {
 	if cfg.Attr.InnerMTU < 576 || cfg.Attr.InnerMTU > DefaultInnerMTU {
 		add("inner MTU %d: must be 576-%d", cfg.Attr.InnerMTU, DefaultInnerMTU)
 	}
-	if cfg.Attr.Stickiness > Stickiness2Tuple {
+	if cfg.Attr.Stickiness > flow.TwoTuple {
 		add("stickiness %d: unknown mode", cfg.Attr.Stickiness)
 	}
 
-	zone := map[string]uint16{}
-	zoneOf := func(az string) uint16 {
-		z, ok := zone[az]
-		if !ok {
-			z = uint16(len(cfg.zones))
-			zone[az] = z
-			cfg.zones = append(cfg.zones, az)
-		}
-		return z
-	}
-
 	seenEndpoint := map[uint64]int{}
-	cfg.endpointZone = make([]uint16, len(cfg.Endpoints))
 	for i, e := range cfg.Endpoints {
 		if e.ID == 0 {
 			add("endpoint %d: id is zero; set it from vpce-<17 hex> with ParseEndpointID", i)
-		}
-		if j, dup := seenEndpoint[e.ID]; dup && e.ID != 0 {
+		} else if j, dup := seenEndpoint[e.ID]; dup {
 			add("endpoint %d: id %s repeats endpoint %d", i, FormatEndpointID(e.ID), j)
 		}
 		seenEndpoint[e.ID] = i
@@ -349,28 +335,34 @@ func NewConfig(c Config) (*Config, error) {
 		if e.State > EndpointFailed {
 			add("endpoint %s: unknown state %d", FormatEndpointID(e.ID), e.State)
 		}
-		cfg.endpointZone[i] = zoneOf(e.AZ)
 	}
 
-	cfg.targetIP = make([]uint32, len(cfg.Targets))
-	cfg.targetZone = make([]uint16, len(cfg.Targets))
+	bt := make([]balance.Target, 0, len(cfg.Targets))
+	btPos := make([]int, 0, len(cfg.Targets))
 	for i, t := range cfg.Targets {
-		if t.State == TargetUnused && !t.IP.IsValid() {
-			continue // free slot
+		if t.ID == "" {
+			add("target %d (%v): empty ID; give it a stable ID such as instance-id:port", i, t.IP)
+			continue
 		}
 		if !t.IP.Is4() {
-			add("target %d: address %v is not IPv4 (Geneve to targets is IPv4 only)", i, t.IP)
+			add("target %s: address %v is not IPv4 (Geneve to targets is IPv4 only)", t.ID, t.IP)
 			continue
 		}
 		if t.AZ == "" {
-			add("target %d (%v): availability zone is empty", i, t.IP)
+			add("target %s: availability zone is empty", t.ID)
 		}
 		if t.State > TargetUnused {
-			add("target %d (%v): unknown state %d", i, t.IP, t.State)
+			add("target %s: unknown state %d", t.ID, t.State)
 		}
-		a := t.IP.As4()
-		cfg.targetIP[i] = uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
-		cfg.targetZone[i] = zoneOf(t.AZ)
+		if t.State == TargetUnused {
+			continue // deregistered: becomes (or stays) a tombstone
+		}
+		bt = append(bt, balance.Target{
+			ID: t.ID, IP: t.IP.As4(), AZ: t.AZ,
+			Healthy:  t.State == TargetHealthy,
+			Draining: t.State == TargetDraining,
+		})
+		btPos = append(btPos, i)
 	}
 
 	cfg.appliancePort = -1
@@ -396,6 +388,7 @@ func NewConfig(c Config) (*Config, error) {
 			}
 			cfg.appliancePort = i
 			cfg.nodeIP = p.NodeIP.Addr().As4()
+			cfg.nodeIPWord = binary.BigEndian.Uint32(cfg.nodeIP[:])
 			cfg.nodeMAC = p.NodeMAC
 		case RoleBump:
 			if p.Endpoint < 0 || p.Endpoint >= len(cfg.Endpoints) {
@@ -431,8 +424,70 @@ func NewConfig(c Config) (*Config, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("invalid data-plane config: %w", errors.Join(errs...))
 	}
+
+	var prevSet *balance.Set
+	if prev != nil {
+		prevSet = prev.Balance
+	}
+	set, err := balance.Build(bt, balance.Options{CrossZone: cfg.Attr.CrossZone, TableSize: cfg.Attr.TableSize, Failover: cfg.Attr.Failover}, prevSet)
+	if err != nil {
+		return nil, fmt.Errorf("invalid data-plane config: %w", err)
+	}
+	cfg.Balance = set
+	byID := make(map[string]int, len(cfg.Targets))
+	for i, t := range cfg.Targets {
+		byID[t.ID] = i
+	}
+	cfg.targets = make([]targetRun, set.Len())
+	for i := range cfg.targets {
+		bt, ok := set.Target(uint16(i))
+		if !ok || bt.ID == "" {
+			continue
+		}
+		r := &cfg.targets[i]
+		r.known = true
+		r.ip = bt.IP
+		r.ipw = binary.BigEndian.Uint32(bt.IP[:])
+		r.pos = -1
+		r.state = TargetUnused
+		if pos, ok := byID[bt.ID]; ok {
+			t := &cfg.Targets[pos]
+			r.mac, r.state, r.pos = t.NextHopMAC, t.State, int32(pos)
+		} else if prev != nil && i < len(prev.targets) && prev.targets[i].ip == bt.IP {
+			r.mac = prev.targets[i].mac // tombstone: keep the last known next hop
+		}
+	}
+	cfg.endpointZone = make([]int, len(cfg.Endpoints))
+	for i, e := range cfg.Endpoints {
+		cfg.endpointZone[i] = set.Zone(e.AZ)
+	}
 	return &cfg, nil
 }
+
+// TargetIndex returns the stable index (what flows and counters use) of
+// the target with the given ID, or -1.
+func (c *Config) TargetIndex(id string) int {
+	for i := range c.targets {
+		if t, ok := c.Balance.Target(uint16(i)); ok && t.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// TargetAt describes the target at stable index i: its ID, address and
+// state (TargetUnused for a deregistered target flows may still use).
+func (c *Config) TargetAt(i int) (id string, ip netip.Addr, state TargetState, ok bool) {
+	if i < 0 || i >= len(c.targets) || !c.targets[i].known {
+		return "", netip.Addr{}, 0, false
+	}
+	t, _ := c.Balance.Target(uint16(i))
+	return t.ID, netip.AddrFrom4(c.targets[i].ip), c.targets[i].state, true
+}
+
+// NumTargetIndices is the number of stable target indices in use
+// (tombstones included): the length of per-target counter slices.
+func (c *Config) NumTargetIndices() int { return len(c.targets) }
 
 // AppliancePort returns the index of the appliance port, or -1.
 func (c *Config) AppliancePort() int { return c.appliancePort }

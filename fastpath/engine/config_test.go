@@ -30,8 +30,12 @@ func TestNewConfigDerived(t *testing.T) {
 	if cfg.Attr.TCPIdleTimeout != DefaultTCPIdleTimeout || cfg.Attr.InnerMTU != DefaultInnerMTU {
 		t.Fatalf("defaults not applied: %+v", cfg.Attr)
 	}
-	if cfg.targetIP[2] != 10<<24|1<<8|102 {
-		t.Fatalf("target ip %x", cfg.targetIP[2])
+	i := cfg.TargetIndex("i-00000000000000003:6081")
+	if _, ip, st, ok := cfg.TargetAt(i); !ok || ip != netip.MustParseAddr("10.0.1.102") || st != TargetHealthy {
+		t.Fatalf("TargetAt(%d) = %v %v %v", i, ip, st, ok)
+	}
+	if cfg.targets[i].ipw != 10<<24|1<<8|102 || cfg.targets[i].mac != targetMAC(2) {
+		t.Fatalf("target run %+v", cfg.targets[i])
 	}
 }
 
@@ -44,7 +48,7 @@ func TestNewConfigErrors(t *testing.T) {
 				{Name: "b", Role: RoleBump, Endpoint: 0, Side: SideB},
 			},
 			Endpoints: []Endpoint{{ID: 1, AZ: "az1"}},
-			Targets:   []Target{{IP: netip.MustParseAddr("10.0.1.2"), AZ: "az1"}},
+			Targets:   []Target{{ID: "t1", IP: netip.MustParseAddr("10.0.1.2"), AZ: "az1"}},
 		}
 	}
 	cases := []struct {
@@ -57,19 +61,20 @@ func TestNewConfigErrors(t *testing.T) {
 		{"endpoint out of range", func(c *Config) { c.Ports[1].Endpoint = 3 }, "out of range"},
 		{"ipv6 target", func(c *Config) { c.Targets[0].IP = netip.MustParseAddr("::1") }, "not IPv4"},
 		{"zero endpoint id", func(c *Config) { c.Endpoints[0].ID = 0 }, "id is zero"},
-		{"idle timeout", func(c *Config) { c.Attr.TCPIdleTimeout = 30e9 }, "60-6000"},
+		{"idle timeout", func(c *Config) { c.Attr.TCPIdleTimeout = 30e9 }, "from 60 to 6000"},
+		{"empty target id", func(c *Config) { c.Targets[0].ID = "" }, "empty ID"},
 		{"mtu", func(c *Config) { c.Attr.InnerMTU = 9000 }, "inner MTU"},
 		{"node ipv6", func(c *Config) { c.Ports[0].NodeIP = netip.MustParsePrefix("fd00::1/64") }, "node's IPv4"},
 		{"multicast mac", func(c *Config) { c.Ports[0].NodeMAC[0] = 1 }, "unicast MAC"},
 		{"gateway outside", func(c *Config) { c.Ports[0].Gateway = netip.MustParseAddr("10.9.9.9") }, "gateway"},
 	}
-	if _, err := NewConfig(good()); err != nil {
+	if _, err := NewConfig(good(), nil); err != nil {
 		t.Fatalf("good config rejected: %v", err)
 	}
 	for _, tc := range cases {
 		c := good()
 		tc.mod(&c)
-		_, err := NewConfig(c)
+		_, err := NewConfig(c, nil)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err = %v, want it to mention %q", tc.name, err, tc.want)
 		}

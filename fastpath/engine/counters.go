@@ -48,6 +48,11 @@ const (
 	ReasonNoHeadroom
 	// ReasonNoConfig: no config snapshot published yet.
 	ReasonNoConfig
+	// ReasonFlowMismatch: a Geneve return whose inner packet is not of the
+	// flow its cookie names (an appliance must not rewrite the tuple).
+	ReasonFlowMismatch
+	// ReasonBadChecksum: a Geneve return with a wrong outer UDP checksum.
+	ReasonBadChecksum
 	// NumReasons is the number of reasons.
 	NumReasons
 )
@@ -56,6 +61,7 @@ var reasonNames = [NumReasons]string{
 	"malformed", "unknown_cookie", "endpoint_mismatch", "wrong_source", "missing_option",
 	"critical_option", "no_target", "table_full", "too_big", "not_for_us",
 	"endpoint_not_available", "no_neighbor", "no_flow", "no_headroom", "no_config",
+	"flow_mismatch", "bad_checksum",
 }
 
 func (r Reason) String() string {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/binary"
+	"fmt"
 	"net/netip"
 	"testing"
 )
@@ -38,13 +39,14 @@ func testConfig(t testing.TB, n int, attr Attributes) *Config {
 	}
 	for i := 0; i < n; i++ {
 		c.Targets = append(c.Targets, Target{
+			ID:         fmt.Sprintf("i-%017x:6081", i+1),
 			IP:         netip.AddrFrom4([4]byte{10, 0, 1, byte(100 + i)}),
 			NextHopMAC: targetMAC(i),
 			AZ:         "us-east-1a",
 			State:      TargetHealthy,
 		})
 	}
-	cfg, err := NewConfig(c)
+	cfg, err := NewConfig(c, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,3 +269,60 @@ func mkPacket(frame []byte, port uint16) Packet {
 
 // frameOf returns the packet's current frame bytes.
 func frameOf(p *Packet) []byte { return p.Buf[p.Off : p.Off+p.Len] }
+
+// newTestWorker returns a worker with a small table reading cfg.
+func newTestWorker(t testing.TB, cfg *Config, capacity int) (*Worker, *Publisher) {
+	t.Helper()
+	pub := &Publisher{}
+	pub.Store(cfg)
+	w, err := NewWorker(WorkerOptions{Config: pub, FlowCapacity: capacity, Seed: 42, GoHeap: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Close)
+	return w, pub
+}
+
+// process runs one packet through w and returns it.
+func process(w *Worker, frame []byte, port uint16, now int64) Packet {
+	p := []Packet{mkPacket(frame, port)}
+	w.Process(p, now)
+	return p[0]
+}
+
+// applianceReply turns an encapsulated frame into what AWS's appliance
+// handler sends back: MACs and outer IPs swapped, UDP ports kept, the
+// Geneve header and inner packet untouched, IPv4 checksum recomputed and,
+// when udpCsum, a real UDP checksum (as a Linux socket would send).
+func applianceReply(enc []byte, udpCsum bool) []byte {
+	f := append([]byte(nil), enc...)
+	var m [6]byte
+	copy(m[:], f[0:6])
+	copy(f[0:6], f[6:12])
+	copy(f[6:12], m[:])
+	ip := f[14:34]
+	var a [4]byte
+	copy(a[:], ip[12:16])
+	copy(ip[12:16], ip[16:20])
+	copy(ip[16:20], a[:])
+	ip[10], ip[11] = 0, 0
+	binary.BigEndian.PutUint16(ip[10:], csumFold(csumAdd(ip, 0)))
+	udp := f[34:]
+	udp[6], udp[7] = 0, 0
+	if udpCsum {
+		acc := csumAdd(ip[12:20], 0) + 17 + uint32(len(udp))
+		c := csumFold(csumAdd(udp, acc))
+		if c == 0 {
+			c = 0xffff
+		}
+		binary.BigEndian.PutUint16(udp[6:], c)
+	}
+	return f
+}
+
+var (
+	clientIP = netip.MustParseAddr("192.168.10.1")
+	serverIP = netip.MustParseAddr("192.168.20.2")
+	client6  = netip.MustParseAddr("fd00:10::1")
+	server6  = netip.MustParseAddr("fd00:20::2")
+)

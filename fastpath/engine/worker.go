@@ -1,0 +1,617 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/gwlbctl/gwlbctl/fastpath/flow"
+	"github.com/gwlbctl/gwlbctl/fastpath/packet"
+)
+
+// chunk is the number of packets processed in one staged pass; longer
+// bursts are cut into chunks.
+const chunk = 64
+
+// WorkerOptions configure a Worker.
+type WorkerOptions struct {
+	// ID names the worker (lcore/queue) in listings and logs.
+	ID int
+	// Config is where the worker loads its snapshot, once per Process.
+	Config *Publisher
+	// FlowCapacity is the fixed size of the worker's flow table
+	// (default 1<<20).
+	FlowCapacity int
+	// Seed keys the flow hash. Nodes serving the same load balancer must
+	// use the same seed so they pick the same target for a flow. It is
+	// fixed for the life of the worker (the flow table is indexed by it).
+	Seed uint64
+	// SourcePort maps a flow hash to the outer UDP source port. nil uses
+	// packet.GeneveSourcePort. With several RSS queues on the appliance
+	// port, serve passes a function that only returns ports whose RSS hash
+	// (outer target, node, port, 6081) lands on this worker's queue, so
+	// the appliance's return comes home.
+	SourcePort func(flowHash uint64) uint16
+	// ExpireBudget is how many flow entries each Process call examines for
+	// idle expiry (default 64).
+	ExpireBudget int
+	// FlushInterval is how often the counters are published for readers
+	// (default 100 ms of the engine clock).
+	FlushInterval time.Duration
+	// GoHeap puts the flow table on the Go heap instead of mmap.
+	GoHeap bool
+}
+
+// Worker runs the pipeline for one forwarding core. Process, Flush and
+// Close must be called from one goroutine (the worker's); Stats, Flows and
+// NeighborMisses are safe from any goroutine.
+type Worker struct {
+	id           int
+	pub          *Publisher
+	cfg          *Config
+	table        *flow.Table
+	srcPort      func(uint64) uint16
+	expireBudget int
+	flushEvery   int64
+	lastFlush    int64
+	lastNow      int64
+	tcpTimeout   int64
+
+	c      counterBlock // private: written only by the worker, plainly
+	mirror counterBlock // published: atomic stores by the worker, atomic loads by readers
+	hiEp   atomic.Int32 // endpoint/target index bounds of the mirror
+	hiTgt  atomic.Int32
+
+	neighbor [MaxTargets / 64]atomic.Uint64 // targets seen without a next-hop MAC
+
+	requests chan *flowRequest
+	pending  atomic.Int32
+	cur      *flowRequest
+
+	// scratch for one chunk
+	nEnc    int
+	enc     [chunk]encapItem
+	keys    [chunk]flow.Key
+	hashes  [chunk]uint64
+	refs    [chunk]flow.Ref
+	results [chunk]flow.Result
+	nDec    int
+	dec     [chunk]decapItem
+	cookies [chunk]uint32
+	inner   packet.Inner
+	arp     packet.ARP
+}
+
+type encapItem struct {
+	pkt    int
+	ep     int
+	orient flow.Orientation
+	eth    packet.Ethernet
+	inner  packet.Inner
+}
+
+type decapItem struct {
+	pkt   int
+	outer packet.Outer
+}
+
+// NewWorker allocates a worker and its flow table.
+func NewWorker(opt WorkerOptions) (*Worker, error) {
+	if opt.Config == nil {
+		return nil, errors.New("engine: WorkerOptions.Config is nil: pass the Publisher serve stores snapshots in")
+	}
+	if opt.FlowCapacity == 0 {
+		opt.FlowCapacity = 1 << 20
+	}
+	if opt.ExpireBudget == 0 {
+		opt.ExpireBudget = 64
+	}
+	if opt.FlushInterval == 0 {
+		opt.FlushInterval = 100 * time.Millisecond
+	}
+	t, err := flow.New(flow.Config{Capacity: opt.FlowCapacity, Seed: opt.Seed, GoHeap: opt.GoHeap})
+	if err != nil {
+		return nil, fmt.Errorf("engine: worker %d: %w", opt.ID, err)
+	}
+	w := &Worker{
+		id:           opt.ID,
+		pub:          opt.Config,
+		table:        t,
+		srcPort:      opt.SourcePort,
+		expireBudget: opt.ExpireBudget,
+		flushEvery:   int64(opt.FlushInterval),
+		tcpTimeout:   DefaultTCPIdleTimeout,
+		requests:     make(chan *flowRequest, 16),
+	}
+	return w, nil
+}
+
+// Close releases the flow table. Pending flow listings are answered empty.
+func (w *Worker) Close() {
+	w.table.Close()
+	for w.pending.Load() > 0 {
+		if w.cur == nil {
+			w.cur = <-w.requests
+		}
+		w.finishRequest()
+	}
+}
+
+// ID returns the worker's id.
+func (w *Worker) ID() int { return w.id }
+
+// Process runs the pipeline on a burst received at now (monotonic ns) and
+// sets each packet's Verdict, Out, Off and Len. Call it once per poll
+// pass, also with no packets when the ports are idle: it also reclaims
+// idle flows, publishes counters and answers flow listings.
+func (w *Worker) Process(pkts []Packet, now int64) {
+	w.lastNow = now
+	cfg := w.pub.Load()
+	if cfg != w.cfg {
+		w.setConfig(cfg)
+	}
+	for len(pkts) > 0 {
+		n := min(len(pkts), chunk)
+		w.burst(cfg, pkts[:n], now)
+		pkts = pkts[n:]
+	}
+	w.c.totals.ExpiredFlows += uint64(w.table.Expire(now, w.expireBudget))
+	if now-w.lastFlush >= w.flushEvery || now < w.lastFlush {
+		w.Flush(now)
+	}
+	if w.pending.Load() > 0 {
+		w.serveFlows()
+	}
+}
+
+// setConfig adopts a new snapshot between bursts.
+func (w *Worker) setConfig(cfg *Config) {
+	w.cfg = cfg
+	if cfg == nil {
+		return
+	}
+	if cfg.Attr.TCPIdleTimeout != w.tcpTimeout {
+		// Validated by NewConfig; applies to existing flows too.
+		if err := w.table.SetTCPIdleTimeout(time.Duration(cfg.Attr.TCPIdleTimeout)); err == nil {
+			w.tcpTimeout = cfg.Attr.TCPIdleTimeout
+		}
+	}
+	if n := int32(len(cfg.Endpoints)); n > w.hiEp.Load() {
+		w.hiEp.Store(n)
+	}
+	if n := int32(len(cfg.targets)); n > w.hiTgt.Load() {
+		w.hiTgt.Store(n)
+	}
+}
+
+func (w *Worker) drop(p *Packet, r Reason) {
+	p.Verdict = Drop
+	w.c.totals.Drops[r]++
+}
+
+func (w *Worker) dropEndpoint(p *Packet, r Reason, ep int) {
+	p.Verdict = Drop
+	w.c.totals.Drops[r]++
+	w.c.endpoints[ep].Drops++
+}
+
+// burst processes up to chunk packets in stages: classify and parse every
+// packet and compute its flow key, then look up all keys (and touch all
+// cookie entries) together so the cache misses overlap, then finish each.
+func (w *Worker) burst(cfg *Config, pkts []Packet, now int64) {
+	w.nEnc, w.nDec = 0, 0
+	for i := range pkts {
+		p := &pkts[i]
+		p.Verdict = Drop
+		if cfg == nil {
+			w.drop(p, ReasonNoConfig)
+			continue
+		}
+		if p.Off < 0 || p.Len <= 0 || p.Off > len(p.Buf) || p.Len > len(p.Buf)-p.Off {
+			w.drop(p, ReasonMalformed)
+			continue
+		}
+		if int(p.Port) >= len(cfg.Ports) {
+			w.drop(p, ReasonNotForUs)
+			continue
+		}
+		switch port := &cfg.Ports[p.Port]; port.Role {
+		case RoleBump:
+			w.classifyEndpoint(cfg, p, i, port)
+		case RoleAppliance:
+			w.classifyAppliance(cfg, p, i)
+		default:
+			w.drop(p, ReasonNotForUs)
+		}
+	}
+	if w.nEnc > 0 {
+		n := w.nEnc
+		w.table.HashBatch(w.keys[:n], w.hashes[:n])
+		w.table.LookupBatch(w.keys[:n], w.hashes[:n], now, w.refs[:n], w.results[:n])
+		for j := 0; j < n; j++ {
+			w.encap(cfg, pkts, j, now)
+		}
+	}
+	if w.nDec > 0 {
+		n := w.nDec
+		w.table.PrefetchCookies(w.cookies[:n])
+		for j := 0; j < n; j++ {
+			w.decap(cfg, pkts, j)
+		}
+	}
+}
+
+// classifyEndpoint handles stage 1 of a frame from a bump side: non-IP
+// frames are bridged at once; IP packets are parsed and keyed for stage 2.
+func (w *Worker) classifyEndpoint(cfg *Config, p *Packet, i int, port *Port) {
+	epIdx := port.Endpoint
+	ep := &cfg.Endpoints[epIdx]
+	if ep.State != EndpointAvailable {
+		w.dropEndpoint(p, ReasonEndpointNotAvailable, epIdx)
+		return
+	}
+	frame := p.Buf[p.Off : p.Off+p.Len]
+	it := &w.enc[w.nEnc]
+	if packet.ParseEthernet(frame, &it.eth) != nil {
+		w.dropEndpoint(p, ReasonMalformed, epIdx)
+		return
+	}
+	var version uint8
+	switch it.eth.EtherType {
+	case packet.EtherTypeIPv4:
+		version = 4
+	case packet.EtherTypeIPv6:
+		version = 6
+	default:
+		// ARP, LLDP, stacked VLANs...: the wire is transparent to them.
+		p.Verdict, p.Out = Forward, port.peer
+		w.c.totals.BridgedPkts++
+		return
+	}
+	if packet.ParseL3(frame[it.eth.HeaderLen:], &it.inner) != nil || it.inner.Version != version {
+		w.dropEndpoint(p, ReasonMalformed, epIdx)
+		return
+	}
+	if int(it.inner.TotalLen) > cfg.Attr.InnerMTU {
+		w.dropEndpoint(p, ReasonTooBig, epIdx)
+		return
+	}
+	in := &it.inner
+	w.keys[w.nEnc], it.orient = flow.NewKey(ep.ID, cfg.Attr.Stickiness, in.Src, in.Dst, in.SrcPort, in.DstPort, in.Protocol, in.IsFragment())
+	it.pkt, it.ep = i, epIdx
+	w.nEnc++
+}
+
+// startsTCPFlow: only a SYN without ACK may start a TCP flow.
+func startsTCPFlow(k *flow.Key, flags uint8) bool {
+	if k.Tuple != 5 || k.Proto != packet.ProtoTCP {
+		return true
+	}
+	return flags&(packet.TCPSyn|packet.TCPAck|packet.TCPRst) == packet.TCPSyn
+}
+
+// encap finishes endpoint-side packet j: flow lookup or creation, target
+// choice, in-place Geneve encapsulation.
+func (w *Worker) encap(cfg *Config, pkts []Packet, j int, now int64) {
+	it := &w.enc[j]
+	p := &pkts[it.pkt]
+	k := &w.keys[j]
+	h := w.hashes[j]
+	ep := &cfg.Endpoints[it.ep]
+	ref, res := w.refs[j], w.results[j]
+	if res == flow.Expired {
+		// An earlier packet of this burst may have replaced the entry.
+		ref, res = w.table.Lookup(k, h, now)
+	}
+	var e *flow.Entry
+	switch res {
+	case flow.Hit:
+		e = w.table.Entry(ref)
+		if cfg.Balance.Moved(e.Target) {
+			// Failover rebalance, or a target the snapshot no longer knows.
+			if t, ok := cfg.Balance.Lookup(h, cfg.endpointZone[it.ep]); ok {
+				e.Target = t
+			}
+		}
+	default: // Miss or Expired
+		if !startsTCPFlow(k, it.inner.TCPFlags) {
+			// After the idle timeout only a SYN starts a TCP flow (AWS);
+			// without a flow, neither does anything else.
+			w.dropEndpoint(p, ReasonNoFlow, it.ep)
+			return
+		}
+		t, ok := cfg.Balance.Lookup(h, cfg.endpointZone[it.ep])
+		if !ok {
+			w.dropEndpoint(p, ReasonNoTarget, it.ep)
+			return
+		}
+		if res == flow.Expired {
+			w.table.Delete(ref)
+			w.c.totals.ExpiredFlows++
+		}
+		r, err := w.table.Insert(k, h, now)
+		switch err {
+		case nil:
+			e = w.table.Entry(r)
+			e.Target = t
+			e.SetInitiator(it.orient)
+			e.InPort[flow.Original] = p.Port
+			e.InPort[flow.Reply] = cfg.Ports[p.Port].peer
+			e.EthDst, e.EthSrc = it.eth.Dst, it.eth.Src
+			e.SetVLAN(it.eth.TCI, it.eth.HasVLAN)
+			w.c.totals.NewFlows++
+			w.c.endpoints[it.ep].NewFlows++
+			w.c.targets[t].NewFlows++
+		case flow.ErrExists: // created by an earlier packet of this burst
+			e = w.table.Entry(r)
+		default:
+			w.dropEndpoint(p, ReasonTableFull, it.ep)
+			return
+		}
+		ref = r
+	}
+	if int(e.Target) >= len(cfg.targets) {
+		w.dropEndpoint(p, ReasonNoTarget, it.ep)
+		return
+	}
+	tr := &cfg.targets[e.Target]
+	if tr.mac == ([6]byte{}) {
+		w.dropEndpoint(p, ReasonNoNeighbor, it.ep)
+		w.c.targets[e.Target].NoNeighbor++
+		w.noteNeighborMiss(e.Target)
+		return
+	}
+	innerOff := p.Off + it.eth.HeaderLen
+	innerLen := int(it.inner.TotalLen)
+	off := innerOff - OuterHeadroom
+	if off < 0 || cfg.appliancePort < 0 {
+		w.dropEndpoint(p, ReasonNoHeadroom, it.ep)
+		return
+	}
+	var sport uint16
+	if w.srcPort != nil {
+		sport = w.srcPort(h)
+	} else {
+		sport = packet.GeneveSourcePort(uint32(h))
+	}
+	b := p.Buf[off:innerOff:innerOff]
+	copy(b[0:6], tr.mac[:])
+	copy(b[6:12], cfg.nodeMAC[:])
+	b[12], b[13] = 0x08, 0x00
+	packet.PutOuterIPv4UDP(b[14:42], cfg.nodeIP, tr.ip, sport, packet.AWSGeneveHeaderLen+innerLen)
+	proto := packet.EtherTypeIPv4
+	if it.inner.Version == 6 {
+		proto = packet.EtherTypeIPv6
+	}
+	packet.PutGeneveAWS(b[42:82], proto, ep.ID, ep.AttachmentID, w.table.Cookie(ref))
+	p.Off, p.Len = off, OuterHeadroom+innerLen
+	p.Verdict, p.Out = Forward, uint16(cfg.appliancePort)
+
+	d := e.Dir(it.orient)
+	e.InPort[d] = pkts[it.pkt].Port
+	e.Touch(d, innerLen, now)
+	w.c.totals.EncapPkts++
+	w.c.totals.EncapBytes += uint64(innerLen)
+	ec := &w.c.endpoints[it.ep]
+	ec.InPkts++
+	ec.InBytes += uint64(innerLen)
+	tc := &w.c.targets[e.Target]
+	tc.TxPkts++
+	tc.TxBytes += uint64(innerLen)
+}
+
+func (w *Worker) noteNeighborMiss(t uint16) {
+	bit := uint64(1) << (t & 63)
+	if w.neighbor[t>>6].Load()&bit == 0 {
+		w.neighbor[t>>6].Or(bit)
+	}
+}
+
+// NeighborMisses appends to dst the stable indices of targets whose
+// next-hop MAC was missing since the last call, and clears them. Serve
+// then asks the kernel to resolve them and publishes a new snapshot.
+func (w *Worker) NeighborMisses(dst []int) []int {
+	for i := range w.neighbor {
+		if w.neighbor[i].Load() == 0 {
+			continue
+		}
+		m := w.neighbor[i].Swap(0)
+		for b := 0; m != 0; b++ {
+			if m&1 != 0 {
+				dst = append(dst, i*64+b)
+			}
+			m >>= 1
+		}
+	}
+	return dst
+}
+
+// classifyAppliance handles stage 1 of a frame from the appliance port:
+// Geneve returns are parsed for stage 2; the rest goes to the kernel when
+// it is for the node, else it is dropped.
+func (w *Worker) classifyAppliance(cfg *Config, p *Packet, i int) {
+	frame := p.Buf[p.Off : p.Off+p.Len]
+	it := &w.dec[w.nDec]
+	o := &it.outer
+	if err := packet.ParseOuter(frame, o); err != nil {
+		if err == packet.ErrNotGeneve {
+			w.notGeneve(cfg, p, frame, o)
+			return
+		}
+		w.drop(p, ReasonMalformed)
+		return
+	}
+	if o.IP.Dst != cfg.nodeIP {
+		w.drop(p, ReasonNotForUs)
+		return
+	}
+	g := &o.Geneve
+	if !g.HasAWSOptions() {
+		w.drop(p, ReasonMissingOption)
+		return
+	}
+	if g.UnknownCritical {
+		w.drop(p, ReasonCriticalOption)
+		return
+	}
+	it.pkt = i
+	w.cookies[w.nDec] = g.FlowCookie
+	w.nDec++
+}
+
+// notGeneve sorts appliance-side frames that are not Geneve: ARP and IPv4
+// for the node go to the kernel (it answers ARP and ping, and owns the
+// health checker's sockets); everything else is not ours.
+func (w *Worker) notGeneve(cfg *Config, p *Packet, frame []byte, o *packet.Outer) {
+	switch o.Eth.EtherType {
+	case packet.EtherTypeARP:
+		if packet.ParseARP(frame[o.Eth.HeaderLen:], &w.arp) == nil &&
+			(w.arp.TargetIP == cfg.nodeIP || o.Eth.Dst == packet.MAC{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}) {
+			w.exception(p)
+			return
+		}
+	case packet.EtherTypeIPv4:
+		if o.IP.Dst == cfg.nodeIP {
+			w.exception(p)
+			return
+		}
+	}
+	w.drop(p, ReasonNotForUs)
+}
+
+func (w *Worker) exception(p *Packet) {
+	p.Verdict, p.Out = Exception, p.Port
+	w.c.totals.ExceptionPkt++
+}
+
+// tupleMode returns the stickiness that rebuilds a key of the given tuple
+// kind (a 3-tuple key of a 5-tuple flow table entry is rebuilt alike).
+func tupleMode(tuple uint8) flow.Stickiness {
+	switch tuple {
+	case 5:
+		return flow.FiveTuple
+	case 2:
+		return flow.TwoTuple
+	}
+	return flow.ThreeTuple
+}
+
+// decap finishes appliance-side packet j: validate it against the flow its
+// cookie names, decapsulate, restore Ethernet, pick the egress side.
+func (w *Worker) decap(cfg *Config, pkts []Packet, j int) {
+	it := &w.dec[j]
+	p := &pkts[it.pkt]
+	o := &it.outer
+	g := &o.Geneve
+	ref, ok := w.table.ByCookie(w.cookies[j])
+	if !ok {
+		w.drop(p, ReasonUnknownCookie)
+		return
+	}
+	e := w.table.Entry(ref)
+	if e.Key.Endpoint != g.EndpointID {
+		w.drop(p, ReasonEndpointMismatch)
+		return
+	}
+	in0 := e.InPort[flow.Original]
+	if int(in0) >= len(cfg.Ports) || cfg.Ports[in0].Role != RoleBump {
+		w.drop(p, ReasonEndpointNotAvailable)
+		return
+	}
+	epIdx := cfg.Ports[in0].Endpoint
+	ep := &cfg.Endpoints[epIdx]
+	if ep.ID != g.EndpointID || ep.AttachmentID != g.AttachmentID {
+		w.drop(p, ReasonEndpointMismatch)
+		return
+	}
+	if ep.State != EndpointAvailable {
+		w.dropEndpoint(p, ReasonEndpointNotAvailable, epIdx)
+		return
+	}
+	if int(e.Target) >= len(cfg.targets) || cfg.targets[e.Target].ip != o.IP.Src {
+		w.dropEndpoint(p, ReasonWrongSource, epIdx)
+		return
+	}
+	frame := p.Buf[p.Off : p.Off+p.Len]
+	if o.UDPChecksummed && !p.L4ChecksumOK && !o.VerifyUDPChecksum(frame) {
+		w.dropEndpoint(p, ReasonBadChecksum, epIdx)
+		return
+	}
+	in := &w.inner
+	if o.InnerLen <= 0 || packet.ParseL3(frame[o.InnerOffset:o.InnerOffset+o.InnerLen], in) != nil {
+		w.dropEndpoint(p, ReasonMalformed, epIdx)
+		return
+	}
+	var etype uint16
+	switch {
+	case in.Version == 4 && g.ProtocolType == packet.EtherTypeIPv4:
+		etype = packet.EtherTypeIPv4
+	case in.Version == 6 && g.ProtocolType == packet.EtherTypeIPv6:
+		etype = packet.EtherTypeIPv6
+	default:
+		w.dropEndpoint(p, ReasonMalformed, epIdx)
+		return
+	}
+	k, orient := flow.NewKey(g.EndpointID, tupleMode(e.Key.Tuple), in.Src, in.Dst, in.SrcPort, in.DstPort, in.Protocol, in.IsFragment())
+	if k != e.Key {
+		w.dropEndpoint(p, ReasonFlowMismatch, epIdx)
+		return
+	}
+	d := e.Dir(orient)
+	// The packet leaves by the side opposite to where its direction came in.
+	inPort := e.InPort[d]
+	if int(inPort) >= len(cfg.Ports) || cfg.Ports[inPort].Role != RoleBump || cfg.Ports[inPort].Endpoint != epIdx {
+		w.dropEndpoint(p, ReasonEndpointNotAvailable, epIdx)
+		return
+	}
+	out := cfg.Ports[inPort].peer
+
+	tci, tagged := e.VLAN()
+	hl := packet.EthernetHeaderLen
+	if tagged {
+		hl = packet.EthernetVLANLen
+	}
+	innerStart := p.Off + o.InnerOffset
+	innerLen := int(in.TotalLen)
+	off := innerStart - hl
+	b := p.Buf[off:innerStart:innerStart]
+	dst, src := e.EthDst, e.EthSrc
+	if d == flow.Reply {
+		dst, src = src, dst
+	}
+	copy(b[0:6], dst[:])
+	copy(b[6:12], src[:])
+	if tagged {
+		b[12], b[13] = 0x81, 0x00
+		b[14], b[15] = byte(tci>>8), byte(tci)
+		b[16], b[17] = byte(etype>>8), byte(etype)
+	} else {
+		b[12], b[13] = byte(etype>>8), byte(etype)
+	}
+	p.Off, p.Len = off, hl+innerLen
+	p.Verdict, p.Out = Forward, out
+
+	w.c.totals.DecapPkts++
+	w.c.totals.DecapBytes += uint64(innerLen)
+	ec := &w.c.endpoints[epIdx]
+	ec.OutPkts++
+	ec.OutBytes += uint64(innerLen)
+	tc := &w.c.targets[e.Target]
+	tc.RxPkts++
+	tc.RxBytes += uint64(innerLen)
+}
+
+// Flush publishes the worker's counters for Stats. Process calls it every
+// FlushInterval; call it from the worker's goroutine to publish at once.
+func (w *Worker) Flush(now int64) {
+	w.lastFlush = now
+	w.c.totals.ActiveFlows = uint64(w.table.Len())
+	publish(&w.mirror, &w.c, int(w.hiEp.Load()), int(w.hiTgt.Load()))
+}
+
+// Stats returns the counters as last published (at most FlushInterval
+// old). Safe from any goroutine; sum workers with Stats.Add.
+func (w *Worker) Stats() *Stats {
+	return w.mirror.read(int(w.hiEp.Load()), int(w.hiTgt.Load()))
+}
