@@ -1,0 +1,400 @@
+package control
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// CreateVpcEndpointServiceConfigurationInput mirrors ec2
+// CreateVpcEndpointServiceConfiguration for gateway load balancers.
+type CreateVpcEndpointServiceConfigurationInput struct {
+	// AcceptanceRequired defaults to true when nil. *Unconfirmed* what AWS's
+	// API default is; requiring acceptance is the safe choice.
+	AcceptanceRequired      *bool              `json:"AcceptanceRequired,omitempty"`
+	GatewayLoadBalancerArns []string           `json:"GatewayLoadBalancerArns,omitempty"`
+	NetworkLoadBalancerArns []string           `json:"NetworkLoadBalancerArns,omitempty"`
+	PrivateDnsName          string             `json:"PrivateDnsName,omitempty"`
+	SupportedIpAddressTypes []string           `json:"SupportedIpAddressTypes,omitempty"`
+	ClientToken             string             `json:"ClientToken,omitempty"`
+	TagSpecifications       []TagSpecification `json:"TagSpecifications,omitempty"`
+}
+
+// CreateVpcEndpointServiceConfigurationOutput mirrors the response.
+type CreateVpcEndpointServiceConfigurationOutput struct {
+	ServiceConfiguration ServiceConfiguration `json:"ServiceConfiguration"`
+	ClientToken          string               `json:"ClientToken,omitempty"`
+}
+
+// resolveServiceLoadBalancers checks gateway load balancer ARNs for a
+// service: they exist, and no other service uses them. It returns the union
+// of their zones.
+func (s *State) resolveServiceLoadBalancers(op string, arns []string, self string) ([]string, error) {
+	var zones []string
+	for _, arn := range arns {
+		if err := checkArn(op, arn, "loadbalancer"); err != nil {
+			return nil, newError(op, CodeInvalidParameter, "'%s' is not a valid load balancer ARN", arn)
+		}
+		lb := s.LoadBalancerByArn(arn)
+		if lb == nil {
+			return nil, newError(op, CodeInvalidParameter, "Load balancer '%s' does not exist (list them with 'elbv2 describe-load-balancers')", arn)
+		}
+		if other := s.EndpointServiceOf(arn); other != nil && other.Service.ServiceId != self {
+			return nil, newError(op, CodeInvalidParameter, "Load balancer '%s' is already associated with VPC endpoint service '%s'", arn, other.Service.ServiceId)
+		}
+		for _, z := range lbZones(&lb.LoadBalancer) {
+			if !slices.Contains(zones, z) {
+				zones = append(zones, z)
+			}
+		}
+	}
+	slices.Sort(zones)
+	return zones, nil
+}
+
+// CreateVpcEndpointServiceConfiguration creates an endpoint service for
+// gateway load balancers. A request with the same ClientToken, or for the
+// same load balancers with the same settings, returns the existing service.
+func (s *State) CreateVpcEndpointServiceConfiguration(env Env, in CreateVpcEndpointServiceConfigurationInput) (*CreateVpcEndpointServiceConfigurationOutput, error) {
+	const op = "CreateVpcEndpointServiceConfiguration"
+	if len(in.NetworkLoadBalancerArns) > 0 {
+		return nil, newError(op, CodeInvalidParameter, "gwlbctl provides gateway load balancer endpoint services only: use --gateway-load-balancer-arns")
+	}
+	if len(in.GatewayLoadBalancerArns) == 0 {
+		return nil, newError(op, CodeMissingParameter, "The request must contain the parameter GatewayLoadBalancerArns (--gateway-load-balancer-arns)")
+	}
+	if in.PrivateDnsName != "" {
+		return nil, newError(op, CodeInvalidParameter, "Private DNS names are not supported for Gateway Load Balancer endpoint services")
+	}
+	ipTypes := in.SupportedIpAddressTypes
+	if len(ipTypes) == 0 {
+		ipTypes = []string{"ipv4"}
+	}
+	for _, t := range ipTypes {
+		if t != "ipv4" && t != "ipv6" {
+			return nil, newError(op, CodeInvalidParameter, "Supported IP address type '%s' is not valid: use ipv4 or ipv6", t)
+		}
+	}
+	acceptance := true
+	if in.AcceptanceRequired != nil {
+		acceptance = *in.AcceptanceRequired
+	}
+	tags, err := tagsFor(op, in.TagSpecifications, "vpc-endpoint-service")
+	if err != nil {
+		return nil, err
+	}
+	if in.ClientToken != "" {
+		for _, r := range s.EndpointServices {
+			if r.ClientToken == in.ClientToken {
+				if !sameSet(r.Service.GatewayLoadBalancerArns, in.GatewayLoadBalancerArns) || r.Service.AcceptanceRequired != acceptance {
+					return nil, newError(op, CodeIdempotentParameterMismatch, "Client token '%s' was used with different parameters", in.ClientToken)
+				}
+				return &CreateVpcEndpointServiceConfigurationOutput{ServiceConfiguration: r.Service, ClientToken: in.ClientToken}, nil
+			}
+		}
+	}
+	// A gateway load balancer serves one endpoint service, so the same
+	// load balancers name the same service: repeat requests return it.
+	if r := s.EndpointServiceOf(in.GatewayLoadBalancerArns[0]); r != nil && sameSet(r.Service.GatewayLoadBalancerArns, in.GatewayLoadBalancerArns) && r.Service.AcceptanceRequired == acceptance && sameSet(r.Service.SupportedIpAddressTypes, ipTypes) {
+		return &CreateVpcEndpointServiceConfigurationOutput{ServiceConfiguration: r.Service, ClientToken: in.ClientToken}, nil
+	}
+	zones, err := s.resolveServiceLoadBalancers(op, in.GatewayLoadBalancerArns, "")
+	if err != nil {
+		return nil, err
+	}
+	id := env.ec2ID("vpce-svc-")
+	svc := ServiceConfiguration{
+		ServiceType:             []ServiceTypeDetail{{ServiceType: ServiceTypeGatewayLoadBalancer}},
+		ServiceId:               id,
+		ServiceName:             "com.amazonaws.vpce." + env.Region + "." + id,
+		ServiceState:            ServiceStateAvailable,
+		AvailabilityZones:       zones,
+		AcceptanceRequired:      acceptance,
+		GatewayLoadBalancerArns: slices.Clone(in.GatewayLoadBalancerArns),
+		SupportedIpAddressTypes: slices.Clone(ipTypes),
+		Tags:                    tags,
+	}
+	s.EndpointServices = append(s.EndpointServices, &EndpointServiceRecord{Service: svc, OwnerId: env.Account, ClientToken: in.ClientToken})
+	return &CreateVpcEndpointServiceConfigurationOutput{ServiceConfiguration: svc, ClientToken: in.ClientToken}, nil
+}
+
+// DescribeVpcEndpointServiceConfigurationsInput mirrors the ec2 action.
+type DescribeVpcEndpointServiceConfigurationsInput struct {
+	ServiceIds []string `json:"ServiceIds,omitempty"`
+	Filters    []Filter `json:"Filters,omitempty"`
+}
+
+// DescribeVpcEndpointServiceConfigurationsOutput mirrors the response.
+type DescribeVpcEndpointServiceConfigurationsOutput struct {
+	ServiceConfigurations []ServiceConfiguration `json:"ServiceConfigurations"`
+}
+
+func serviceFilter(v *ServiceConfiguration) filterValues {
+	return func(name string) ([]string, bool) {
+		switch name {
+		case "service-id":
+			return []string{v.ServiceId}, true
+		case "service-name":
+			return []string{v.ServiceName}, true
+		case "service-state":
+			return []string{v.ServiceState}, true
+		case "service-type":
+			return []string{ServiceTypeGatewayLoadBalancer}, true
+		}
+		return tagFilter(v.Tags, name)
+	}
+}
+
+func (s *State) endpointService(op, id string) (*EndpointServiceRecord, error) {
+	if id == "" {
+		return nil, newError(op, CodeMissingParameter, "The request must contain the parameter ServiceId (--service-id)")
+	}
+	r := s.EndpointService(id)
+	if r == nil {
+		return nil, newError(op, CodeInvalidVpcEndpointServiceIDNotFound, "The Vpc Endpoint Service Id '%s' does not exist", id)
+	}
+	return r, nil
+}
+
+// DescribeVpcEndpointServiceConfigurations lists endpoint services.
+func (s *State) DescribeVpcEndpointServiceConfigurations(env Env, in DescribeVpcEndpointServiceConfigurationsInput) (*DescribeVpcEndpointServiceConfigurationsOutput, error) {
+	const op = "DescribeVpcEndpointServiceConfigurations"
+	if err := checkFilters(op, in.Filters, serviceFilter(&ServiceConfiguration{})); err != nil {
+		return nil, err
+	}
+	for _, id := range in.ServiceIds {
+		if _, err := s.endpointService(op, id); err != nil {
+			return nil, err
+		}
+	}
+	out := &DescribeVpcEndpointServiceConfigurationsOutput{ServiceConfigurations: []ServiceConfiguration{}}
+	for _, r := range s.EndpointServices {
+		if len(in.ServiceIds) > 0 && !slices.Contains(in.ServiceIds, r.Service.ServiceId) {
+			continue
+		}
+		if matchFilters(in.Filters, serviceFilter(&r.Service)) {
+			out.ServiceConfigurations = append(out.ServiceConfigurations, r.Service)
+		}
+	}
+	return out, nil
+}
+
+// DeleteVpcEndpointServiceConfigurationsInput mirrors the ec2 action.
+type DeleteVpcEndpointServiceConfigurationsInput struct {
+	ServiceIds []string `json:"ServiceIds"`
+}
+
+// DeleteVpcEndpointServiceConfigurationsOutput mirrors the response:
+// per-service failures, as EC2 reports them.
+type DeleteVpcEndpointServiceConfigurationsOutput struct {
+	Unsuccessful Unsuccessful `json:"Unsuccessful"`
+}
+
+// DeleteVpcEndpointServiceConfigurations deletes endpoint services that
+// have no available or pendingAcceptance endpoints; the others are listed
+// as Unsuccessful (ExistingVpcEndpointConnections). Endpoints left in other
+// states (rejected, failed) are deleted with their service.
+func (s *State) DeleteVpcEndpointServiceConfigurations(env Env, in DeleteVpcEndpointServiceConfigurationsInput) (*DeleteVpcEndpointServiceConfigurationsOutput, error) {
+	const op = "DeleteVpcEndpointServiceConfigurations"
+	if len(in.ServiceIds) == 0 {
+		return nil, newError(op, CodeMissingParameter, "The request must contain the parameter ServiceIds (--service-ids)")
+	}
+	out := &DeleteVpcEndpointServiceConfigurationsOutput{Unsuccessful: Unsuccessful{}}
+	for _, id := range in.ServiceIds {
+		r := s.EndpointService(id)
+		if r == nil {
+			out.Unsuccessful = append(out.Unsuccessful, unsuccessful(id, newError(op, CodeInvalidVpcEndpointServiceIDNotFound, "The Vpc Endpoint Service Id '%s' does not exist", id)))
+			continue
+		}
+		var active []string
+		for _, e := range s.Endpoints {
+			if e.ServiceId == id && (e.Endpoint.State == EndpointStateAvailable || e.Endpoint.State == EndpointStatePendingAcceptance || e.Endpoint.State == EndpointStatePending) {
+				active = append(active, e.Endpoint.VpcEndpointId)
+			}
+		}
+		if len(active) > 0 {
+			out.Unsuccessful = append(out.Unsuccessful, unsuccessful(id, newError(op, CodeExistingVpcEndpointConnections,
+				"Service has existing active VPC Endpoint connections (%s); reject them or delete the endpoints first", strings.Join(active, ", "))))
+			continue
+		}
+		s.Endpoints = slices.DeleteFunc(s.Endpoints, func(e *EndpointRecord) bool { return e.ServiceId == id })
+		s.EndpointServices = slices.DeleteFunc(s.EndpointServices, func(x *EndpointServiceRecord) bool { return x == r })
+	}
+	return out, nil
+}
+
+// ModifyVpcEndpointServiceConfigurationInput mirrors the ec2 action.
+type ModifyVpcEndpointServiceConfigurationInput struct {
+	ServiceId                     string   `json:"ServiceId"`
+	AcceptanceRequired            *bool    `json:"AcceptanceRequired,omitempty"`
+	AddGatewayLoadBalancerArns    []string `json:"AddGatewayLoadBalancerArns,omitempty"`
+	RemoveGatewayLoadBalancerArns []string `json:"RemoveGatewayLoadBalancerArns,omitempty"`
+}
+
+// ReturnOutput is EC2's {"Return": true} response.
+type ReturnOutput struct {
+	Return bool `json:"Return"`
+}
+
+// ModifyVpcEndpointServiceConfigurationOutput mirrors the response.
+type ModifyVpcEndpointServiceConfigurationOutput = ReturnOutput
+
+// ModifyVpcEndpointServiceConfiguration changes acceptance and the load
+// balancers of a service. A service keeps at least one load balancer, and
+// every endpoint's zone must stay one of the service's zones.
+func (s *State) ModifyVpcEndpointServiceConfiguration(env Env, in ModifyVpcEndpointServiceConfigurationInput) (*ModifyVpcEndpointServiceConfigurationOutput, error) {
+	const op = "ModifyVpcEndpointServiceConfiguration"
+	r, err := s.endpointService(op, in.ServiceId)
+	if err != nil {
+		return nil, err
+	}
+	arns := slices.Clone(r.Service.GatewayLoadBalancerArns)
+	for _, a := range in.RemoveGatewayLoadBalancerArns {
+		if !slices.Contains(arns, a) {
+			return nil, newError(op, CodeInvalidParameter, "Load balancer '%s' is not associated with service '%s'", a, in.ServiceId)
+		}
+		arns = slices.DeleteFunc(arns, func(x string) bool { return x == a })
+	}
+	for _, a := range in.AddGatewayLoadBalancerArns {
+		if !slices.Contains(arns, a) {
+			arns = append(arns, a)
+		}
+	}
+	if len(arns) == 0 {
+		return nil, newError(op, CodeInvalidParameter, "A Gateway Load Balancer endpoint service needs at least one load balancer")
+	}
+	zones, err := s.resolveServiceLoadBalancers(op, arns, in.ServiceId)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range s.Endpoints {
+		if e.ServiceId == in.ServiceId && !slices.Contains(zones, e.AvailabilityZone) && e.Endpoint.State != EndpointStateRejected {
+			return nil, newError(op, CodeInvalidParameter, "Endpoint '%s' is in %s, which the remaining load balancers do not cover", e.Endpoint.VpcEndpointId, e.AvailabilityZone)
+		}
+	}
+	if in.AcceptanceRequired != nil {
+		r.Service.AcceptanceRequired = *in.AcceptanceRequired
+	}
+	r.Service.GatewayLoadBalancerArns = arns
+	r.Service.AvailabilityZones = zones
+	return &ModifyVpcEndpointServiceConfigurationOutput{Return: true}, nil
+}
+
+// ModifyVpcEndpointServicePermissionsInput mirrors the ec2 action.
+type ModifyVpcEndpointServicePermissionsInput struct {
+	ServiceId               string   `json:"ServiceId"`
+	AddAllowedPrincipals    []string `json:"AddAllowedPrincipals,omitempty"`
+	RemoveAllowedPrincipals []string `json:"RemoveAllowedPrincipals,omitempty"`
+}
+
+// ModifyVpcEndpointServicePermissionsOutput mirrors the response.
+type ModifyVpcEndpointServicePermissionsOutput struct {
+	AddedPrincipals []AllowedPrincipal `json:"AddedPrincipals,omitempty"`
+	ReturnValue     bool               `json:"ReturnValue"`
+}
+
+var principalRe = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:(root|user/.+|role/.+)$`)
+
+func principalType(p string) string {
+	switch {
+	case p == "*":
+		return "All"
+	case strings.HasSuffix(p, ":root"):
+		return "Account"
+	case strings.Contains(p, ":user/"):
+		return "User"
+	default:
+		return "Role"
+	}
+}
+
+// ModifyVpcEndpointServicePermissions adds and removes allowed principals
+// ("*", arn:aws:iam::<account>:root, ...:user/<name>, ...:role/<name>).
+func (s *State) ModifyVpcEndpointServicePermissions(env Env, in ModifyVpcEndpointServicePermissionsInput) (*ModifyVpcEndpointServicePermissionsOutput, error) {
+	const op = "ModifyVpcEndpointServicePermissions"
+	r, err := s.endpointService(op, in.ServiceId)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range append(slices.Clone(in.AddAllowedPrincipals), in.RemoveAllowedPrincipals...) {
+		if p != "*" && !principalRe.MatchString(p) {
+			return nil, newError(op, CodeInvalidPrincipal, "Invalid principal '%s': use '*' or an IAM ARN such as arn:aws:iam::123456789012:root", p)
+		}
+	}
+	allowed := slices.DeleteFunc(slices.Clone(r.AllowedPrincipals), func(a AllowedPrincipal) bool {
+		return slices.Contains(in.RemoveAllowedPrincipals, a.Principal)
+	})
+	out := &ModifyVpcEndpointServicePermissionsOutput{ReturnValue: true}
+	for _, p := range in.AddAllowedPrincipals {
+		if slices.ContainsFunc(allowed, func(a AllowedPrincipal) bool { return a.Principal == p }) {
+			continue
+		}
+		a := AllowedPrincipal{PrincipalType: principalType(p), Principal: p, ServicePermissionId: env.ec2ID("vpce-spn-"), ServiceId: in.ServiceId}
+		allowed = append(allowed, a)
+		out.AddedPrincipals = append(out.AddedPrincipals, a)
+	}
+	r.AllowedPrincipals = allowed
+	return out, nil
+}
+
+// DescribeVpcEndpointServicePermissionsInput mirrors the ec2 action.
+type DescribeVpcEndpointServicePermissionsInput struct {
+	ServiceId string   `json:"ServiceId"`
+	Filters   []Filter `json:"Filters,omitempty"`
+}
+
+// DescribeVpcEndpointServicePermissionsOutput mirrors the response.
+type DescribeVpcEndpointServicePermissionsOutput struct {
+	AllowedPrincipals []AllowedPrincipal `json:"AllowedPrincipals"`
+}
+
+// DescribeVpcEndpointServicePermissions lists a service's allowed
+// principals (filters principal, principal-type).
+func (s *State) DescribeVpcEndpointServicePermissions(env Env, in DescribeVpcEndpointServicePermissionsInput) (*DescribeVpcEndpointServicePermissionsOutput, error) {
+	const op = "DescribeVpcEndpointServicePermissions"
+	r, err := s.endpointService(op, in.ServiceId)
+	if err != nil {
+		return nil, err
+	}
+	probe := func(a AllowedPrincipal) filterValues {
+		return func(name string) ([]string, bool) {
+			switch name {
+			case "principal":
+				return []string{a.Principal}, true
+			case "principal-type":
+				return []string{a.PrincipalType}, true
+			}
+			return nil, false
+		}
+	}
+	if err := checkFilters(op, in.Filters, probe(AllowedPrincipal{})); err != nil {
+		return nil, err
+	}
+	out := &DescribeVpcEndpointServicePermissionsOutput{AllowedPrincipals: []AllowedPrincipal{}}
+	for _, a := range r.AllowedPrincipals {
+		if matchFilters(in.Filters, probe(a)) {
+			out.AllowedPrincipals = append(out.AllowedPrincipals, a)
+		}
+	}
+	return out, nil
+}
+
+// PrincipalAllowed reports whether principal may connect endpoints to the
+// service: the service owner's own account always may (as on AWS, where the
+// owner needs no permission entry); others need an entry for themselves,
+// their account root, or "*".
+func (r *EndpointServiceRecord) PrincipalAllowed(principal string) bool {
+	if principal == "arn:aws:iam::"+r.OwnerId+":root" || strings.HasPrefix(principal, "arn:aws:iam::"+r.OwnerId+":") {
+		return true
+	}
+	account := ""
+	if parts := strings.Split(principal, ":"); len(parts) >= 5 {
+		account = parts[4]
+	}
+	for _, a := range r.AllowedPrincipals {
+		if a.Principal == "*" || a.Principal == principal || a.Principal == "arn:aws:iam::"+account+":root" {
+			return true
+		}
+	}
+	return false
+}
