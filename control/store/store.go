@@ -188,6 +188,7 @@ func (s *Store) UpdateRevision(fn func(*control.State) error) (uint64, error) {
 	}
 	defer lock.Unlock()
 
+	s.removeStaleTemps()
 	st, rev, err := s.load()
 	if err != nil {
 		return 0, err
@@ -206,6 +207,15 @@ func (s *Store) UpdateRevision(fn func(*control.State) error) (uint64, error) {
 		return 0, err
 	}
 	return rev, nil
+}
+
+// removeStaleTemps deletes temporary files a killed writer left behind.
+// It runs under the lock, so no live writer owns one of them.
+func (s *Store) removeStaleTemps() {
+	matches, _ := filepath.Glob(filepath.Join(s.Dir(), "."+filepath.Base(s.path)+".tmp-*"))
+	for _, m := range matches {
+		os.Remove(m)
+	}
 }
 
 // writeAtomic replaces path with b: temp file in the same directory, fsync,
