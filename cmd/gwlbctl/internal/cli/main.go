@@ -1,5 +1,97 @@
-// Package cli holds gwlbctl's command tree.
+// Package cli holds gwlbctl's command tree: the root command, its global
+// settings, the AWS-compatible `elbv2` and `ec2` verbs, `apply`, and the
+// mapping of errors to messages and exit codes.
 package cli
 
-// Main runs the command line and returns the process exit code.
-func Main() int { return 0 }
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/cmdutil"
+	"github.com/gwlbctl/gwlbctl/control"
+)
+
+// Main runs the command line and returns the process exit code (see the
+// exit-code table in package cmdutil).
+func Main() int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	interrupted := make(chan struct{})
+	go func() {
+		if _, ok := <-sigs; !ok {
+			return
+		}
+		// First signal: let the command stop at a safe point (a state
+		// update is never cut in half). Second: leave now.
+		close(interrupted)
+		cancel()
+		if _, ok := <-sigs; ok {
+			os.Exit(cmdutil.ExitInterrupt)
+		}
+	}()
+
+	f := cmdutil.NewFactory(openStore)
+	code := Run(ctx, f, os.Args[1:])
+	select {
+	case <-interrupted:
+		return cmdutil.ExitInterrupt
+	default:
+		return code
+	}
+}
+
+// Run executes one command line with f and returns its exit code, printing
+// errors to f's stderr. Tests call it in-process.
+func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
+	root := NewCmdRoot(f)
+	root.SetIn(f.IOStreams.In)
+	root.SetOut(f.IOStreams.Out)
+	root.SetErr(f.IOStreams.ErrOut)
+	root.SetArgs(cmdutil.ExpandListArgs(root, args))
+	cmd, err := root.ExecuteContextC(ctx)
+	if err != nil {
+		PrintError(f.IOStreams.ErrOut, cmd, err)
+	}
+	return cmdutil.ExitCode(err)
+}
+
+// PrintError prints err the way the AWS CLI would: service errors as
+// "An error occurred (Code) when calling the X operation: ...", usage errors
+// with the usage hint, and everything else as a plain message.
+func PrintError(w io.Writer, cmd *cobra.Command, err error) {
+	var svc *control.Error
+	var flagErr *cmdutil.FlagError
+	var cfgErr *cmdutil.ConfigError
+	switch {
+	case errors.Is(err, cmdutil.ErrSilent):
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(w, "\ninterrupted")
+	case errors.As(err, &svc):
+		fmt.Fprintf(w, "\n%s\n", svc.Error())
+	case errors.As(err, &flagErr):
+		path := "gwlbctl"
+		if cmd != nil {
+			path = cmd.CommandPath()
+		}
+		fmt.Fprintf(w, "\nusage: gwlbctl [options] <command> <subcommand> [parameters]\n"+
+			"To see help text, you can run:\n\n"+
+			"  gwlbctl --help\n"+
+			"  gwlbctl <command> --help\n"+
+			"  %s --help\n\n"+
+			"%s: error: %s\n", path, path, flagErr.Error())
+	case errors.As(err, &cfgErr):
+		fmt.Fprintf(w, "\n%s\n", cfgErr.Error())
+	default:
+		fmt.Fprintf(w, "\n%s\n", err.Error())
+	}
+}

@@ -1,0 +1,216 @@
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/jmespath/go-jmespath"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"github.com/gwlbctl/gwlbctl/control"
+)
+
+// OutputFormats are the formats --output accepts, in the AWS CLI's words. The
+// one list feeds the flag's help, its completion and its error message.
+var OutputFormats = []string{"json", "yaml", "table", "text"}
+
+// Config is the resolved global configuration of one invocation.
+type Config struct {
+	State   string `mapstructure:"state"`
+	Region  string `mapstructure:"region"`
+	Account string `mapstructure:"account"`
+	Output  string `mapstructure:"output"`
+	Query   string `mapstructure:"query"`
+
+	// ConfigFile is the file the values were read from ("" when none).
+	ConfigFile string `mapstructure:"-"`
+}
+
+// Env is the control.Env the configuration selects.
+func (c *Config) Env() control.Env {
+	return control.Env{Region: c.Region, Account: c.Account}
+}
+
+// Validate checks every value; the error names the setting.
+func (c *Config) Validate() error {
+	if !slices.Contains(OutputFormats, c.Output) {
+		return fmt.Errorf("output: invalid choice %q, valid choices are: %s", c.Output, strings.Join(OutputFormats, " | "))
+	}
+	if c.Query != "" {
+		if _, err := jmespath.Compile(c.Query); err != nil {
+			return fmt.Errorf("query: bad JMESPath expression %q: %v", c.Query, err)
+		}
+	}
+	return c.Env().Validate()
+}
+
+// setting is one global setting: declared once, with its flag, environment
+// variables (first set wins) and default.
+type setting struct {
+	key   string
+	env   []string
+	def   string
+	usage string
+	file  bool // may come from the config file
+}
+
+// Region falls back to AWS_REGION and AWS_DEFAULT_REGION after
+// GWLBCTL_REGION so that a script written for the AWS CLI finds the region
+// it was written for; GWLBCTL_REGION wins when both are set.
+var settings = []setting{
+	{key: "state", env: []string{"GWLBCTL_STATE"}, def: "", file: true,
+		usage: "state file (env GWLBCTL_STATE, config 'state'; default $XDG_STATE_HOME/gwlbctl/state.json)"},
+	{key: "region", env: []string{"GWLBCTL_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"}, def: control.DefaultRegion, file: true,
+		usage: "region for ARNs and service names (env GWLBCTL_REGION, AWS_REGION, AWS_DEFAULT_REGION)"},
+	{key: "account", env: []string{"GWLBCTL_ACCOUNT"}, def: control.DefaultAccount, file: true,
+		usage: "12-digit account id for ARNs and principals (env GWLBCTL_ACCOUNT)"},
+	{key: "output", env: []string{"GWLBCTL_OUTPUT", "AWS_DEFAULT_OUTPUT"}, def: "json", file: true,
+		usage: "output format: " + strings.Join(OutputFormats, "|") + " (env GWLBCTL_OUTPUT)"},
+	{key: "query", def: "", usage: "JMESPath query applied to the response before it is printed"},
+}
+
+// AddGlobalFlags declares the global flags on fs (the root's persistent flags).
+func AddGlobalFlags(fs *pflag.FlagSet) {
+	for _, s := range settings {
+		fs.String(s.key, s.def, s.usage)
+	}
+	fs.String("config", "", "config file (env GWLBCTL_CONFIG; default ~/.config/gwlbctl/config.yaml when it exists)")
+	// Accepted and ignored as the AWS CLI's, so copied commands run unchanged.
+	fs.Bool("no-cli-pager", false, "accepted for AWS CLI compatibility; gwlbctl never pages")
+	fs.Bool("no-paginate", false, "accepted for AWS CLI compatibility; gwlbctl never paginates")
+	fs.String("profile", "", "accepted for AWS CLI compatibility; ignored")
+	_ = fs.MarkHidden("no-paginate")
+	_ = fs.MarkHidden("profile")
+}
+
+// RegisterGlobalCompletions completes --output from OutputFormats.
+func RegisterGlobalCompletions(cmd *cobra.Command) {
+	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return OutputFormats, cobra.ShellCompDirectiveNoFileComp
+	})
+}
+
+// DefaultConfigFile is ~/.config/gwlbctl/config.yaml (os.UserConfigDir).
+func DefaultConfigFile() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "gwlbctl", "config.yaml")
+}
+
+// LoadConfig resolves the global settings for cmd with a fresh viper:
+// flag > environment > config file > default. The config file is --config,
+// else $GWLBCTL_CONFIG, else DefaultConfigFile() if it exists.
+func LoadConfig(cmd *cobra.Command) (*Config, error) {
+	v := viper.New()
+	flags := cmd.Flags()
+	for _, s := range settings {
+		v.SetDefault(s.key, s.def)
+		if f := flags.Lookup(s.key); f != nil {
+			if err := v.BindPFlag(s.key, f); err != nil {
+				return nil, err
+			}
+		}
+		if len(s.env) > 0 {
+			if err := v.BindEnv(append([]string{s.key}, s.env...)...); err != nil {
+				return nil, err
+			}
+		}
+	}
+
+	file, explicit := "", false
+	if f := flags.Lookup("config"); f != nil && f.Changed {
+		file, explicit = f.Value.String(), true
+	} else if env := os.Getenv("GWLBCTL_CONFIG"); env != "" {
+		file, explicit = env, true
+	} else {
+		file = DefaultConfigFile()
+	}
+	cfgFile := ""
+	if file != "" {
+		fv := viper.New()
+		fv.SetConfigFile(file)
+		fv.SetConfigType(configType(file))
+		switch err := fv.ReadInConfig(); {
+		case err == nil:
+			cfgFile = file
+		case !explicit && errors.Is(err, fs.ErrNotExist):
+			// No default config file: fine.
+		default:
+			return nil, &ConfigError{Err: fmt.Errorf("reading config file %s: %w", file, err),
+				Hint: "Fix the file (YAML keys: state, region, account, output) or point --config/GWLBCTL_CONFIG elsewhere."}
+		}
+		if cfgFile != "" {
+			for _, k := range fv.AllKeys() {
+				if !fileKey(k) {
+					return nil, &ConfigError{Err: fmt.Errorf("config file %s: unknown setting %q", file, k),
+						Hint: "Valid settings: state, region, account, output."}
+				}
+			}
+			if err := v.MergeConfigMap(fv.AllSettings()); err != nil {
+				return nil, &ConfigError{Err: fmt.Errorf("config file %s: %w", file, err)}
+			}
+		}
+	}
+
+	var c Config
+	if err := v.Unmarshal(&c); err != nil {
+		return nil, &ConfigError{Err: fmt.Errorf("config: %w", err)}
+	}
+	c.ConfigFile = cfgFile
+	if err := c.Validate(); err != nil {
+		// A bad value typed on the command line is a usage error; one that
+		// came from the environment or the file is a configuration error.
+		for _, s := range settings {
+			if f := flags.Lookup(s.key); f != nil && f.Changed && strings.HasPrefix(err.Error(), s.key+":") {
+				return nil, &FlagError{Err: fmt.Errorf("argument --%s: %w", s.key, err)}
+			}
+		}
+		if strings.HasPrefix(err.Error(), "invalid region") && flagChanged(flags, "region") ||
+			strings.HasPrefix(err.Error(), "invalid account") && flagChanged(flags, "account") {
+			return nil, &FlagError{Err: err}
+		}
+		return nil, &ConfigError{Err: err, Hint: "Check GWLBCTL_* environment variables and the config file" + inFile(cfgFile) + "."}
+	}
+	return &c, nil
+}
+
+func flagChanged(fs *pflag.FlagSet, name string) bool {
+	f := fs.Lookup(name)
+	return f != nil && f.Changed
+}
+
+func inFile(f string) string {
+	if f == "" {
+		return ""
+	}
+	return " (" + f + ")"
+}
+
+func fileKey(k string) bool {
+	for _, s := range settings {
+		if s.key == k {
+			return s.file
+		}
+	}
+	return false
+}
+
+func configType(file string) string {
+	switch strings.ToLower(filepath.Ext(file)) {
+	case ".json":
+		return "json"
+	case ".toml":
+		return "toml"
+	default:
+		return "yaml"
+	}
+}

@@ -1,0 +1,76 @@
+// Package cmdutil holds what every gwlbctl command shares: the Factory of
+// dependencies (streams, configuration, state store, clock), the global
+// settings and their precedence, AWS-style list flags, typed errors and the
+// exit-code table, and the runner that executes one control operation and
+// prints its response.
+package cmdutil
+
+import (
+	"errors"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gwlbctl/gwlbctl/control"
+)
+
+// StateStore is what commands need from the state file: a consistent read,
+// and a read-modify-write that either saves the whole change or nothing.
+type StateStore interface {
+	View(fn func(*control.State) error) error
+	Update(fn func(*control.State) error) error
+}
+
+// Factory carries a command's dependencies. Commands copy the funcs they
+// need into their Options at construction; the funcs resolve lazily, after
+// flags are parsed.
+type Factory struct {
+	IOStreams *IOStreams
+	// Config returns the resolved global settings.
+	Config func() (*Config, error)
+	// Store opens the state file the configuration names.
+	Store func() (StateStore, error)
+	// Now is the clock for timestamps and draining deadlines.
+	Now func() time.Time
+
+	// LoadConfig resolves the settings for the command being executed
+	// (called once by the root's pre-run hook). Nil in tests, whose Config
+	// is fixed.
+	LoadConfig func(cmd *cobra.Command) error
+}
+
+var errConfigNotLoaded = errors.New("configuration not loaded (internal error: root pre-run hook did not run)")
+
+// NewFactory returns the production factory: system streams, configuration
+// from flags/env/file, the state file through openStore.
+func NewFactory(openStore func(path string) (StateStore, error)) *Factory {
+	f := &Factory{IOStreams: SystemIO(), Now: time.Now}
+	var cfg *Config
+	cfgErr := errConfigNotLoaded
+	f.LoadConfig = func(cmd *cobra.Command) error {
+		cfg, cfgErr = LoadConfig(cmd)
+		return cfgErr
+	}
+	f.Config = func() (*Config, error) { return cfg, cfgErr }
+	f.Store = func() (StateStore, error) {
+		c, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		return openStore(c.State)
+	}
+	return f
+}
+
+// Op is the part of a verb's Options every AWS verb shares.
+type Op struct {
+	IO     *IOStreams
+	Config func() (*Config, error)
+	Store  func() (StateStore, error)
+	Now    func() time.Time
+}
+
+// Op returns the shared dependencies for a verb's Options.
+func (f *Factory) Op() Op {
+	return Op{IO: f.IOStreams, Config: f.Config, Store: f.Store, Now: f.Now}
+}

@@ -1,0 +1,236 @@
+package cmdutil
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// nargsAnnotation marks a flag that, as in the AWS CLI, takes every
+// following word up to the next flag: `--subnets subnet-a subnet-b`.
+const nargsAnnotation = "gwlbctl_nargs"
+
+// listValue collects the raw words of a list flag; the command decodes them
+// (shorthand, JSON, file://) when it runs.
+type listValue struct{ words *[]string }
+
+func (l *listValue) String() string {
+	if l.words == nil {
+		return ""
+	}
+	return strings.Join(*l.words, " ")
+}
+func (l *listValue) Set(s string) error { *l.words = append(*l.words, s); return nil }
+func (l *listValue) Type() string       { return "list" }
+
+// ListFlag declares an AWS-style list flag. Its words are appended to *words.
+func ListFlag(cmd *cobra.Command, words *[]string, name, usage string) {
+	cmd.Flags().Var(&listValue{words: words}, name, usage)
+	_ = cmd.Flags().SetAnnotation(name, nargsAnnotation, []string{"true"})
+}
+
+// triBool is a *bool set by --name or --no-name, the AWS CLI's boolean pairs.
+type triBool struct {
+	p   **bool
+	val bool
+}
+
+func (b *triBool) String() string {
+	if *b.p == nil {
+		return ""
+	}
+	return strconv.FormatBool(**b.p)
+}
+func (b *triBool) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	v = v == b.val
+	*b.p = &v
+	return nil
+}
+func (b *triBool) Type() string     { return "bool" }
+func (b *triBool) IsBoolFlag() bool { return true }
+
+// BoolPairFlag declares --name and --no-name setting *p to true or false;
+// *p stays nil when neither is given.
+func BoolPairFlag(cmd *cobra.Command, p **bool, name, usage string) {
+	fs := cmd.Flags()
+	fs.Var(&triBool{p: p, val: true}, name, usage)
+	fs.Lookup(name).NoOptDefVal = "true"
+	fs.Var(&triBool{p: p, val: false}, "no-"+name, "opposite of --"+name)
+	fs.Lookup("no-" + name).NoOptDefVal = "true"
+	cmd.MarkFlagsMutuallyExclusive(name, "no-"+name)
+}
+
+// ExpandListArgs rewrites `--flag a b c` into `--flag a --flag b --flag c`
+// for the list flags of the command args select, so that pflag, which takes
+// one word per flag, reads AWS CLI command lines.
+func ExpandListArgs(root *cobra.Command, args []string) []string {
+	target, _, err := root.Find(args)
+	if err != nil || target == nil {
+		return args
+	}
+	out := make([]string, 0, len(args))
+	var current string // list flag whose words we are reading
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			out = append(out, args[i:]...)
+			break
+		}
+		if strings.HasPrefix(a, "-") && len(a) > 1 {
+			current = ""
+			name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+			if f := target.Flags().Lookup(name); f != nil && strings.HasPrefix(a, "--") {
+				if _, ok := f.Annotations[nargsAnnotation]; ok {
+					current = name
+					out = append(out, a)
+					if !hasValue && i+1 < len(args) {
+						i++
+						out = append(out, args[i])
+					}
+					continue
+				}
+			}
+			out = append(out, a)
+			continue
+		}
+		if current != "" {
+			out = append(out, "--"+current, a)
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// NoArgs rejects positional arguments the way the AWS CLI does.
+func NoArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return FlagErrorf("Unknown options: %s", strings.Join(args, ", "))
+	}
+	return nil
+}
+
+// Require reports the required flags that were not given, naming them all.
+func Require(cmd *cobra.Command, names ...string) error {
+	var missing []string
+	for _, n := range names {
+		if f := cmd.Flags().Lookup(n); f == nil || !f.Changed {
+			missing = append(missing, "--"+n)
+		}
+	}
+	if len(missing) > 0 {
+		return FlagErrorf("the following arguments are required: %s", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// RequireOne reports unless exactly one of names was given.
+func RequireOne(cmd *cobra.Command, names ...string) error {
+	var set []string
+	for _, n := range names {
+		if f := cmd.Flags().Lookup(n); f != nil && f.Changed {
+			set = append(set, "--"+n)
+		}
+	}
+	dashed := make([]string, len(names))
+	for i, n := range names {
+		dashed[i] = "--" + n
+	}
+	switch len(set) {
+	case 1:
+		return nil
+	case 0:
+		return FlagErrorf("one of %s is required", strings.Join(dashed, ", "))
+	default:
+		return FlagErrorf("only one of %s may be given", strings.Join(dashed, ", "))
+	}
+}
+
+// Choice checks a flag's value against the values it accepts.
+func Choice(cmd *cobra.Command, name string, value string, choices ...string) error {
+	if f := cmd.Flags().Lookup(name); f == nil || !f.Changed {
+		return nil
+	}
+	for _, c := range choices {
+		if value == c {
+			return nil
+		}
+	}
+	return FlagErrorf("argument --%s: Invalid choice %q, valid choices are: %s", name, value, strings.Join(choices, " | "))
+}
+
+// ChoiceCompletion registers shell completion for a flag with fixed values.
+func ChoiceCompletion(cmd *cobra.Command, name string, choices ...string) {
+	_ = cmd.RegisterFlagCompletionFunc(name, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return choices, cobra.ShellCompDirectiveNoFileComp
+	})
+}
+
+// FlagErrorFunc turns pflag's parse errors into usage errors.
+func FlagErrorFunc(cmd *cobra.Command, err error) error {
+	return &FlagError{Err: err}
+}
+
+// Changed lists the flags given on the command line (for tests and
+// debugging), sorted.
+func Changed(fs *pflag.FlagSet) []string {
+	var out []string
+	fs.Visit(func(f *pflag.Flag) { out = append(out, f.Name) })
+	sort.Strings(out)
+	return out
+}
+
+// IntPtrFlag declares an integer flag whose value is only used when given.
+func IntPtrFlag(cmd *cobra.Command, p **int, name, usage string) {
+	cmd.Flags().Var(&intPtr{p: p}, name, usage)
+}
+
+type intPtr struct{ p **int }
+
+func (v *intPtr) String() string {
+	if *v.p == nil {
+		return ""
+	}
+	return strconv.Itoa(**v.p)
+}
+func (v *intPtr) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return fmt.Errorf("%q is not an integer", s)
+	}
+	*v.p = &n
+	return nil
+}
+func (v *intPtr) Type() string { return "int" }
+
+// StringPtrFlag declares a string flag whose value is only used when given.
+func StringPtrFlag(cmd *cobra.Command, p **string, name, usage string) {
+	cmd.Flags().Var(&strPtr{p: p}, name, usage)
+}
+
+type strPtr struct{ p **string }
+
+func (v *strPtr) String() string {
+	if *v.p == nil {
+		return ""
+	}
+	return **v.p
+}
+func (v *strPtr) Set(s string) error { *v.p = &s; return nil }
+func (v *strPtr) Type() string       { return "string" }
+
+// NoArgsCommand rejects an unknown top-level command.
+func NoArgsCommand(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return FlagErrorf("argument command: Invalid choice %q (run '%s --help' for the commands)", args[0], cmd.CommandPath())
+	}
+	return nil
+}

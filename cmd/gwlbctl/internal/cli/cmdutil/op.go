@@ -1,0 +1,133 @@
+package cmdutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+
+	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/output"
+	"github.com/gwlbctl/gwlbctl/control"
+)
+
+// Operation is a control operation: a method expression such as
+// (*control.State).CreateLoadBalancer.
+type Operation[I, O any] func(*control.State, control.Env, I) (*O, error)
+
+// Run executes one AWS operation against the state file and prints its
+// response. Mutating operations run inside one locked read-modify-write; an
+// operation error leaves the file untouched. name is the API operation
+// ("CreateLoadBalancer"), used in error messages and as the table title.
+func Run[I, O any](ctx context.Context, o Op, name string, mutates bool, op Operation[I, O], in I) error {
+	out, err := Call(ctx, o, name, mutates, op, in)
+	if err != nil {
+		return err
+	}
+	if err := Print(o, name, out); err != nil {
+		return err
+	}
+	return unsuccessfulErr(name, out)
+}
+
+// Call is Run without printing.
+func Call[I, O any](ctx context.Context, o Op, name string, mutates bool, op Operation[I, O], in I) (*O, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cfg, err := o.Config()
+	if err != nil {
+		return nil, err
+	}
+	st, err := o.Store()
+	if err != nil {
+		return nil, stateFileError(cfg, err)
+	}
+	env := cfg.Env()
+	env.Now = o.Now
+	var out *O
+	apply := func(s *control.State) error {
+		var opErr error
+		out, opErr = op(s, env, in)
+		return opErr
+	}
+	if mutates {
+		err = st.Update(apply)
+	} else {
+		err = st.View(apply)
+	}
+	if err != nil {
+		var svc *control.Error
+		if errors.As(err, &svc) {
+			if svc.Operation == "" {
+				svc.Operation = name
+			}
+			return nil, svc
+		}
+		return nil, stateFileError(cfg, err)
+	}
+	return out, nil
+}
+
+// Print renders a response with the configured format and query.
+func Print(o Op, title string, v any) error {
+	cfg, err := o.Config()
+	if err != nil {
+		return err
+	}
+	width := 0
+	if cfg.Output == "table" {
+		width = o.IO.TerminalWidth()
+	}
+	err = output.Render(o.IO.Out, output.Options{Format: cfg.Output, Query: cfg.Query, Title: title, Width: width}, v)
+	var qe *output.QueryError
+	if errors.As(err, &qe) {
+		return &FlagError{Err: err}
+	}
+	return err
+}
+
+// stateFileError classifies a failure to open, lock, read or write the state
+// file as a configuration problem (exit 253) and says what to do.
+func stateFileError(cfg *Config, err error) error {
+	var cfgErr *ConfigError
+	var flagErr *FlagError
+	if errors.As(err, &cfgErr) || errors.As(err, &flagErr) || errors.Is(err, context.Canceled) {
+		return err
+	}
+	path := "(default path)"
+	if cfg != nil && cfg.State != "" {
+		path = cfg.State
+	}
+	return &ConfigError{
+		Err:  fmt.Errorf("state file %s: %w", path, err),
+		Hint: "Check the path (--state, GWLBCTL_STATE or 'state' in the config file), its permissions and its contents; a file written by a newer gwlbctl needs that version.",
+	}
+}
+
+// unsuccessfulErr turns the Unsuccessful items of an EC2 batch response into
+// an error. Deviation: the AWS CLI prints them and exits 0; gwlbctl prints
+// them too but exits 254 so that scripts notice (e.g. accepting an endpoint
+// that is not pending).
+func unsuccessfulErr(name string, out any) error {
+	v := reflect.ValueOf(out)
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return nil
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	f := v.FieldByName("Unsuccessful")
+	if !f.IsValid() {
+		return nil
+	}
+	if u, ok := f.Interface().(control.Unsuccessful); ok {
+		return u.Err(name)
+	}
+	if u, ok := f.Interface().([]control.UnsuccessfulItem); ok {
+		return control.Unsuccessful(u).Err(name)
+	}
+	return nil
+}

@@ -1,0 +1,142 @@
+package ec2
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/cmdutil"
+	"github.com/gwlbctl/gwlbctl/control"
+)
+
+// CreateVpcEndpointOptions are the inputs of `ec2 create-vpc-endpoint`.
+type CreateVpcEndpointOptions struct {
+	cmdutil.Op
+	Input control.CreateVpcEndpointInput
+}
+
+// NewCmdCreateVpcEndpoint returns `ec2 create-vpc-endpoint`.
+func NewCmdCreateVpcEndpoint(f *cmdutil.Factory, runF func(*CreateVpcEndpointOptions) error) *cobra.Command {
+	opts := &CreateVpcEndpointOptions{Op: f.Op()}
+	var subnets, rts, sgs, specs []string
+	cmd := &cobra.Command{
+		Use:   "create-vpc-endpoint",
+		Short: "Create a Gateway Load Balancer endpoint in one subnet",
+		Long: `Creates a Gateway Load Balancer endpoint: --vpc-endpoint-type
+GatewayLoadBalancer, the service's name, the consumer VPC and exactly one
+subnet, in an availability zone the load balancer has. It is
+pendingAcceptance until the service accepts it, unless the service needs no
+acceptance.`,
+		Example: `  gwlbctl ec2 create-vpc-endpoint --vpc-endpoint-type GatewayLoadBalancer \
+    --service-name ` + exSvcName + ` \
+    --vpc-id ` + exVpc + ` --subnet-ids ` + exSubnet + ` \
+    --query VpcEndpoint.VpcEndpointId --output text`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fs := cmd.Flags()
+			if err := cmdutil.Require(cmd, "vpc-id", "service-name"); err != nil {
+				return err
+			}
+			if err := cmdutil.Choice(cmd, "vpc-endpoint-type", opts.Input.VpcEndpointType, "GatewayLoadBalancer"); err != nil {
+				return err
+			}
+			var err error
+			if opts.Input.SubnetIds, err = cmdutil.DecodeStrings(fs, "subnet-ids", subnets); err != nil {
+				return err
+			}
+			if opts.Input.RouteTableIds, err = cmdutil.DecodeStrings(fs, "route-table-ids", rts); err != nil {
+				return err
+			}
+			if opts.Input.SecurityGroupIds, err = cmdutil.DecodeStrings(fs, "security-group-ids", sgs); err != nil {
+				return err
+			}
+			if err := cmdutil.DecodeList(fs, "tag-specifications", specs, &opts.Input.TagSpecifications); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return cmdutil.Run(cmd.Context(), opts.Op, "CreateVpcEndpoint", true, (*control.State).CreateVpcEndpoint, opts.Input)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Input.VpcEndpointType, "vpc-endpoint-type", "", "GatewayLoadBalancer")
+	fl.StringVar(&opts.Input.VpcId, "vpc-id", "", "consumer VPC ID")
+	fl.StringVar(&opts.Input.ServiceName, "service-name", "", "endpoint service name, com.amazonaws.vpce.<region>.vpce-svc-...")
+	cmdutil.ListFlag(cmd, &subnets, "subnet-ids", "exactly one subnet ID")
+	cmdutil.ListFlag(cmd, &rts, "route-table-ids", "not used by Gateway Load Balancer endpoints")
+	cmdutil.ListFlag(cmd, &sgs, "security-group-ids", "not used by Gateway Load Balancer endpoints")
+	cmdutil.BoolPairFlag(cmd, &opts.Input.PrivateDnsEnabled, "private-dns-enabled", "not used by Gateway Load Balancer endpoints")
+	fl.StringVar(&opts.Input.IpAddressType, "ip-address-type", "", "ipv4 (default) or dualstack")
+	fl.StringVar(&opts.Input.ClientToken, "client-token", "", "idempotency token")
+	cmdutil.ListFlag(cmd, &specs, "tag-specifications", "ResourceType=vpc-endpoint,Tags=[{Key=k,Value=v}]")
+	cmdutil.ChoiceCompletion(cmd, "vpc-endpoint-type", "GatewayLoadBalancer")
+	return cmd
+}
+
+// DescribeVpcEndpointsOptions are the inputs of `ec2 describe-vpc-endpoints`.
+type DescribeVpcEndpointsOptions struct {
+	cmdutil.Op
+	Input control.DescribeVpcEndpointsInput
+}
+
+// NewCmdDescribeVpcEndpoints returns `ec2 describe-vpc-endpoints`.
+func NewCmdDescribeVpcEndpoints(f *cmdutil.Factory, runF func(*DescribeVpcEndpointsOptions) error) *cobra.Command {
+	opts := &DescribeVpcEndpointsOptions{Op: f.Op()}
+	var ids, filters []string
+	cmd := &cobra.Command{
+		Use:   "describe-vpc-endpoints",
+		Short: "List Gateway Load Balancer endpoints",
+		Example: `  gwlbctl ec2 describe-vpc-endpoints --output table
+  gwlbctl ec2 describe-vpc-endpoints --vpc-endpoint-ids ` + exEndpoint + ` --query 'VpcEndpoints[0].State' --output text
+  gwlbctl ec2 describe-vpc-endpoints --filters Name=vpc-endpoint-type,Values=GatewayLoadBalancer`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if opts.Input.VpcEndpointIds, err = cmdutil.DecodeStrings(cmd.Flags(), "vpc-endpoint-ids", ids); err != nil {
+				return err
+			}
+			if err := cmdutil.DecodeList(cmd.Flags(), "filters", filters, &opts.Input.Filters); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return cmdutil.Run(cmd.Context(), opts.Op, "DescribeVpcEndpoints", false, (*control.State).DescribeVpcEndpoints, opts.Input)
+		},
+	}
+	cmdutil.ListFlag(cmd, &ids, "vpc-endpoint-ids", "endpoint IDs")
+	cmdutil.ListFlag(cmd, &filters, "filters", filtersUsage)
+	return cmd
+}
+
+// DeleteVpcEndpointsOptions are the inputs of `ec2 delete-vpc-endpoints`.
+type DeleteVpcEndpointsOptions struct {
+	cmdutil.Op
+	Input control.DeleteVpcEndpointsInput
+}
+
+// NewCmdDeleteVpcEndpoints returns `ec2 delete-vpc-endpoints`.
+func NewCmdDeleteVpcEndpoints(f *cmdutil.Factory, runF func(*DeleteVpcEndpointsOptions) error) *cobra.Command {
+	opts := &DeleteVpcEndpointsOptions{Op: f.Op()}
+	var ids []string
+	cmd := &cobra.Command{
+		Use:     "delete-vpc-endpoints",
+		Short:   "Delete Gateway Load Balancer endpoints",
+		Example: `  gwlbctl ec2 delete-vpc-endpoints --vpc-endpoint-ids ` + exEndpoint,
+		Args:    cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := cmdutil.Require(cmd, "vpc-endpoint-ids"); err != nil {
+				return err
+			}
+			var err error
+			if opts.Input.VpcEndpointIds, err = cmdutil.DecodeStrings(cmd.Flags(), "vpc-endpoint-ids", ids); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return cmdutil.Run(cmd.Context(), opts.Op, "DeleteVpcEndpoints", true, (*control.State).DeleteVpcEndpoints, opts.Input)
+		},
+	}
+	cmdutil.ListFlag(cmd, &ids, "vpc-endpoint-ids", "endpoint IDs")
+	return cmd
+}
