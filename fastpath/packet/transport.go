@@ -28,10 +28,13 @@ type TCP struct {
 	Seq, Ack         uint32
 	// HeaderLen is the data offset in bytes (20-60): the payload starts there.
 	HeaderLen int
-	Flags     uint8
-	Window    uint16
-	Checksum  uint16
-	Urgent    uint16
+	// Reserved holds the low four bits of byte 12 (reserved bits and the
+	// AE/NS bit), kept so that parse -> build gives the same bytes.
+	Reserved uint8
+	Flags    uint8
+	Window   uint16
+	Checksum uint16
+	Urgent   uint16
 	// Options aliases the option bytes of the parsed buffer (nil without
 	// options). For PutTCP its length must be a multiple of 4, <= 40.
 	Options []byte
@@ -62,6 +65,7 @@ func parseTCP(b []byte, t *TCP) error {
 	t.Seq = binary.BigEndian.Uint32(b[4:8])
 	t.Ack = binary.BigEndian.Uint32(b[8:12])
 	t.HeaderLen = hl
+	t.Reserved = b[12] & 0x0f
 	t.Flags = b[13]
 	t.Window = binary.BigEndian.Uint16(b[14:16])
 	t.Checksum = binary.BigEndian.Uint16(b[16:18])
@@ -87,7 +91,7 @@ func PutTCP(b []byte, t *TCP) int {
 	binary.BigEndian.PutUint16(b[2:4], t.DstPort)
 	binary.BigEndian.PutUint32(b[4:8], t.Seq)
 	binary.BigEndian.PutUint32(b[8:12], t.Ack)
-	b[12] = uint8(hl/4) << 4
+	b[12] = uint8(hl/4)<<4 | t.Reserved&0x0f
 	b[13] = t.Flags
 	binary.BigEndian.PutUint16(b[14:16], t.Window)
 	binary.BigEndian.PutUint16(b[16:18], t.Checksum)
