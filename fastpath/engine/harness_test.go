@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 	"testing"
+
+	"github.com/gwlbctl/gwlbctl/fastpath/flow"
 )
 
 // This file builds test frames byte by byte, independently of
@@ -326,3 +328,5 @@ var (
 	client6  = netip.MustParseAddr("fd00:10::1")
 	server6  = netip.MustParseAddr("fd00:20::2")
 )
+
+func flowRef(r int) flow.Ref { return flow.Ref(r) }

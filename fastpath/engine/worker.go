@@ -81,6 +81,8 @@ type Worker struct {
 	cookies [chunk]uint32
 	inner   packet.Inner
 	arp     packet.ARP
+	eth     packet.Ethernet
+	ip4     packet.IPv4
 }
 
 type encapItem struct {
@@ -436,7 +438,7 @@ func (w *Worker) classifyAppliance(cfg *Config, p *Packet, i int) {
 	o := &it.outer
 	if err := packet.ParseOuter(frame, o); err != nil {
 		if err == packet.ErrNotGeneve {
-			w.notGeneve(cfg, p, frame, o)
+			w.notGeneve(cfg, p, frame)
 			return
 		}
 		w.drop(p, ReasonMalformed)
@@ -462,19 +464,23 @@ func (w *Worker) classifyAppliance(cfg *Config, p *Packet, i int) {
 
 // notGeneve sorts appliance-side frames that are not Geneve: ARP and IPv4
 // for the node go to the kernel (it answers ARP and ping, and owns the
-// health checker's sockets); everything else is not ours.
-func (w *Worker) notGeneve(cfg *Config, p *Packet, frame []byte, o *packet.Outer) {
-	switch o.Eth.EtherType {
-	case packet.EtherTypeARP:
-		if packet.ParseARP(frame[o.Eth.HeaderLen:], &w.arp) == nil &&
-			(w.arp.TargetIP == cfg.nodeIP || o.Eth.Dst == packet.MAC{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}) {
-			w.exception(p)
-			return
-		}
-	case packet.EtherTypeIPv4:
-		if o.IP.Dst == cfg.nodeIP {
-			w.exception(p)
-			return
+// health checker's sockets); everything else is not ours. Rare, so the
+// headers are parsed again here rather than kept from ParseOuter.
+func (w *Worker) notGeneve(cfg *Config, p *Packet, frame []byte) {
+	eth := &w.eth
+	if packet.ParseEthernet(frame, eth) == nil {
+		switch eth.EtherType {
+		case packet.EtherTypeARP:
+			if packet.ParseARP(frame[eth.HeaderLen:], &w.arp) == nil &&
+				(w.arp.TargetIP == cfg.nodeIP || eth.Dst == packet.MAC{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}) {
+				w.exception(p)
+				return
+			}
+		case packet.EtherTypeIPv4:
+			if packet.ParseIPv4(frame[eth.HeaderLen:], &w.ip4) == nil && w.ip4.Dst == cfg.nodeIP {
+				w.exception(p)
+				return
+			}
 		}
 	}
 	w.drop(p, ReasonNotForUs)
