@@ -79,6 +79,9 @@ func IPv4HeaderChecksum(h []byte) uint16 {
 	if len(h) < IPv4MinHeaderLen {
 		return 0
 	}
+	if len(h) == IPv4MinHeaderLen {
+		return ^fold20(h, false)
+	}
 	acc := Sum(h[:10], 0)
 	acc = Sum(h[12:], acc)
 	return Fold(acc)
@@ -90,7 +93,27 @@ func VerifyIPv4HeaderChecksum(h []byte) bool {
 	if len(h) < IPv4MinHeaderLen {
 		return false
 	}
+	if len(h) == IPv4MinHeaderLen {
+		return fold20(h, true) == 0xffff
+	}
 	return Fold(Sum(h, 0)) == 0
+}
+
+// fold20 is the folded one's-complement sum of a 20-byte IPv4 header
+// without options (the common case, and every outer header), without a
+// loop; withChecksum says whether the checksum field is included.
+func fold20(h []byte, withChecksum bool) uint16 {
+	_ = h[19]
+	w2 := binary.BigEndian.Uint32(h[8:12]) // TTL, protocol, checksum
+	if !withChecksum {
+		w2 &^= 0xffff
+	}
+	s := uint64(binary.BigEndian.Uint32(h[0:4])) + uint64(binary.BigEndian.Uint32(h[4:8])) + uint64(w2) +
+		uint64(binary.BigEndian.Uint32(h[12:16])) + uint64(binary.BigEndian.Uint32(h[16:20]))
+	s = (s >> 16) + (s & 0xffff)
+	s = (s >> 16) + (s & 0xffff)
+	s = (s >> 16) + (s & 0xffff)
+	return uint16(s)
 }
 
 // PseudoHeaderSumIPv4 returns the running sum of the IPv4 pseudo header used

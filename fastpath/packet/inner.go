@@ -87,44 +87,32 @@ const (
 // (TCP 20 bytes, UDP 8, ICMP 8, other port protocols 4); a first fragment
 // too short for that gives ErrFragment. It does not verify checksums.
 func ParseL3(b []byte, in *Inner) error {
-	var err error
-	if len(b) == 0 {
-		err = ErrTruncated
-	} else {
-		switch b[0] >> 4 {
-		case 4:
-			err = parseL3v4(b, in)
-		case 6:
-			err = parseL3v6(b, in)
-		default:
-			err = ErrVersion
+	// IPv4 is handled here rather than in a helper: one call less on the
+	// most common path.
+	if len(b) < IPv4MinHeaderLen || b[0]>>4 != 4 {
+		if len(b) > 0 && b[0]>>4 == 6 {
+			return parseL3v6(b, in)
 		}
-	}
-	if err != nil {
-		*in = Inner{}
-	}
-	return err
-}
-
-func parseL3v4(b []byte, in *Inner) error {
-	if len(b) < IPv4MinHeaderLen {
-		return ErrTruncated
+		if len(b) == 0 || b[0]>>4 == 4 {
+			return in.fail(ErrTruncated)
+		}
+		return in.fail(ErrVersion)
 	}
 	hl := int(b[0]&0x0f) * 4
 	tl := int(binary.BigEndian.Uint16(b[2:4]))
 	if hl < IPv4MinHeaderLen || tl < hl {
-		return ErrHeaderLength
+		return in.fail(ErrHeaderLength)
 	}
 	if tl > len(b) {
-		return ErrTruncated
+		return in.fail(ErrTruncated)
 	}
 	b = b[:tl]
 	binary.LittleEndian.PutUint64(in.Src[0:8], v4MappedLo)
 	binary.LittleEndian.PutUint32(in.Src[8:12], v4MappedHi)
-	copy(in.Src[12:16], b[12:16])
+	binary.LittleEndian.PutUint32(in.Src[12:16], binary.LittleEndian.Uint32(b[12:16]))
 	binary.LittleEndian.PutUint64(in.Dst[0:8], v4MappedLo)
 	binary.LittleEndian.PutUint32(in.Dst[8:12], v4MappedHi)
-	copy(in.Dst[12:16], b[16:20])
+	binary.LittleEndian.PutUint32(in.Dst[12:16], binary.LittleEndian.Uint32(b[16:20]))
 	in.Version = 4
 	in.Protocol = b[9]
 	in.TotalLen = uint32(tl)
@@ -139,8 +127,7 @@ func parseL3v4(b []byte, in *Inner) error {
 			flags |= InnerMoreFragments
 		}
 		if ff&0x1fff != 0 {
-			in.Flags = flags
-			in.SrcPort, in.DstPort, in.TCPFlags, in.ICMPType, in.ICMPCode = 0, 0, 0, 0, 0
+			in.laterFragment(flags)
 			return nil
 		}
 		flags |= InnerFirstFragment
@@ -148,21 +135,38 @@ func parseL3v4(b []byte, in *Inner) error {
 	return in.parseL4(b[hl:], flags, false)
 }
 
+// fail resets in (a failed parse holds no result) and returns err.
+func (in *Inner) fail(err error) error {
+	*in = Inner{}
+	return err
+}
+
+// laterFragment finishes a fragment other than the first: no transport
+// header, so no ports.
+func (in *Inner) laterFragment(flags uint8) {
+	in.SrcPort, in.DstPort, in.TCPFlags, in.ICMPType, in.ICMPCode = 0, 0, 0, 0, 0
+	in.Flags = flags
+}
+
 func parseL3v6(b []byte, in *Inner) error {
 	if len(b) < IPv6HeaderLen {
-		return ErrTruncated
+		return in.fail(ErrTruncated)
 	}
 	tl := IPv6HeaderLen + int(binary.BigEndian.Uint16(b[4:6]))
 	if tl > len(b) {
-		return ErrTruncated
+		return in.fail(ErrTruncated)
 	}
 	b = b[:tl]
 	var w ipv6Walk
-	if err := w.walk(b, b[6]); err != nil {
-		return err
+	if next := b[6]; next == ProtoTCP || next == ProtoUDP || next == ProtoICMPv6 {
+		w.proto, w.off = next, IPv6HeaderLen // no extension headers: skip the walk
+	} else if err := w.walk(b, next); err != nil {
+		return in.fail(err)
 	}
-	copy(in.Src[:], b[8:24])
-	copy(in.Dst[:], b[24:40])
+	binary.LittleEndian.PutUint64(in.Src[0:8], binary.LittleEndian.Uint64(b[8:16]))
+	binary.LittleEndian.PutUint64(in.Src[8:16], binary.LittleEndian.Uint64(b[16:24]))
+	binary.LittleEndian.PutUint64(in.Dst[0:8], binary.LittleEndian.Uint64(b[24:32]))
+	binary.LittleEndian.PutUint64(in.Dst[8:16], binary.LittleEndian.Uint64(b[32:40]))
 	in.Version = 6
 	in.Protocol = w.proto
 	in.TotalLen = uint32(tl)
@@ -176,64 +180,68 @@ func parseL3v6(b []byte, in *Inner) error {
 			flags |= InnerMoreFragments
 		}
 		if w.fragOff != 0 {
-			in.Flags = flags
-			in.SrcPort, in.DstPort, in.TCPFlags, in.ICMPType, in.ICMPCode = 0, 0, 0, 0, 0
+			in.laterFragment(flags)
 			return nil
 		}
 		flags |= InnerFirstFragment
+	}
+	if w.off > len(b) {
+		return in.fail(ErrTruncated) // not reached: the walk stays inside b
 	}
 	return in.parseL4(b[w.off:], flags, true)
 }
 
 // parseL4 fills the transport fields from l4 (cut at the IP total length).
 func (in *Inner) parseL4(l4 []byte, flags uint8, v6 bool) error {
-	in.SrcPort, in.DstPort, in.TCPFlags, in.ICMPType, in.ICMPCode = 0, 0, 0, 0, 0
-	need := 0
-	switch in.Protocol {
-	case ProtoTCP:
-		need = TCPMinHeaderLen
-	case ProtoUDP:
-		need = UDPHeaderLen
-	case ProtoUDPLite, ProtoSCTP, ProtoDCCP:
-		need = 4
-	case ProtoICMP:
-		if v6 {
-			break
+	var sp, dp uint16
+	var tcpFlags, icmpType, icmpCode uint8
+	switch p := in.Protocol; {
+	case p == ProtoTCP:
+		if len(l4) < TCPMinHeaderLen {
+			return in.short(flags)
 		}
-		need = ICMPHeaderLen
-	case ProtoICMPv6:
-		if !v6 {
-			break
-		}
-		need = ICMPHeaderLen
-	}
-	if len(l4) < need {
-		if flags&InnerFragment != 0 {
-			return ErrFragment
-		}
-		return ErrTruncated
-	}
-	switch in.Protocol {
-	case ProtoTCP:
-		in.TCPFlags = l4[13]
-		fallthrough
-	case ProtoUDP, ProtoUDPLite, ProtoSCTP, ProtoDCCP:
-		in.SrcPort = binary.BigEndian.Uint16(l4[0:2])
-		in.DstPort = binary.BigEndian.Uint16(l4[2:4])
+		sp = binary.BigEndian.Uint16(l4[0:2])
+		dp = binary.BigEndian.Uint16(l4[2:4])
+		tcpFlags = l4[13]
 		flags |= InnerHasPorts
-	case ProtoICMP, ProtoICMPv6:
-		if need == 0 {
-			break // ICMP inside IPv6 or ICMPv6 inside IPv4: just a protocol number
+	case p == ProtoUDP:
+		if len(l4) < UDPHeaderLen {
+			return in.short(flags)
 		}
-		t := l4[0]
-		in.ICMPType, in.ICMPCode = t, l4[1]
-		if (!v6 && (t == ICMPEchoRequest || t == ICMPEchoReply)) ||
-			(v6 && (t == ICMPv6EchoRequest || t == ICMPv6EchoReply)) {
-			id := binary.BigEndian.Uint16(l4[4:6])
-			in.SrcPort, in.DstPort = id, id
+		sp = binary.BigEndian.Uint16(l4[0:2])
+		dp = binary.BigEndian.Uint16(l4[2:4])
+		flags |= InnerHasPorts
+	case p == ProtoUDPLite, p == ProtoSCTP, p == ProtoDCCP:
+		if len(l4) < 4 {
+			return in.short(flags)
+		}
+		sp = binary.BigEndian.Uint16(l4[0:2])
+		dp = binary.BigEndian.Uint16(l4[2:4])
+		flags |= InnerHasPorts
+	case p == ProtoICMP && !v6, p == ProtoICMPv6 && v6:
+		// ICMP inside IPv6 or ICMPv6 inside IPv4 is just a protocol number.
+		if len(l4) < ICMPHeaderLen {
+			return in.short(flags)
+		}
+		icmpType, icmpCode = l4[0], l4[1]
+		if (!v6 && (icmpType == ICMPEchoRequest || icmpType == ICMPEchoReply)) ||
+			(v6 && (icmpType == ICMPv6EchoRequest || icmpType == ICMPv6EchoReply)) {
+			sp = binary.BigEndian.Uint16(l4[4:6])
+			dp = sp
 			flags |= InnerEcho
 		}
 	}
+	in.SrcPort, in.DstPort = sp, dp
+	in.TCPFlags, in.ICMPType, in.ICMPCode = tcpFlags, icmpType, icmpCode
 	in.Flags = flags
 	return nil
+}
+
+// short fails a packet whose transport header is cut: ErrFragment for a
+// first fragment (a tiny-fragment attack, RFC 1858), else ErrTruncated.
+func (in *Inner) short(flags uint8) error {
+	if flags&InnerFragment != 0 {
+		return in.fail(ErrFragment)
+	}
+	return in.fail(ErrTruncated)
 }
