@@ -126,7 +126,7 @@ func (s *State) CreateListener(env Env, in CreateListenerInput) (*CreateListener
 	}
 	s.Listeners = append(s.Listeners, &ListenerRecord{
 		Listener:   l,
-		Attributes: []Attribute{{Key: AttrTCPIdleTimeout, Value: strconv.Itoa(DefaultTCPIdleTimeout)}},
+		Attributes: DefaultListenerAttributes(),
 		Tags:       slices.Clone(in.Tags),
 	})
 	tg.TargetGroup.LoadBalancerArns = []string{in.LoadBalancerArn}
@@ -310,4 +310,9 @@ func (s *State) ModifyListenerAttributes(env Env, in ModifyListenerAttributesInp
 	}
 	l.Attributes = setAttributes(l.Attributes, in.Attributes)
 	return &ListenerAttributesOutput{Attributes: slices.Clone(l.Attributes)}, nil
+}
+
+// DefaultListenerAttributes returns a new gateway listener's attributes.
+func DefaultListenerAttributes() []Attribute {
+	return []Attribute{{Key: AttrTCPIdleTimeout, Value: strconv.Itoa(DefaultTCPIdleTimeout)}}
 }

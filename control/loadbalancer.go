@@ -345,3 +345,6 @@ func setAttributes(attrs, set []Attribute) []Attribute {
 	}
 	return out
 }
+
+// DefaultLoadBalancerAttributes returns a new load balancer's attributes.
+func DefaultLoadBalancerAttributes() []Attribute { return defaultLoadBalancerAttributes() }

@@ -532,3 +532,6 @@ func validateTargetGroupAttribute(op string, a Attribute) error {
 	}
 	return nil
 }
+
+// DefaultTargetGroupAttributes returns a new GENEVE target group's attributes.
+func DefaultTargetGroupAttributes() []Attribute { return defaultTargetGroupAttributes() }
