@@ -99,7 +99,7 @@ func transport(src, dst netip.Addr, x l4) []byte {
 		binary.BigEndian.PutUint16(h[2:], x.dport)
 		binary.BigEndian.PutUint32(h[4:], 1000)
 		if x.flags&tcpACK != 0 {
-			binary.BigEndian.PutUint32(h[8:], 2000)
+			binary.BigEndian.PutUint32(h[8:], 1001)
 		}
 		h[12] = 5 << 4
 		h[13] = x.flags
