@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/gwlbctl/gwlbctl/fastpath/dpdk"
 )
 
 // Config is a node's configuration, as `gwlbctl serve` reads it from a
@@ -67,6 +69,9 @@ type ApplianceConfig struct {
 	// MAC is the port's MAC address, shared by the exception TAP. Empty:
 	// the device's own address.
 	MAC string `mapstructure:"mac"`
+	// MTU of the appliance port (0 keeps the device's). Geneve adds 68
+	// bytes to each inner packet: 9001 on EC2 carries GWLB's 8500.
+	MTU int `mapstructure:"mtu"`
 	// TAP names the kernel interface of the exception path (ARP, ICMP and
 	// anything else addressed to the node). Empty disables the exception
 	// path; then targets' MACs must be listed in Neighbors.
@@ -130,11 +135,11 @@ const (
 	maxInterfaceName     = 15 // IFNAMSIZ - 1
 )
 
-// DefaultEALArgs are the EAL arguments used when none are configured: main
-// lcore on CPU 0 for Go, one forwarding lcore on CPU 1, no PCI scan (virtual
-// devices only; remove --no-pci and list PCI devices to use real NICs), and
+// DefaultEALArgs are the DPDK layer's defaults, used when none are
+// configured: main lcore on CPU 0 for Go, one forwarding lcore on CPU 1, no
+// PCI scan (virtual devices only; list PCI devices to use real NICs), and
 // in-memory mode so nothing is left in /var/run/dpdk.
-var DefaultEALArgs = []string{"-l", "0-1", "--in-memory", "--no-pci"}
+var DefaultEALArgs = dpdk.DefaultEALArgs
 
 var (
 	endpointIDPattern = regexp.MustCompile(`^vpce-[0-9a-f]{17}$`)
@@ -213,6 +218,9 @@ func (c *Config) Validate() error {
 		default:
 			c.mac = m
 		}
+	}
+	if a.MTU != 0 && (a.MTU < 576+68 || a.MTU > 9216) {
+		add("appliance.mtu: %d is out of range %d-9216 (0 keeps the device's)", a.MTU, 576+68)
 	}
 	if a.TAP != "" && (len(a.TAP) > maxInterfaceName || !ifNamePattern.MatchString(a.TAP)) {
 		add("appliance.tap: %q is not a valid interface name (1-15 letters, digits, '-', '_', '.')", a.TAP)

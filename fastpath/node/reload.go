@@ -37,6 +37,9 @@ type Reloader struct {
 	// yet: it reports whether any of them is known now (then the snapshot
 	// is rebuilt) and otherwise asks the kernel to resolve them. Optional.
 	Resolve func([]netip.Addr) bool
+	// Refresh re-reads known next hops every second and reports a change
+	// (an appliance replaced behind the same address). Optional.
+	Refresh func() bool
 	Log     *slog.Logger
 	// Poll is how often time-based changes, neighbours and (as a fallback
 	// for missed events) the file's mtime are checked; 200 ms by default.
@@ -134,6 +137,7 @@ func (r *Reloader) Run(ctx context.Context) error {
 	defer poll.Stop()
 	var settle <-chan time.Time
 	failing := false
+	lastRefresh := time.Now()
 	try := func(why string, force bool) {
 		err := r.reload(why, force)
 		switch {
@@ -171,6 +175,8 @@ func (r *Reloader) Run(ctx context.Context) error {
 				try("deregistration delay ended", true)
 			case cur != nil && len(cur.Unresolved) > 0 && r.Resolve != nil && r.Resolve(cur.Unresolved):
 				try("next hop resolved", true)
+			case r.Refresh != nil && now.Sub(lastRefresh) >= time.Second && func() bool { lastRefresh = now; return r.Refresh() }():
+				try("next hop changed", true)
 			default:
 				if fi, err := os.Stat(r.Path); err == nil && !fi.ModTime().Equal(r.modTime) && settle == nil {
 					try("state file changed (poll)", false)

@@ -44,6 +44,9 @@ func Main() int {
 	code := Run(ctx, f, os.Args[1:])
 	select {
 	case <-interrupted:
+		if f.StopOnSignal {
+			return code
+		}
 		return cmdutil.ExitInterrupt
 	default:
 		return code

@@ -6,12 +6,14 @@ import (
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/cmdutil"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/ec2"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/elbv2"
+	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/serve"
 )
 
 // commands are gwlbctl's top-level commands. Adding one is one line here.
 var commands = []func(*cmdutil.Factory) *cobra.Command{
 	elbv2.NewCmdELBv2,
 	ec2.NewCmdEC2,
+	func(f *cmdutil.Factory) *cobra.Command { return serve.NewCmdServe(f, nil) },
 }
 
 // NewCmdRoot builds the command tree.

@@ -37,6 +37,11 @@ type Factory struct {
 	// (called once by the root's pre-run hook). Nil in tests, whose Config
 	// is fixed.
 	LoadConfig func(cmd *cobra.Command) error
+
+	// StopOnSignal is set by commands whose normal way to stop is SIGINT or
+	// SIGTERM (serve): the process then exits with the command's own code
+	// instead of the interrupt code.
+	StopOnSignal bool
 }
 
 var errConfigNotLoaded = errors.New("configuration not loaded (internal error: root pre-run hook did not run)")

@@ -30,7 +30,7 @@ type setting struct {
 var settings = []setting{
 	{"load-balancer", "load-balancer", "gateway load balancer this node serves (ARN or name)", ""},
 	{"availability-zone", "availability-zone", "availability zone of this node (e.g. us-east-1a)", ""},
-	{"state", "state", "state file written by gwlbctl elbv2/ec2", ""},
+	{"state", "state", "state file written by gwlbctl elbv2/ec2 (default: the global --state setting)", ""},
 	{"eal.args", "eal-args", "DPDK EAL arguments, space separated (default \"" + strings.Join(node.DefaultEALArgs, " ") + "\")", ""},
 	{"eal.workers", "workers", "forwarding lcores (0: one)", 0},
 	{"eal.mbuf-count", "mbuf-count", "packet buffers in the pool (0: DPDK layer default)", 0},
@@ -38,6 +38,7 @@ var settings = []setting{
 	{"appliance.address", "appliance-address", "node IPv4 address/prefix on the appliance network", ""},
 	{"appliance.gateway", "appliance-gateway", "optional gateway towards targets outside the node's subnet", ""},
 	{"appliance.mac", "appliance-mac", "MAC of the appliance port and exception TAP (default: the device's)", ""},
+	{"appliance.mtu", "appliance-mtu", "MTU of the appliance port (0: keep the device's)", 0},
 	{"appliance.tap", "tap", "kernel TAP interface of the exception path (empty: none)", node.DefaultTAP},
 	{"flows.capacity", "flow-capacity", "flows per worker flow table", node.DefaultFlowCapacity},
 	{"stats.interval", "stats-interval", "interval of the stats log line (0: off)", node.DefaultStatsInterval},
@@ -68,7 +69,9 @@ func addConfigFlags(fs *pflag.FlagSet) {
 
 // loadConfig builds the node config from, in increasing precedence: the
 // defaults, the config file, GWLBCTL_* environment variables and flags.
-func loadConfig(fs *pflag.FlagSet, file string) (node.Config, error) {
+// defaultState is the global settings' state file, used when no layer of
+// the node config names one.
+func loadConfig(fs *pflag.FlagSet, file, defaultState string) (node.Config, error) {
 	var cfg node.Config
 	v := viper.New()
 	for _, s := range settings {
@@ -84,7 +87,7 @@ func loadConfig(fs *pflag.FlagSet, file string) (node.Config, error) {
 		if err := v.ReadInConfig(); err != nil {
 			var nf viper.ConfigFileNotFoundError
 			if errors.As(err, &nf) || os.IsNotExist(err) || errors.Is(err, os.ErrNotExist) {
-				return cfg, fmt.Errorf("node config %s: file not found; pass an existing file with --config (see configs/node.yaml)", file)
+				return cfg, fmt.Errorf("node config %s: file not found; pass an existing file with --node-config (see configs/node.yaml)", file)
 			}
 			return cfg, fmt.Errorf("node config %s: %w", file, err)
 		}
@@ -118,6 +121,9 @@ func loadConfig(fs *pflag.FlagSet, file string) (node.Config, error) {
 			return cfg, err
 		}
 		cfg.Endpoints = eps
+	}
+	if cfg.State == "" {
+		cfg.State = defaultState
 	}
 	if len(cfg.EAL.Args) == 0 {
 		cfg.EAL.Args = append([]string(nil), node.DefaultEALArgs...)

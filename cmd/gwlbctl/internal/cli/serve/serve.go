@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/cmdutil"
 	"github.com/gwlbctl/gwlbctl/fastpath/node"
 )
 
@@ -25,12 +26,29 @@ type Options struct {
 	Config node.Config
 
 	ErrOut io.Writer
+	// DefaultState is the state file of gwlbctl's global settings (--state,
+	// GWLBCTL_STATE, the global config file, the default path), used when
+	// the node config names none. Nil: none.
+	DefaultState func() string
+	// StopOnSignal is told that SIGINT/SIGTERM is serve's normal stop, so
+	// the process exits with serve's own status (0 after a clean stop).
+	StopOnSignal func()
 }
 
 // NewCmdServe returns the serve command. runF replaces the run function in
 // tests (nil: run the node).
-func NewCmdServe(runF func(context.Context, *Options) error) *cobra.Command {
-	return newCmdServe(&Options{ErrOut: os.Stderr}, runF)
+func NewCmdServe(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{
+		ErrOut: f.IOStreams.ErrOut,
+		DefaultState: func() string {
+			if c, err := f.Config(); err == nil && c != nil {
+				return c.State
+			}
+			return ""
+		},
+		StopOnSignal: func() { f.StopOnSignal = true },
+	}
+	return newCmdServe(opts, runF)
 }
 
 func newCmdServe(opts *Options, runF func(context.Context, *Options) error) *cobra.Command {
@@ -46,17 +64,17 @@ file and applies target, endpoint and attribute changes within a second
 without dropping established flows.
 
 Settings come from, in increasing precedence: the node config file
-(--config, or GWLBCTL_NODE_CONFIG), GWLBCTL_* environment variables (the key
+(--node-config, or GWLBCTL_NODE_CONFIG), GWLBCTL_* environment variables (the key
 in upper case with '.' and '-' as '_', e.g. GWLBCTL_APPLIANCE_ADDRESS) and
 flags. configs/node.yaml documents every key.
 
 serve needs root (DPDK, hugepages, TAP). It stops on SIGINT or SIGTERM,
 writing the final stats to --stats-file.`,
 		Example: `  # the node of gateway load balancer my-gwlb in us-east-1a, ports in node.yaml
-  gwlbctl serve --config configs/node.yaml
+  gwlbctl serve --node-config configs/node.yaml
 
   # same, overriding the appliance address and writing stats for scripts
-  GWLBCTL_APPLIANCE_ADDRESS=10.0.1.10/24 gwlbctl serve -c node.yaml --stats-file /run/gwlb.json
+  GWLBCTL_APPLIANCE_ADDRESS=10.0.1.10/24 gwlbctl serve --node-config node.yaml --stats-file /run/gwlb.json
 
   # everything on the command line: one endpoint bumped between two veths
   gwlbctl serve --load-balancer my-gwlb --availability-zone us-east-1a --state state.json \
@@ -69,12 +87,19 @@ writing the final stats to --stats-file.`,
 					opts.ConfigFile = f
 				}
 			}
-			cfg, err := loadConfig(cmd.Flags(), opts.ConfigFile)
+			def := ""
+			if opts.DefaultState != nil {
+				def = opts.DefaultState()
+			}
+			cfg, err := loadConfig(cmd.Flags(), opts.ConfigFile, def)
 			if err != nil {
 				return err
 			}
 			opts.Config = cfg
 			cmd.SilenceUsage = true
+			if opts.StopOnSignal != nil {
+				opts.StopOnSignal()
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			if runF != nil {
@@ -83,7 +108,7 @@ writing the final stats to --stats-file.`,
 			return run(ctx, opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.ConfigFile, "config", "c", "", "node config file (env GWLBCTL_NODE_CONFIG; see configs/node.yaml)")
+	cmd.Flags().StringVar(&opts.ConfigFile, "node-config", "", "node config file (env GWLBCTL_NODE_CONFIG; see configs/node.yaml)")
 	addConfigFlags(cmd.Flags())
 	return cmd
 }

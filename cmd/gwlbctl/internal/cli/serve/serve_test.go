@@ -67,7 +67,7 @@ func writeFile(t *testing.T, body string) string {
 
 func TestConfigFromFile(t *testing.T) {
 	f := writeFile(t, nodeYAML)
-	o, err := execServe(t, nil, "--config", f)
+	o, err := execServe(t, nil, "--node-config", f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestEnvOverridesFile(t *testing.T) {
 		"GWLBCTL_FLOWS_CAPACITY":    "4096",
 		"GWLBCTL_ENDPOINTS":         "vpce-00000000000000001=net_ring0;net_ring1",
 	}
-	o, err := execServe(t, env, "--config", f)
+	o, err := execServe(t, env, "--node-config", f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestEnvOverridesFile(t *testing.T) {
 func TestFlagsOverrideEnv(t *testing.T) {
 	f := writeFile(t, nodeYAML)
 	env := map[string]string{"GWLBCTL_LOAD_BALANCER": "gwlb-env", "GWLBCTL_APPLIANCE_TAP": "gwlbenv"}
-	o, err := execServe(t, env, "-c", f, "--load-balancer", "gwlb-flag", "--tap", "gwlbflag",
+	o, err := execServe(t, env, "--node-config", f, "--load-balancer", "gwlb-flag", "--tap", "gwlbflag",
 		"--eal-args", "--in-memory --no-pci -l 0-1", "--stats-interval", "1s",
 		"--endpoint", "vpce-0000000000000000a=net_null0;net_null1",
 		"--endpoint", "vpce-0000000000000000b=net_null2;net_null3")
@@ -164,13 +164,13 @@ func TestConfigErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"missing file", nil, []string{"-c", "/nonexistent/node.yaml"}, "file not found"},
-		{"unknown key", nil, []string{"-c", bad}, "unknown-key"},
-		{"bad endpoint flag", nil, []string{"-c", writeFile(t, nodeYAML), "--endpoint", "vpce-1"}, "want 'vpce-ID=DEVICE_A;DEVICE_B'"},
-		{"bad env value", map[string]string{"GWLBCTL_FLOWS_CAPACITY": "many"}, []string{"-c", writeFile(t, nodeYAML)}, "capacity"},
+		{"missing file", nil, []string{"--node-config", "/nonexistent/node.yaml"}, "file not found"},
+		{"unknown key", nil, []string{"--node-config", bad}, "unknown-key"},
+		{"bad endpoint flag", nil, []string{"--node-config", writeFile(t, nodeYAML), "--endpoint", "vpce-1"}, "want 'vpce-ID=DEVICE_A;DEVICE_B'"},
+		{"bad env value", map[string]string{"GWLBCTL_FLOWS_CAPACITY": "many"}, []string{"--node-config", writeFile(t, nodeYAML)}, "capacity"},
 		{"nothing set", nil, nil, "load-balancer: required"},
 		{"env config file", map[string]string{"GWLBCTL_NODE_CONFIG": "/nonexistent/env.yaml"}, nil, "/nonexistent/env.yaml: file not found"},
-		{"validation", nil, []string{"-c", writeFile(t, nodeYAML), "--appliance-address", "10.9.0.300/24"}, "appliance.address"},
+		{"validation", nil, []string{"--node-config", writeFile(t, nodeYAML), "--appliance-address", "10.9.0.300/24"}, "appliance.address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
