@@ -35,8 +35,10 @@ func ListFlag(cmd *cobra.Command, words *[]string, name, usage string) {
 
 // triBool is a *bool set by --name or --no-name, the AWS CLI's boolean pairs.
 type triBool struct {
-	p   **bool
-	val bool
+	p     **bool
+	val   bool
+	name  string
+	given *string // which of the pair was given first
 }
 
 func (b *triBool) String() string {
@@ -50,6 +52,10 @@ func (b *triBool) Set(s string) error {
 	if err != nil {
 		return err
 	}
+	if *b.given != "" && *b.given != b.name {
+		return fmt.Errorf("argument --%s: not allowed with argument --%s", b.name, *b.given)
+	}
+	*b.given = b.name
 	v = v == b.val
 	*b.p = &v
 	return nil
@@ -61,11 +67,11 @@ func (b *triBool) IsBoolFlag() bool { return true }
 // *p stays nil when neither is given.
 func BoolPairFlag(cmd *cobra.Command, p **bool, name, usage string) {
 	fs := cmd.Flags()
-	fs.Var(&triBool{p: p, val: true}, name, usage)
+	given := new(string)
+	fs.Var(&triBool{p: p, val: true, name: name, given: given}, name, usage)
 	fs.Lookup(name).NoOptDefVal = "true"
-	fs.Var(&triBool{p: p, val: false}, "no-"+name, "opposite of --"+name)
+	fs.Var(&triBool{p: p, val: false, name: "no-" + name, given: given}, "no-"+name, "opposite of --"+name)
 	fs.Lookup("no-" + name).NoOptDefVal = "true"
-	cmd.MarkFlagsMutuallyExclusive(name, "no-"+name)
 }
 
 // ExpandListArgs rewrites `--flag a b c` into `--flag a --flag b --flag c`
