@@ -29,7 +29,7 @@ func TestVerbsRun(t *testing.T) {
 				}
 			}},
 		{Name: "create-load-balancer idempotent", Cmd: Verb(NewCmdCreateLoadBalancer),
-			Args: func(fx Fixture) []string { return []string{"--name", "my-gwlb", "--subnets", fx.SubnetA, fx.SubnetB} },
+			Args:  func(fx Fixture) []string { return []string{"--name", "my-gwlb", "--subnets", fx.SubnetA, fx.SubnetB} },
 			Query: "LoadBalancers[0].LoadBalancerArn",
 			Check: func(t *testing.T, e *Env, fx Fixture) {
 				if got := strings.TrimSpace(e.Out.String()); got != `"`+fx.LoadBalancerArn+`"` {
@@ -63,7 +63,7 @@ func TestVerbsRun(t *testing.T) {
 				}
 			}},
 		{Name: "describe-load-balancer-attributes", Cmd: Verb(NewCmdDescribeLoadBalancerAttributes),
-			Args: func(fx Fixture) []string { return []string{"--load-balancer-arn", fx.LoadBalancerArn} },
+			Args:  func(fx Fixture) []string { return []string{"--load-balancer-arn", fx.LoadBalancerArn} },
 			Query: "Attributes[?Key=='load_balancing.cross_zone.enabled'].Value | [0]",
 			Check: func(t *testing.T, e *Env, fx Fixture) {
 				if got := strings.TrimSpace(e.Out.String()); got != `"false"` {
@@ -163,12 +163,16 @@ func TestVerbsRun(t *testing.T) {
 				}
 			}},
 		{Name: "register-targets outside the vpc without zone", Cmd: Verb(NewCmdRegisterTargets),
-			Args: func(fx Fixture) []string { return []string{"--target-group-arn", fx.TargetGroupArn, "--targets", "Id=192.168.9.9"} },
+			Args: func(fx Fixture) []string {
+				return []string{"--target-group-arn", fx.TargetGroupArn, "--targets", "Id=192.168.9.9"}
+			},
 			ErrCode: control.CodeInvalidTarget},
 		{Name: "register-targets unknown group", Cmd: Verb(NewCmdRegisterTargets),
 			Args: args("--target-group-arn", tgArn, "--targets", "Id=10.0.1.11"), ErrCode: control.CodeTargetGroupNotFound},
 		{Name: "deregister-targets", Cmd: Verb(NewCmdDeregisterTargets),
-			Args: func(fx Fixture) []string { return []string{"--target-group-arn", fx.TargetGroupArn, "--targets", "Id=10.0.2.10"} },
+			Args: func(fx Fixture) []string {
+				return []string{"--target-group-arn", fx.TargetGroupArn, "--targets", "Id=10.0.2.10"}
+			},
 			Check: func(t *testing.T, e *Env, fx Fixture) {
 				rt := e.State().TargetGroupByArn(fx.TargetGroupArn).Target("10.0.2.10")
 				if rt == nil || !rt.Draining(Now) {
