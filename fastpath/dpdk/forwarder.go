@@ -1,0 +1,461 @@
+package dpdk
+
+/*
+#include <stdlib.h>
+#include <rte_launch.h>
+#include "gw.h"
+*/
+import "C"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"runtime/cgo"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+)
+
+// ForwarderConfig lists a node's ports in the engine's order (the index of
+// a port here is engine.Packet.Port and engine.Packet.Out) and its optional
+// exception path.
+type ForwarderConfig struct {
+	// Name prefixes the pool's name (unique per process); "gw" when empty.
+	Name  string
+	Ports []PortConfig
+	// Exception is the kernel TAP of the appliance port (nil: none; then
+	// Exception verdicts are dropped and counted).
+	Exception *ExceptionConfig
+	// Workers is the number of forwarding lcores (0: every EAL worker
+	// lcore). Worker i polls rx queue i of each port that has one and
+	// transmits on tx queue i of every port.
+	Workers int
+	// Mbufs sizes the pool (0: enough for every ring, the lcore caches,
+	// the bursts in flight and any net_pcap infinite_rx file, plus 8192).
+	Mbufs int
+	// DataRoom is each mbuf's size (0: DataRoomForMTU of the largest MTU).
+	DataRoom int
+}
+
+// ExceptionConfig is the exception path: a kernel TAP interface with the
+// appliance port's MAC and the node's address, so Linux answers ARP and
+// ping for the node and resolves targets' MACs. Frames the engine marks
+// Exception go to the kernel through it; frames the kernel sends out of it
+// leave unchanged on the appliance port.
+type ExceptionConfig struct {
+	// Interface is the kernel interface name (at most 15 bytes).
+	Interface string
+	// AppliancePort is the index in ForwarderConfig.Ports of the port the
+	// kernel's frames leave from.
+	AppliancePort int
+	// MAC of the TAP; the appliance port's own MAC when nil.
+	MAC net.HardwareAddr
+	// Address is the node's address and prefix on the appliance network
+	// (e.g. 10.0.0.10/24); none is assigned when invalid (zero).
+	Address netip.Prefix
+	// MTU of the TAP; the appliance port's MTU when 0 (1500 if unset).
+	MTU int
+}
+
+// Forwarder is a node's set of ports, one pool and the forwarding lcores.
+type Forwarder struct {
+	e       *EAL
+	cfg     ForwarderConfig
+	pool    *Mempool
+	ports   []*Port
+	tap     *Port
+	workers []*worker
+
+	mu       sync.Mutex // guards running, handlers and the workers' launch state
+	running  bool
+	handlers []BurstHandler
+	closed   bool
+	resets   chan *Port
+	nresets  atomic.Uint64
+	stopMon  chan struct{}
+	monDone  chan struct{}
+}
+
+// NewForwarder creates the pool, opens and starts every port and the TAP.
+// On error everything opened so far is closed again.
+func NewForwarder(e *EAL, cfg ForwarderConfig) (*Forwarder, error) {
+	if len(cfg.Ports) == 0 {
+		return nil, errors.New("dpdk: forwarder has no ports")
+	}
+	if len(cfg.Ports) > C.GW_MAX_PORTS {
+		return nil, fmt.Errorf("dpdk: %d ports, at most %d", len(cfg.Ports), C.GW_MAX_PORTS)
+	}
+	lcores := e.WorkerLcores()
+	if cfg.Workers == 0 {
+		cfg.Workers = len(lcores)
+	}
+	if cfg.Workers < 1 || cfg.Workers > len(lcores) {
+		return nil, fmt.Errorf("dpdk: %d workers asked, EAL has %d worker lcores (%v); list more CPUs in -l, e.g. -l 0,1", cfg.Workers, len(lcores), lcores)
+	}
+	if cfg.Name == "" {
+		cfg.Name = "gw"
+	}
+	if x := cfg.Exception; x != nil {
+		if x.AppliancePort < 0 || x.AppliancePort >= len(cfg.Ports) {
+			return nil, fmt.Errorf("dpdk: exception path: appliance port %d is not one of the %d ports", x.AppliancePort, len(cfg.Ports))
+		}
+		if x.Interface == "" || len(x.Interface) > 15 || strings.ContainsAny(x.Interface, ",= /") {
+			return nil, fmt.Errorf("dpdk: exception path: interface name %q must be 1-15 characters without ',', '=', ' ' or '/'", x.Interface)
+		}
+	}
+	f := &Forwarder{e: e, cfg: cfg, resets: make(chan *Port, 8)}
+	ok := false
+	defer func() {
+		if !ok {
+			_ = f.closePorts()
+		}
+	}()
+
+	maxMTU, mbufs := 1500, 8192
+	for i := range cfg.Ports {
+		pc := &cfg.Ports[i]
+		if pc.RxQueues == 0 {
+			pc.RxQueues = cfg.Workers
+		}
+		if pc.TxQueues == 0 {
+			pc.TxQueues = cfg.Workers
+		}
+		if pc.TxQueues < cfg.Workers {
+			return nil, fmt.Errorf("dpdk: port %s: %d tx queues for %d workers; each worker needs its own", pc.Device, pc.TxQueues, cfg.Workers)
+		}
+		maxMTU = max(maxMTU, pc.MTU)
+		rxd, txd := max(pc.RxDesc, 1024), max(pc.TxDesc, 1024)
+		mbufs += pc.RxQueues*rxd + pc.TxQueues*txd
+		if file, ok := infinitePcap(pc.Device); ok {
+			n, err := PcapPackets(file)
+			if err != nil {
+				return nil, err
+			}
+			mbufs += n
+		}
+	}
+	mbufs += (cfg.Workers+1)*(poolCache*3/2) + cfg.Workers*(len(cfg.Ports)+2)*Burst*2
+	if cfg.Exception != nil {
+		mbufs += 2 * cfg.Workers * 1024 * 2
+	}
+	if cfg.Mbufs != 0 {
+		mbufs = cfg.Mbufs
+	}
+	dataRoom := cfg.DataRoom
+	if dataRoom == 0 {
+		dataRoom = DataRoomForMTU(maxMTU)
+	}
+	var err error
+	f.pool, err = e.NewMempool(cfg.Name+"_mbufs", mbufs, dataRoom)
+	if err != nil {
+		return nil, err
+	}
+	for i, pc := range cfg.Ports {
+		p, err := e.OpenPort(pc, f.pool)
+		if err != nil {
+			return nil, fmt.Errorf("dpdk: port %d: %w", i, err)
+		}
+		f.ports = append(f.ports, p)
+	}
+	for _, p := range f.ports {
+		if err := p.Start(); err != nil {
+			return nil, err
+		}
+	}
+	if x := cfg.Exception; x != nil {
+		if err := f.openTAP(x); err != nil {
+			return nil, err
+		}
+	}
+	for i := 0; i < cfg.Workers; i++ {
+		f.workers = append(f.workers, f.newWorker(i, lcores[i]))
+	}
+	f.stopMon, f.monDone = make(chan struct{}), make(chan struct{})
+	go f.monitorResets()
+	e.onTick(f.pollResets)
+	ok = true
+	return f, nil
+}
+
+// infinitePcap returns the rx_pcap file of a net_pcap device that replays
+// it forever (infinite_rx=1): the PMD preloads it into mbufs.
+func infinitePcap(dev string) (string, bool) {
+	if !strings.HasPrefix(dev, "net_pcap") {
+		return "", false
+	}
+	var file string
+	inf := false
+	for _, kv := range strings.Split(dev, ",")[1:] {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "rx_pcap":
+			file = v
+		case "infinite_rx":
+			inf = v == "1"
+		}
+	}
+	return file, inf && file != ""
+}
+
+func (f *Forwarder) openTAP(x *ExceptionConfig) error {
+	app := f.ports[x.AppliancePort]
+	mac := x.MAC
+	if mac == nil {
+		var err error
+		if mac, err = app.MAC(); err != nil {
+			return err
+		}
+	}
+	mtu := x.MTU
+	if mtu == 0 {
+		mtu = f.cfg.Ports[x.AppliancePort].MTU
+	}
+	if mtu == 0 {
+		mtu = 1500
+	}
+	tap, err := f.e.OpenPort(PortConfig{
+		Device:   fmt.Sprintf("net_tap_%s,iface=%s,mac=%s", x.Interface, x.Interface, mac),
+		RxQueues: f.cfg.Workers, TxQueues: f.cfg.Workers, RxDesc: 1024, TxDesc: 1024,
+		MTU: mtu,
+	}, f.pool)
+	if err != nil {
+		return fmt.Errorf("dpdk: exception TAP %s: %w", x.Interface, err)
+	}
+	f.tap = tap
+	if err := tap.Start(); err != nil {
+		return err
+	}
+	if err := configureTAP(x.Interface, mac, x.Address, mtu); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (f *Forwarder) newWorker(i, lcore int) *worker {
+	c := (*C.struct_gw_worker)(C.calloc(1, C.size_t(unsafe.Sizeof(C.struct_gw_worker{}))))
+	w := &worker{index: i, lcore: lcore, c: c}
+	c.nports = C.uint16_t(len(f.ports))
+	for pi, p := range f.ports {
+		c.tx[pi].port_id = C.uint16_t(p.id)
+		c.tx[pi].queue_id = C.uint16_t(i)
+		c.tx[pi].enabled = 1
+		if i < p.nrxq && !p.cfg.TxOnly {
+			w.rxqs = append(w.rxqs, rxQueue{portIndex: uint16(pi), port: p, queue: uint16(i)})
+		}
+	}
+	c.nrxq = C.uint16_t(len(w.rxqs))
+	for q, r := range w.rxqs {
+		c.rxq[q].port_id = C.uint16_t(r.port.id)
+		c.rxq[q].queue_id = C.uint16_t(r.queue)
+	}
+	if f.tap != nil {
+		c.has_exception = 1
+		c.exc_appliance = C.uint16_t(f.cfg.Exception.AppliancePort)
+		c.exc_rx.port_id = C.uint16_t(f.tap.id)
+		c.exc_rx.queue_id = C.uint16_t(i)
+		c.exc_tx.port_id = C.uint16_t(f.tap.id)
+		c.exc_tx.queue_id = C.uint16_t(i)
+		c.exc_tx.enabled = 1
+	}
+	return w
+}
+
+// Ports returns the ports in configuration order.
+func (f *Forwarder) Ports() []*Port { return append([]*Port(nil), f.ports...) }
+
+// ExceptionPort returns the TAP port, or nil.
+func (f *Forwarder) ExceptionPort() *Port { return f.tap }
+
+// Pool returns the forwarder's mbuf pool.
+func (f *Forwarder) Pool() *Mempool { return f.pool }
+
+// Workers returns the number of forwarding lcores.
+func (f *Forwarder) Workers() int { return len(f.workers) }
+
+// Start launches one worker per lcore, worker i running handlers[i]
+// (e.g. one *engine.Worker each: handlers are not shared between lcores).
+func (f *Forwarder) Start(handlers []BurstHandler) error {
+	if len(handlers) != len(f.workers) {
+		return fmt.Errorf("dpdk: %d handlers for %d workers; give one per worker", len(handlers), len(f.workers))
+	}
+	for i, h := range handlers {
+		if h == nil {
+			return fmt.Errorf("dpdk: handler %d is nil", i)
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return errors.New("dpdk: forwarder is closed")
+	}
+	if f.running {
+		return errors.New("dpdk: forwarder already running")
+	}
+	f.handlers = append([]BurstHandler(nil), handlers...)
+	return f.launch()
+}
+
+func (f *Forwarder) launch() error {
+	for i, w := range f.workers {
+		w.handler = f.handlers[i]
+		w.stop.Store(false)
+		w.done = make(chan struct{})
+		h := cgo.NewHandle(w)
+		err := f.e.Do(func() error {
+			if rc := C.gw_launch(C.uint(w.lcore), C.uintptr_t(h)); rc != 0 {
+				return fmt.Errorf("dpdk: launching worker %d on lcore %d: %s (is the lcore busy?)", i, w.lcore, rteStrerror(-int(rc), 0))
+			}
+			return nil
+		})
+		if err != nil {
+			h.Delete()
+			f.halt(f.workers[:i])
+			return err
+		}
+		go func() { <-w.done; h.Delete() }()
+	}
+	f.running = true
+	return nil
+}
+
+// halt stops the given workers: each finishes its pass, drains its last
+// burst and flushes its tx buffers, then its lcore returns to EAL.
+func (f *Forwarder) halt(ws []*worker) {
+	for _, w := range ws {
+		w.stop.Store(true)
+	}
+	for _, w := range ws {
+		<-w.done
+		_ = f.e.Do(func() error { C.rte_eal_wait_lcore(C.uint(w.lcore)); return nil })
+	}
+}
+
+// Stop stops the workers (drained: nothing is left in their tx buffers).
+// The ports keep running; Start resumes.
+func (f *Forwarder) Stop() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.running {
+		f.halt(f.workers)
+		f.running = false
+	}
+}
+
+// Run starts the workers and blocks until ctx is done (e.g. SIGINT or
+// SIGTERM through signal.NotifyContext), then stops them. The caller
+// closes the forwarder and then the EAL.
+func (f *Forwarder) Run(ctx context.Context, handlers []BurstHandler) error {
+	if err := f.Start(handlers); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	f.Stop()
+	return nil
+}
+
+// pollResets runs on the main lcore once a second: a reset request from a
+// PMD (RTE_ETH_EVENT_INTR_RESET) is handed to monitorResets, which may
+// stop workers (that needs the main lcore, so it cannot happen here).
+func (f *Forwarder) pollResets() {
+	for _, p := range append(f.Ports(), f.tap) {
+		if p != nil && !p.closed && p.resetRequested() {
+			select {
+			case f.resets <- p:
+			default:
+			}
+		}
+	}
+}
+
+// monitorResets performs port resets: stop the workers, reset and restart
+// the port, resume the workers. ENA asks for this after a device or
+// watchdog error; written to the 22.11 API, untested without ENA hardware
+// (TestPortResetRecovery exercises it on a driver without reset support).
+func (f *Forwarder) monitorResets() {
+	defer close(f.monDone)
+	for {
+		select {
+		case <-f.stopMon:
+			return
+		case p := <-f.resets:
+			f.e.log.Warn("dpdk: driver requested a port reset", "port", p.name, "driver", p.driver)
+			if err := f.resetPort(p); err != nil {
+				f.e.log.Error("dpdk: port reset failed; the port stays down", "port", p.name, "err", err)
+			}
+		}
+	}
+}
+
+func (f *Forwarder) resetPort(p *Port) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return nil
+	}
+	wasRunning := f.running
+	if wasRunning {
+		f.halt(f.workers)
+		f.running = false
+	}
+	err := p.Reset()
+	f.nresets.Add(1)
+	if wasRunning {
+		if lerr := f.launch(); lerr != nil && err == nil {
+			err = lerr
+		}
+	}
+	return err
+}
+
+// Resets returns how many port resets the forwarder has performed.
+func (f *Forwarder) Resets() uint64 { return f.nresets.Load() }
+
+// Stats returns each worker's counters.
+func (f *Forwarder) Stats() []WorkerStats {
+	out := make([]WorkerStats, len(f.workers))
+	for i, w := range f.workers {
+		out[i] = w.stats()
+	}
+	return out
+}
+
+// Close stops the workers, stops and closes every port (the TAP's kernel
+// interface disappears) and frees the pool and the workers' C memory.
+func (f *Forwarder) Close() error {
+	f.Stop()
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return nil
+	}
+	f.closed = true
+	f.mu.Unlock()
+	if f.stopMon != nil {
+		close(f.stopMon)
+		<-f.monDone
+	}
+	err := f.closePorts()
+	for _, w := range f.workers {
+		C.free(unsafe.Pointer(w.c))
+		w.c = nil
+	}
+	return err
+}
+
+func (f *Forwarder) closePorts() error {
+	var errs []error
+	if f.tap != nil {
+		errs = append(errs, f.tap.Close())
+	}
+	for _, p := range f.ports {
+		errs = append(errs, p.Close())
+	}
+	if f.pool != nil {
+		f.pool.Free()
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,424 @@
+package dpdk
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gwlbctl/gwlbctl/fastpath/engine"
+)
+
+func TestEALArgs(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	args, noHuge, err := buildEALArgs(EALConfig{Hugepages: "on"}, log)
+	if err != nil || noHuge {
+		t.Fatalf("defaults: %v %v", err, noHuge)
+	}
+	want := []string{"-l", "0,1", "--main-lcore", "0", "--in-memory", "--no-pci", "--log-level=notice"}
+	if !slices.Equal(args, want) {
+		t.Fatalf("default args %q, want %q", args, want)
+	}
+
+	args, _, _ = buildEALArgs(EALConfig{Hugepages: "on", PCI: []string{"0000:00:06.0,large_llq_hdr=1"}}, log)
+	if slices.Contains(args, "--no-pci") || !strings.Contains(strings.Join(args, " "), "-a 0000:00:06.0,large_llq_hdr=1") {
+		t.Fatalf("PCI args %q: want -a and no --no-pci", args)
+	}
+
+	args, noHuge, _ = buildEALArgs(EALConfig{Hugepages: "off", NoHugeMB: 256}, log)
+	if !noHuge || !strings.Contains(strings.Join(args, " "), "--no-huge -m 256") {
+		t.Fatalf("hugepages off: %q %v", args, noHuge)
+	}
+
+	args, noHuge, _ = buildEALArgs(EALConfig{MinHugeMB: 1 << 30}, log)
+	if !noHuge || !slices.Contains(args, "--no-huge") {
+		t.Fatalf("auto with too few hugepages must fall back to --no-huge: %q", args)
+	}
+
+	args, _, _ = buildEALArgs(EALConfig{Hugepages: "on", Args: []string{"-l", "0-1", "--file-prefix", "x"}, LogLevel: "debug"}, log)
+	if slices.Contains(args, "--in-memory") || !slices.Contains(args, "--log-level=debug") {
+		t.Fatalf("file-prefix keeps runtime files by choice, log level passes: %q", args)
+	}
+
+	if _, _, err := buildEALArgs(EALConfig{Hugepages: "maybe"}, log); err == nil {
+		t.Fatal("bad hugepages mode accepted")
+	}
+	if _, _, err := buildEALArgs(EALConfig{Hugepages: "on", Args: []string{"--no-huge"}}, log); err == nil {
+		t.Fatal("on + --no-huge accepted")
+	}
+}
+
+func TestDataRoomForMTU(t *testing.T) {
+	if got := DataRoomForMTU(1500); got != DefaultDataRoom {
+		t.Fatalf("1500: %d", got)
+	}
+	if got := DataRoomForMTU(9001); got < Headroom+9001+14 || got%128 != 0 {
+		t.Fatalf("9001: %d", got)
+	}
+}
+
+func writePcap(t testing.TB, path string, frames [][]byte) {
+	t.Helper()
+	var b bytes.Buffer
+	hdr := make([]byte, 24)
+	binary.LittleEndian.PutUint32(hdr[0:], 0xa1b2c3d4)
+	binary.LittleEndian.PutUint16(hdr[4:], 2)
+	binary.LittleEndian.PutUint16(hdr[6:], 4)
+	binary.LittleEndian.PutUint32(hdr[16:], 65535)
+	binary.LittleEndian.PutUint32(hdr[20:], 1)
+	b.Write(hdr)
+	for i, f := range frames {
+		rec := make([]byte, 16)
+		binary.LittleEndian.PutUint32(rec[0:], uint32(i))
+		binary.LittleEndian.PutUint32(rec[8:], uint32(len(f)))
+		binary.LittleEndian.PutUint32(rec[12:], uint32(len(f)))
+		b.Write(rec)
+		b.Write(f)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readPcap(t testing.TB, path string) [][]byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 24 {
+		t.Fatalf("%s: short pcap", path)
+	}
+	var out [][]byte
+	for off := 24; off+16 <= len(b); {
+		n := int(binary.LittleEndian.Uint32(b[off+8:]))
+		out = append(out, b[off+16:off+16+n])
+		off += 16 + n
+	}
+	return out
+}
+
+func testFrames(n int) [][]byte {
+	var out [][]byte
+	for i := 0; i < n; i++ {
+		payload := bytes.Repeat([]byte{byte(i)}, 18+i%200)
+		out = append(out, udpFrame([6]byte{2, 0, 0, 0, 0, 2}, [6]byte{2, 0, 0, 0, 0, 1},
+			[4]byte{198, 18, 0, 1}, [4]byte{198, 18, 0, 2}, uint16(1000+i), 9, payload))
+	}
+	return out
+}
+
+func TestPcapPackets(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "x.pcap")
+	writePcap(t, p, testFrames(37))
+	n, err := PcapPackets(p)
+	if err != nil || n != 37 {
+		t.Fatalf("PcapPackets = %d, %v; want 37", n, err)
+	}
+	if err := os.WriteFile(p, []byte("not a pcap file at all, no"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := PcapPackets(p); err == nil {
+		t.Fatal("garbage accepted as pcap")
+	}
+}
+
+func TestEALInitialisedOnce(t *testing.T) {
+	e := needEAL(t)
+	if _, err := InitEAL(EALConfig{}); !errors.Is(err, ErrEALUsed) {
+		t.Fatalf("second InitEAL: %v, want ErrEALUsed", err)
+	}
+	if len(e.WorkerLcores()) < 1 || e.MainLcore() != 0 {
+		t.Fatalf("lcores: main %d workers %v; want main 0 and a worker", e.MainLcore(), e.WorkerLcores())
+	}
+	if !slices.Contains(e.Args(), "--in-memory") {
+		t.Fatalf("args %q lack --in-memory", e.Args())
+	}
+}
+
+// loopN sends each packet back out of its own port (a net_ring loopback)
+// n times, prepending a 4-byte counter in the headroom on every lap (Off
+// moves back, Len grows), then hands it to port 1.
+type loopN struct{ n int }
+
+func (h loopN) Process(pkts []engine.Packet, now int64) {
+	for i := range pkts {
+		p := &pkts[i]
+		tag := p.Buf[p.Off : p.Off+4]
+		if string(tag[:3]) == "LAP" {
+			if int(tag[3]) >= h.n {
+				p.Verdict, p.Out = engine.Forward, 1
+				continue
+			}
+			p.Off -= 4
+			p.Len += 4
+			copy(p.Buf[p.Off:], "LAP")
+			p.Buf[p.Off+3] = tag[3] + 1
+		} else {
+			p.Off -= 4
+			p.Len += 4
+			copy(p.Buf[p.Off:], "LAP")
+			p.Buf[p.Off+3] = 1
+		}
+		p.Verdict, p.Out = engine.Forward, 0
+	}
+}
+
+// A net_ring port is a loopback (what it transmits it receives): frames
+// injected into it make laps through the worker, the handler moving Off
+// and Len each time, and end on a second ring where they are read back.
+func TestRingRoundTrip(t *testing.T) {
+	e := needEAL(t)
+	f, err := NewForwarder(e, ForwarderConfig{
+		Name:  uniq("ring"),
+		Ports: []PortConfig{{Device: uniq("net_ringa")}, {Device: uniq("net_ringb"), TxOnly: true}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	frames := testFrames(100)
+	if n, err := f.Ports()[0].SendFrames(0, f.Pool(), frames); err != nil || n != len(frames) {
+		t.Fatalf("inject: %d, %v", n, err)
+	}
+	const laps = 5
+	if err := f.Start([]BurstHandler{loopN{laps}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "frames to finish their laps", 5*time.Second, func() bool { return f.Stats()[0].Tx[1].Sent == uint64(len(frames)) })
+	f.Stop()
+	var got [][]byte
+	for tries := 0; len(got) < len(frames) && tries < 100; tries++ {
+		b, err := f.Ports()[1].ReceiveFrames(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, b...)
+	}
+	if len(got) != len(frames) {
+		t.Fatalf("read back %d frames, want %d", len(got), len(frames))
+	}
+	for i, g := range got {
+		want := frames[i]
+		// laps tags, newest first: LAP5 LAP4 ... LAP1 then the frame.
+		if len(g) != len(want)+4*laps {
+			t.Fatalf("frame %d: %d bytes, want %d", i, len(g), len(want)+4*laps)
+		}
+		for l := 0; l < laps; l++ {
+			if string(g[4*l:4*l+3]) != "LAP" || int(g[4*l+3]) != laps-l {
+				t.Fatalf("frame %d: tag %d is %q", i, l, g[4*l:4*l+4])
+			}
+		}
+		if !bytes.Equal(g[4*laps:], want) {
+			t.Fatalf("frame %d: payload changed", i)
+		}
+	}
+	s := f.Stats()[0]
+	if s.Rx != uint64(len(frames)*(laps+1)) || s.Dropped != 0 || s.BadFrame != 0 {
+		t.Fatalf("worker stats %+v; want rx %d, nothing dropped", s, len(frames)*(laps+1))
+	}
+	if avail := f.Pool().InUse(); avail > 2*poolCache*2 {
+		// Only rx ring refills and lcore caches hold mbufs now.
+		t.Logf("pool in use after the run: %d", avail)
+	}
+}
+
+// badOff returns a frame whose Off/Len point outside the buffer: the
+// forwarder must drop it, not transmit foreign memory.
+type badOff struct{}
+
+func (badOff) Process(pkts []engine.Packet, now int64) {
+	for i := range pkts {
+		pkts[i].Verdict, pkts[i].Out = engine.Forward, 1
+		switch i % 4 {
+		case 0:
+			pkts[i].Off = len(pkts[i].Buf)
+		case 1:
+			pkts[i].Len = len(pkts[i].Buf)
+		case 2:
+			pkts[i].Out = 7 // no such port
+		case 3:
+			pkts[i].Verdict = engine.Exception // no TAP configured
+		}
+	}
+}
+
+func TestInvalidVerdictsAreDropped(t *testing.T) {
+	e := needEAL(t)
+	f, err := NewForwarder(e, ForwarderConfig{
+		Name:  uniq("bad"),
+		Ports: []PortConfig{{Device: uniq("net_null_src") + ",size=64"}, {Device: uniq("net_null_dst") + ",no-rx=1"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Start([]BurstHandler{badOff{}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "traffic", 5*time.Second, func() bool { return f.Stats()[0].Rx > 10000 })
+	f.Stop()
+	s := f.Stats()[0]
+	if s.Tx[1].Sent != 0 {
+		t.Fatalf("%d invalid packets were transmitted", s.Tx[1].Sent)
+	}
+	// Dropped counts every freed packet, BadFrame those freed for Off/Len.
+	if s.Dropped != s.Rx || s.BadFrame == 0 || s.BadFrame >= s.Rx {
+		t.Fatalf("stats %+v: every packet must be dropped, half of them as bad frames", s)
+	}
+	st, err := f.Ports()[1].Stats()
+	if err != nil || st.TxPackets != 0 {
+		t.Fatalf("sink port sent %d (%v)", st.TxPackets, err)
+	}
+}
+
+func TestNullForwardingAndStats(t *testing.T) {
+	e := needEAL(t)
+	f, err := NewForwarder(e, ForwarderConfig{
+		Name:  uniq("null"),
+		Ports: []PortConfig{{Device: uniq("net_null_in") + ",size=128"}, {Device: uniq("net_null_out") + ",no-rx=1"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Start([]BurstHandler{toPort{1}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a million packets", 10*time.Second, func() bool { return f.Stats()[0].Rx > 1_000_000 })
+	f.Stop()
+	w := f.Stats()[0]
+	in, err := f.Ports()[0].Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := f.Ports()[1].Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.RxPackets != w.Rx || out.TxPackets != w.Tx[1].Sent || w.Tx[1].Sent+w.Tx[1].Unsent != w.Rx {
+		t.Fatalf("port rx %d tx %d, worker %+v: counters disagree", in.RxPackets, out.TxPackets, w)
+	}
+	if len(in.Queues) != 1 || in.Queues[0].RxPackets != in.RxPackets {
+		t.Fatalf("queue stats %+v", in.Queues)
+	}
+	xs, err := f.Ports()[1].XStats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, x := range xs {
+		if x.Name == "tx_good_packets" {
+			found = true
+			if x.Value != out.TxPackets {
+				t.Fatalf("xstat tx_good_packets %d, stats %d", x.Value, out.TxPackets)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no tx_good_packets among %d xstats", len(xs))
+	}
+	if l, err := f.Ports()[0].Link(); err != nil || !l.Up {
+		t.Fatalf("link %+v %v", l, err)
+	}
+	if w.Passes == 0 {
+		t.Fatal("no passes counted")
+	}
+}
+
+// net_pcap reads a file once (no infinite_rx) and writes what it transmits
+// to another file: every frame arrives, in order, unchanged.
+func TestPcapReplay(t *testing.T) {
+	e := needEAL(t)
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.pcap"), filepath.Join(dir, "out.pcap")
+	frames := testFrames(500)
+	writePcap(t, in, frames)
+	f, err := NewForwarder(e, ForwarderConfig{
+		Name:  uniq("pcap"),
+		Ports: []PortConfig{{Device: uniq("net_pcap_rx") + ",rx_pcap=" + in}, {Device: uniq("net_pcap_tx") + ",tx_pcap=" + out}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Start([]BurstHandler{toPort{1}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the file's frames", 5*time.Second, func() bool { return f.Stats()[0].Tx[1].Sent == uint64(len(frames)) })
+	time.Sleep(50 * time.Millisecond)
+	if s := f.Stats()[0]; s.Rx != uint64(len(frames)) {
+		t.Fatalf("received %d, the file has %d", s.Rx, len(frames))
+	}
+	if err := f.Close(); err != nil { // flushes and closes the tx pcap
+		t.Fatal(err)
+	}
+	got := readPcap(t, out)
+	if len(got) != len(frames) {
+		t.Fatalf("wrote %d frames, want %d", len(got), len(frames))
+	}
+	for i := range got {
+		if !bytes.Equal(got[i], frames[i]) {
+			t.Fatalf("frame %d differs", i)
+		}
+	}
+}
+
+// With infinite_rx=1 net_pcap preloads the file into the pool's mbufs and
+// replays it forever: the forwarder sizes the pool for it.
+func TestPcapInfiniteReplay(t *testing.T) {
+	e := needEAL(t)
+	in := filepath.Join(t.TempDir(), "in.pcap")
+	frames := testFrames(3000)
+	writePcap(t, in, frames)
+	f, err := NewForwarder(e, ForwarderConfig{
+		Name:  uniq("pinf"),
+		Ports: []PortConfig{{Device: uniq("net_pcap_inf") + ",rx_pcap=" + in + ",infinite_rx=1"}, {Device: uniq("net_null_sink") + ",no-rx=1"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Start([]BurstHandler{toPort{1}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "ten replays of the file", 10*time.Second, func() bool { return f.Stats()[0].Tx[1].Sent > 10*uint64(len(frames)) })
+	f.Stop()
+	if s := f.Stats()[0]; s.MultiSegment != 0 || s.Dropped != 0 {
+		t.Fatalf("stats %+v", s)
+	}
+}
+
+// The reset path (ENA's RTE_ETH_EVENT_INTR_RESET) stops the workers, resets
+// and restarts the port and resumes forwarding. net_null has no reset
+// operation, so this covers the orchestration, not rte_eth_dev_reset.
+func TestPortResetRecovery(t *testing.T) {
+	e := needEAL(t)
+	f, err := NewForwarder(e, ForwarderConfig{
+		Name:  uniq("reset"),
+		Ports: []PortConfig{{Device: uniq("net_null_r") + ",size=64"}, {Device: uniq("net_null_s") + ",no-rx=1"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Start([]BurstHandler{toPort{1}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "traffic", 5*time.Second, func() bool { return f.Stats()[0].Rx > 1000 })
+	if f.Resets() != 0 {
+		t.Fatal("reset counted before any request")
+	}
+	f.Ports()[0].RequestReset()
+	waitFor(t, "the reset to be handled", 5*time.Second, func() bool { return f.Resets() == 1 })
+	before := f.Stats()[0].Rx
+	waitFor(t, "traffic after the reset", 5*time.Second, func() bool { return f.Stats()[0].Rx > before+1000 })
+	if l, err := f.Ports()[0].Link(); err != nil || !l.Up {
+		t.Fatalf("port after reset: %+v %v", l, err)
+	}
+}

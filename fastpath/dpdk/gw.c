@@ -1,0 +1,265 @@
+#include <stdio.h>
+#include <string.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_log.h>
+#include <rte_timer.h>
+#include <rte_branch_prediction.h>
+#include <rte_launch.h>
+
+#include "gw.h"
+
+static inline void gw_flush(struct gw_txbuf *t)
+{
+	uint16_t n = t->n, sent;
+
+	if (n == 0)
+		return;
+	sent = rte_eth_tx_burst(t->port_id, t->queue_id, t->m, n);
+	t->sent += sent;
+	if (unlikely(sent < n)) {
+		rte_pktmbuf_free_bulk(&t->m[sent], n - sent);
+		t->unsent += n - sent;
+	}
+	t->n = 0;
+}
+
+static inline void gw_push(struct gw_txbuf *t, struct rte_mbuf *m)
+{
+	t->m[t->n++] = m;
+	if (unlikely(t->n == GW_BURST))
+		gw_flush(t);
+}
+
+/* Hands the previous burst's ndone mbufs to their destinations. */
+static inline void gw_dispose(struct gw_worker *w, uint16_t ndone)
+{
+	for (uint16_t i = 0; i < ndone; i++) {
+		uint16_t d = w->dest[i];
+		struct rte_mbuf *m = w->rx[i];
+
+		if (likely(d < w->nports && w->tx[d].enabled)) {
+			gw_push(&w->tx[d], m);
+		} else if (d == GW_DEST_EXCEPTION && w->has_exception) {
+			w->c.exception++;
+			gw_push(&w->exc_tx, m);
+		} else {
+			w->c.dropped++;
+			rte_pktmbuf_free(m);
+		}
+	}
+}
+
+/* Frames the kernel sends through the TAP leave unchanged on the appliance
+ * port: the engine never sees them. */
+static inline void gw_kernel_out(struct gw_worker *w)
+{
+	struct rte_mbuf *m[GW_BURST];
+	struct gw_txbuf *t = &w->tx[w->exc_appliance];
+	uint16_t n = rte_eth_rx_burst(w->exc_rx.port_id, w->exc_rx.queue_id, m, GW_BURST);
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (unlikely(m[i]->nb_segs != 1)) {
+			w->c.kernel_multiseg++;
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		w->c.kernel_out++;
+		gw_push(t, m[i]);
+	}
+}
+
+static inline void gw_end_pass(struct gw_worker *w)
+{
+	if (w->has_exception)
+		gw_kernel_out(w);
+	for (uint16_t p = 0; p < w->nports; p++)
+		gw_flush(&w->tx[p]);
+	if (w->has_exception)
+		gw_flush(&w->exc_tx);
+	w->c.passes++;
+}
+
+/*
+ * gw_step is the worker's only per-burst cgo call: it disposes of the ndone
+ * mbufs of the previous burst (whose destinations Go wrote into w->dest),
+ * ends the pass when q is 0 (kernel frames out, every tx buffer flushed),
+ * then receives a burst from rx queue q into w->rx and returns its size.
+ * Multi-segment mbufs are dropped and counted here: the engine works on one
+ * contiguous buffer per packet, and the pool's data room is sized from the
+ * MTU so a single segment always fits.
+ */
+uint16_t gw_step(struct gw_worker *w, uint16_t ndone, uint16_t q)
+{
+	uint16_t n, kept;
+
+	gw_dispose(w, ndone);
+	if (q == 0)
+		gw_end_pass(w);
+	n = rte_eth_rx_burst(w->rxq[q].port_id, w->rxq[q].queue_id, w->rx, GW_BURST);
+	kept = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = w->rx[i];
+
+		if (unlikely(m->nb_segs != 1)) {
+			w->c.multiseg++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		w->rx[kept++] = m;
+	}
+	w->c.rx += kept;
+	return kept;
+}
+
+/* gw_drain disposes of the last burst and flushes everything: the worker's
+ * last call before it stops. */
+void gw_drain(struct gw_worker *w, uint16_t ndone)
+{
+	gw_dispose(w, ndone);
+	gw_end_pass(w);
+}
+
+int gw_eal_init(int argc, char **argv)
+{
+	int ret;
+
+	/* EAL logs to stdout and syslog by default; a CLI's stdout is its
+	 * output, so DPDK's log goes to stderr. */
+	rte_openlog_stream(stderr);
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0)
+		return ret;
+	/* The ENA PMD arms a watchdog timer: the timer library must be
+	 * initialised, and rte_timer_manage called about once a second. */
+	ret = rte_timer_subsystem_init();
+	if (ret < 0 && ret != -EALREADY)
+		return ret;
+	return 0;
+}
+
+int gw_errno(void)
+{
+	return rte_errno;
+}
+
+static uint8_t gw_sym_key[52] = {
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d,
+	0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d,
+	0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+};
+
+int gw_port_configure(uint16_t port_id, uint16_t nrxq, uint16_t ntxq, int rss)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	int ret;
+
+	memset(&conf, 0, sizeof(conf));
+	ret = rte_eth_dev_info_get(port_id, &info);
+	if (ret != 0)
+		return ret;
+	if (rss && nrxq > 1) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf =
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
+			info.flow_type_rss_offloads;
+		/* A repeated 0x6d5a key makes Toeplitz symmetric (A->B and
+		 * B->A hash alike), so both directions of a flow reach the
+		 * worker that owns it. Devices that cannot take a key keep
+		 * their own (ENA on some hardware). */
+		if (info.hash_key_size > 0 && info.hash_key_size <= sizeof(gw_sym_key)) {
+			conf.rx_adv_conf.rss_conf.rss_key = gw_sym_key;
+			conf.rx_adv_conf.rss_conf.rss_key_len = info.hash_key_size;
+		}
+	}
+	return rte_eth_dev_configure(port_id, nrxq, ntxq, &conf);
+}
+
+int gw_link(uint16_t port_id, uint32_t *speed, int *up, int *full_duplex)
+{
+	struct rte_eth_link link;
+	int ret;
+
+	memset(&link, 0, sizeof(link));
+	ret = rte_eth_link_get_nowait(port_id, &link);
+	if (ret != 0)
+		return ret;
+	*speed = link.link_speed;
+	*up = link.link_status;
+	*full_duplex = link.link_duplex;
+	return 0;
+}
+
+/* Reset requests from the PMD (ENA raises RTE_ETH_EVENT_INTR_RESET when its
+ * watchdog or the device asks for a reset). The callback runs in EAL's
+ * interrupt thread, so it only records the request; the main lcore's control
+ * loop performs rte_eth_dev_reset and restarts the port. */
+static volatile int gw_reset_pending[RTE_MAX_ETHPORTS];
+
+static int gw_reset_cb(uint16_t port_id, enum rte_eth_event_type type, void *arg, void *ret_param)
+{
+	(void)type;
+	(void)arg;
+	(void)ret_param;
+	if (port_id < RTE_MAX_ETHPORTS)
+		__atomic_store_n(&gw_reset_pending[port_id], 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int gw_watch_reset(uint16_t port_id)
+{
+	return rte_eth_dev_callback_register(port_id, RTE_ETH_EVENT_INTR_RESET, gw_reset_cb, NULL);
+}
+
+/* gw_request_reset raises the same request as the PMD's event: the reset
+ * path's only test on machines without ENA. */
+void gw_request_reset(uint16_t port_id)
+{
+	gw_reset_cb(port_id, RTE_ETH_EVENT_INTR_RESET, NULL, NULL);
+}
+
+int gw_take_reset(uint16_t port_id)
+{
+	if (port_id >= RTE_MAX_ETHPORTS)
+		return 0;
+	return __atomic_exchange_n(&gw_reset_pending[port_id], 0, __ATOMIC_ACQ_REL);
+}
+
+/* gw_c_forward is a baseline for benchmarks only: the same io forwarding as
+ * dpdk-testpmd, entirely in C, so the cost of the Go side reads as a
+ * difference measured in the same run. Returns packets forwarded. */
+uint64_t gw_c_forward(uint16_t in_port, uint16_t out_port, uint64_t npkts, uint64_t max_polls)
+{
+	struct rte_mbuf *m[GW_BURST];
+	uint64_t done = 0;
+
+	for (uint64_t polls = 0; done < npkts && polls < max_polls; polls++) {
+		uint16_t n = rte_eth_rx_burst(in_port, 0, m, GW_BURST);
+		uint16_t sent;
+
+		if (n == 0)
+			continue;
+		sent = rte_eth_tx_burst(out_port, 0, m, n);
+		if (unlikely(sent < n))
+			rte_pktmbuf_free_bulk(&m[sent], n - sent);
+		done += n;
+	}
+	return done;
+}
+
+/* Forwarding lcores run the Go poll loop: EAL launches gw_lcore_entry on the
+ * worker lcore, which calls into Go once and stays there until stopped. */
+extern void gwLcoreMain(uintptr_t handle);
+
+static int gw_lcore_entry(void *arg)
+{
+	gwLcoreMain((uintptr_t)arg);
+	return 0;
+}
+
+int gw_launch(unsigned int lcore, uintptr_t handle)
+{
+	return rte_eal_remote_launch(gw_lcore_entry, (void *)handle, lcore);
+}

@@ -1,0 +1,87 @@
+/*
+ * C half of fastpath/dpdk: the parts that must touch DPDK's inline fast-path
+ * functions (rx/tx bursts, mbuf free) or its per-thread state (rte_errno),
+ * kept small so the Go side makes one cgo call per burst.
+ */
+#ifndef GWLBCTL_FASTPATH_DPDK_GW_H
+#define GWLBCTL_FASTPATH_DPDK_GW_H
+
+#include <stdint.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+/* Burst size: one rx burst, and one tx burst per output port. */
+#define GW_BURST 32
+/* Limits of one worker: ports in the forwarder's list, rx queues it polls. */
+#define GW_MAX_PORTS 32
+#define GW_MAX_RXQ 32
+
+/* Destinations written by Go into gw_worker.dest for each received mbuf. */
+#define GW_DEST_DROP 0xffff
+#define GW_DEST_EXCEPTION 0xfffe
+
+/* A transmit buffer for one (port, queue): filled by gw_step, flushed when
+ * full and once per pass. */
+struct gw_txbuf {
+	uint16_t port_id;
+	uint16_t queue_id;
+	uint16_t n;
+	uint16_t enabled;
+	uint64_t sent;   /* packets the PMD accepted */
+	uint64_t unsent; /* packets the PMD refused: freed here */
+	struct rte_mbuf *m[GW_BURST];
+};
+
+struct gw_rxq {
+	uint16_t port_id;
+	uint16_t queue_id;
+};
+
+/* Per-worker counters; written only by the worker's thread, read by anyone
+ * (aligned 64-bit loads on the platforms DPDK supports are not torn). */
+struct gw_counters {
+	uint64_t passes;          /* poll passes over all rx queues */
+	uint64_t rx;              /* packets handed to the engine */
+	uint64_t multiseg;        /* multi-segment mbufs dropped before the engine */
+	uint64_t dropped;         /* Drop verdicts (and invalid destinations) freed */
+	uint64_t exception;       /* packets handed to the kernel TAP */
+	uint64_t kernel_out;      /* frames the kernel sent through the TAP */
+	uint64_t kernel_multiseg; /* of those, multi-segment ones dropped */
+};
+
+struct gw_worker {
+	/* Burst arrays live here, in C memory, so Go never passes a slice of
+	 * C pointers through cgo (the pointer checker would walk it). */
+	struct rte_mbuf *rx[GW_BURST];
+	uint16_t dest[GW_BURST];
+
+	uint16_t nrxq;
+	struct gw_rxq rxq[GW_MAX_RXQ];
+
+	uint16_t nports;
+	struct gw_txbuf tx[GW_MAX_PORTS]; /* by port index */
+
+	/* Exception path: Exception verdicts go out on exc_tx (the TAP); frames
+	 * read from exc_rx (the TAP) go unchanged to tx[exc_appliance]. */
+	uint16_t has_exception;
+	uint16_t exc_appliance;
+	struct gw_rxq exc_rx;
+	struct gw_txbuf exc_tx;
+
+	struct gw_counters c;
+};
+
+uint16_t gw_step(struct gw_worker *w, uint16_t ndone, uint16_t q);
+void gw_drain(struct gw_worker *w, uint16_t ndone);
+
+int gw_eal_init(int argc, char **argv);
+int gw_errno(void);
+int gw_port_configure(uint16_t port_id, uint16_t nrxq, uint16_t ntxq, int rss);
+int gw_link(uint16_t port_id, uint32_t *speed, int *up, int *full_duplex);
+int gw_watch_reset(uint16_t port_id);
+int gw_take_reset(uint16_t port_id);
+void gw_request_reset(uint16_t port_id);
+int gw_launch(unsigned int lcore, uintptr_t handle);
+uint64_t gw_c_forward(uint16_t in_port, uint16_t out_port, uint64_t npkts, uint64_t max_polls);
+
+#endif

@@ -1,0 +1,141 @@
+package dpdk
+
+/*
+#include <stdlib.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_errno.h>
+#include "gw.h"
+*/
+import "C"
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"unsafe"
+)
+
+// Headroom is DPDK's mbuf headroom in front of a received frame; the engine
+// needs engine.OuterHeadroom-14 bytes of it to encapsulate in place.
+const Headroom = C.RTE_PKTMBUF_HEADROOM
+
+// DefaultDataRoom is DPDK's default mbuf data room (2048 + headroom): one
+// segment holds a 1500-byte-MTU frame plus the Geneve overhead.
+const DefaultDataRoom = C.RTE_MBUF_DEFAULT_BUF_SIZE
+
+const poolCache = 256
+
+// DataRoomForMTU returns the mbuf data room that keeps a frame of the given
+// MTU (plus Ethernet, one VLAN tag and CRC) in one segment after the
+// headroom: the engine only handles single-segment packets.
+func DataRoomForMTU(mtu int) int {
+	need := Headroom + mtu + 14 + 4 + 4
+	if need < DefaultDataRoom {
+		return DefaultDataRoom
+	}
+	return (need + 127) &^ 127
+}
+
+// Mempool is a pool of packet buffers (mbufs).
+type Mempool struct {
+	e        *EAL
+	p        *C.struct_rte_mempool
+	name     string
+	size     int
+	dataRoom int
+}
+
+// NewMempool creates a pool of n mbufs with the given data room (headroom
+// included; DefaultDataRoom when 0) on the main lcore's socket.
+func (e *EAL) NewMempool(name string, n, dataRoom int) (*Mempool, error) {
+	if dataRoom == 0 {
+		dataRoom = DefaultDataRoom
+	}
+	if dataRoom <= Headroom || dataRoom > 65535 {
+		return nil, fmt.Errorf("dpdk: mempool %s: data room %d must be between %d and 65535", name, dataRoom, Headroom+1)
+	}
+	if n < 2*poolCache {
+		return nil, fmt.Errorf("dpdk: mempool %s: %d mbufs is too few (at least %d)", name, n, 2*poolCache)
+	}
+	m := &Mempool{e: e, name: name, size: n, dataRoom: dataRoom}
+	err := e.Do(func() error {
+		cname := C.CString(name)
+		defer C.free(unsafe.Pointer(cname))
+		m.p = C.rte_pktmbuf_pool_create(cname, C.uint(n), poolCache, 0, C.uint16_t(dataRoom), C.int(C.rte_socket_id()))
+		if m.p == nil {
+			return fmt.Errorf("dpdk: mempool %s (%d mbufs of %d bytes): %s; free hugepages or lower the mbuf count",
+				name, n, dataRoom, rteStrerror(0, C.gw_errno()))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Name returns the pool's name.
+func (m *Mempool) Name() string { return m.name }
+
+// Size returns the pool's mbuf count.
+func (m *Mempool) Size() int { return m.size }
+
+// DataRoom returns the data room of each mbuf, headroom included.
+func (m *Mempool) DataRoom() int { return m.dataRoom }
+
+// Available returns the mbufs currently free (approximate while workers run).
+func (m *Mempool) Available() int { return int(C.rte_mempool_avail_count(m.p)) }
+
+// InUse returns the mbufs currently allocated.
+func (m *Mempool) InUse() int { return int(C.rte_mempool_in_use_count(m.p)) }
+
+// Free releases the pool. Close every port using it first.
+func (m *Mempool) Free() {
+	if m.p == nil {
+		return
+	}
+	_ = m.e.Do(func() error { C.rte_mempool_free(m.p); return nil })
+	m.p = nil
+}
+
+// PcapPackets counts the packets of a pcap file: net_pcap with
+// infinite_rx=1 loads them all into mbufs of the port's pool, so the pool
+// must hold that many more.
+func PcapPackets(path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("dpdk: counting pcap packets: %w", err)
+	}
+	defer f.Close()
+	var hdr [24]byte
+	if _, err := io.ReadFull(f, hdr[:]); err != nil {
+		return 0, fmt.Errorf("dpdk: %s: not a pcap file (short header): %w", path, err)
+	}
+	var bo binary.ByteOrder
+	switch binary.LittleEndian.Uint32(hdr[:4]) {
+	case 0xa1b2c3d4, 0xa1b23c4d:
+		bo = binary.LittleEndian
+	case 0xd4c3b2a1, 0x4d3cb2a1:
+		bo = binary.BigEndian
+	default:
+		return 0, fmt.Errorf("dpdk: %s: not a pcap file (magic %x); pcapng is not supported by net_pcap", path, hdr[:4])
+	}
+	n := 0
+	var rec [16]byte
+	for {
+		if _, err := io.ReadFull(f, rec[:]); err != nil {
+			if errors.Is(err, io.EOF) {
+				return n, nil
+			}
+			return n, fmt.Errorf("dpdk: %s: truncated record %d: %w", path, n, err)
+		}
+		incl := bo.Uint32(rec[8:12])
+		if _, err := f.Seek(int64(incl), io.SeekCurrent); err != nil {
+			return n, fmt.Errorf("dpdk: %s: %w", path, err)
+		}
+		n++
+	}
+}

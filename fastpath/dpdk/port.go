@@ -1,0 +1,420 @@
+package dpdk
+
+/*
+#include <stdlib.h>
+#include <string.h>
+#include <rte_ethdev.h>
+#include <rte_dev.h>
+#include <rte_errno.h>
+#include "gw.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"unsafe"
+)
+
+// PortConfig describes one DPDK port.
+type PortConfig struct {
+	// Device is a virtual device with its arguments, probed on open
+	// ("net_null0,no-rx=1", "net_af_packet0,iface=veth1",
+	// "net_pcap0,rx_pcap=F,infinite_rx=1", "net_tap0,iface=gwlb0"), or the
+	// name of a device EAL already probed (a PCI address allowed with -a,
+	// e.g. "0000:00:06.0"; devargs after a comma are ignored here, give
+	// them in EALConfig.PCI). A vdev name starts with its driver's name and
+	// must be unique in the process.
+	Device string
+	// RxQueues and TxQueues default to 1.
+	RxQueues, TxQueues int
+	// RxDesc and TxDesc are ring sizes (1024 by default; adjusted to the
+	// device's limits).
+	RxDesc, TxDesc int
+	// MTU to set (0 keeps the device's). A PMD that cannot set it is
+	// logged, not fatal (net_null, net_ring).
+	MTU int
+	// Promiscuous receives frames for any MAC (bump-in-the-wire ports).
+	// ENA has no promiscuous mode: that is logged, not fatal.
+	Promiscuous bool
+	// RSS spreads rx over the queues with a symmetric key (RxQueues > 1).
+	RSS bool
+	// TxOnly ports are never polled by the workers: sinks, or ports whose
+	// rx queue is read elsewhere (ReceiveFrames).
+	TxOnly bool
+}
+
+// Port is an opened, configured DPDK port.
+type Port struct {
+	e        *EAL
+	cfg      PortConfig
+	id       uint16
+	name     string
+	driver   string
+	dev      *C.struct_rte_device
+	hotplug  bool // probed by OpenPort: removed again by Close
+	pool     *Mempool
+	started  bool
+	closed   bool
+	nrxq     int
+	ntxq     int
+	resetArm bool
+}
+
+// deviceName is the part of a device string before its arguments.
+func deviceName(dev string) string {
+	name, _, _ := strings.Cut(dev, ",")
+	return strings.TrimPrefix(name, "pci:")
+}
+
+// OpenPort probes (virtual devices) or finds (already probed devices) the
+// port, configures its queues with rx buffers from pool, sets MTU and
+// promiscuous mode. The port is not started.
+func (e *EAL) OpenPort(cfg PortConfig, pool *Mempool) (*Port, error) {
+	if cfg.Device == "" {
+		return nil, errors.New("dpdk: port device is empty; give a vdev such as net_null0,no-rx=1 or a PCI address")
+	}
+	if pool == nil {
+		return nil, fmt.Errorf("dpdk: port %s: no mempool", cfg.Device)
+	}
+	if cfg.RxQueues == 0 {
+		cfg.RxQueues = 1
+	}
+	if cfg.TxQueues == 0 {
+		cfg.TxQueues = 1
+	}
+	if cfg.RxDesc == 0 {
+		cfg.RxDesc = 1024
+	}
+	if cfg.TxDesc == 0 {
+		cfg.TxDesc = 1024
+	}
+	p := &Port{e: e, cfg: cfg, name: deviceName(cfg.Device), pool: pool}
+	err := e.Do(func() error {
+		cname := C.CString(p.name)
+		defer C.free(unsafe.Pointer(cname))
+		var id C.uint16_t
+		if C.rte_eth_dev_get_port_by_name(cname, &id) != 0 {
+			cdev := C.CString(cfg.Device)
+			defer C.free(unsafe.Pointer(cdev))
+			if rc := C.rte_dev_probe(cdev); rc < 0 {
+				return fmt.Errorf("dpdk: probing %q: %s (check the driver name and its arguments; PCI devices must be given to EAL with -a)",
+					cfg.Device, rteStrerror(-int(rc), 0))
+			}
+			p.hotplug = true
+			if C.rte_eth_dev_get_port_by_name(cname, &id) != 0 {
+				return fmt.Errorf("dpdk: %q was probed but no port is named %q", cfg.Device, p.name)
+			}
+		}
+		p.id = uint16(id)
+		var info C.struct_rte_eth_dev_info
+		if rc := C.rte_eth_dev_info_get(id, &info); rc != 0 {
+			return fmt.Errorf("dpdk: port %s: device info: %s", p.name, rteStrerror(-int(rc), 0))
+		}
+		p.dev = info.device
+		p.driver = C.GoString(info.driver_name)
+		return p.setup()
+	})
+	if err != nil {
+		if p.dev != nil {
+			_ = p.Close()
+		}
+		return nil, err
+	}
+	return p, nil
+}
+
+// setup configures the device, its queues, MTU and promiscuous mode; it
+// runs on the main lcore at open and after a reset.
+func (p *Port) setup() error {
+	id := C.uint16_t(p.id)
+	rss := 0
+	if p.cfg.RSS {
+		rss = 1
+	}
+	if rc := C.gw_port_configure(id, C.uint16_t(p.cfg.RxQueues), C.uint16_t(p.cfg.TxQueues), C.int(rss)); rc != 0 {
+		return fmt.Errorf("dpdk: port %s (%s): configure %d rx / %d tx queues: %s", p.name, p.driver, p.cfg.RxQueues, p.cfg.TxQueues, rteStrerror(-int(rc), 0))
+	}
+	nrxd, ntxd := C.uint16_t(p.cfg.RxDesc), C.uint16_t(p.cfg.TxDesc)
+	if rc := C.rte_eth_dev_adjust_nb_rx_tx_desc(id, &nrxd, &ntxd); rc != 0 {
+		return fmt.Errorf("dpdk: port %s: ring sizes: %s", p.name, rteStrerror(-int(rc), 0))
+	}
+	if p.cfg.MTU > 0 {
+		rc := C.rte_eth_dev_set_mtu(id, C.uint16_t(p.cfg.MTU))
+		switch {
+		case rc == 0:
+		case -rc == C.ENOTSUP:
+			p.e.log.Info("dpdk: driver cannot set the MTU; keeping its own", "port", p.name, "driver", p.driver, "mtu", p.cfg.MTU)
+		default:
+			return fmt.Errorf("dpdk: port %s (%s): MTU %d: %s", p.name, p.driver, p.cfg.MTU, rteStrerror(-int(rc), 0))
+		}
+		if max := p.pool.DataRoom() - Headroom - 22; p.cfg.MTU > max {
+			return fmt.Errorf("dpdk: port %s: MTU %d needs mbufs of %d bytes, the pool has %d; size the pool with DataRoomForMTU", p.name, p.cfg.MTU, DataRoomForMTU(p.cfg.MTU), p.pool.DataRoom())
+		}
+	}
+	sock := C.rte_eth_dev_socket_id(id)
+	if sock < 0 {
+		sock = 0
+	}
+	for q := 0; q < p.cfg.RxQueues; q++ {
+		if rc := C.rte_eth_rx_queue_setup(id, C.uint16_t(q), nrxd, C.uint(sock), nil, p.pool.p); rc != 0 {
+			return fmt.Errorf("dpdk: port %s: rx queue %d (%d descriptors, pool %s with %d free mbufs): %s",
+				p.name, q, nrxd, p.pool.name, p.pool.Available(), rteStrerror(-int(rc), 0))
+		}
+	}
+	for q := 0; q < p.cfg.TxQueues; q++ {
+		if rc := C.rte_eth_tx_queue_setup(id, C.uint16_t(q), ntxd, C.uint(sock), nil); rc != 0 {
+			return fmt.Errorf("dpdk: port %s: tx queue %d: %s", p.name, q, rteStrerror(-int(rc), 0))
+		}
+	}
+	p.nrxq, p.ntxq = p.cfg.RxQueues, p.cfg.TxQueues
+	if p.cfg.Promiscuous {
+		if rc := C.rte_eth_promiscuous_enable(id); rc != 0 {
+			p.e.log.Warn("dpdk: promiscuous mode unavailable (ENA has none); the port receives only frames for its own MAC",
+				"port", p.name, "driver", p.driver, "err", rteStrerror(-int(rc), 0))
+		}
+	} else if C.rte_eth_promiscuous_get(id) == 1 {
+		_ = C.rte_eth_promiscuous_disable(id)
+	}
+	if !p.resetArm {
+		// Only drivers that raise the event (ENA) ever call it; others
+		// accept or refuse the registration, both fine.
+		if C.gw_watch_reset(id) == 0 {
+			p.resetArm = true
+		}
+	}
+	return nil
+}
+
+// ID returns the DPDK port id.
+func (p *Port) ID() uint16 { return p.id }
+
+// Name returns the device name (the vdev name or PCI address).
+func (p *Port) Name() string { return p.name }
+
+// Driver returns the PMD's name, e.g. "net_af_packet".
+func (p *Port) Driver() string { return p.driver }
+
+// Queues returns the configured rx and tx queue counts.
+func (p *Port) Queues() (rx, tx int) { return p.nrxq, p.ntxq }
+
+// Start starts the port.
+func (p *Port) Start() error {
+	return p.e.Do(func() error {
+		if p.started {
+			return nil
+		}
+		if rc := C.rte_eth_dev_start(C.uint16_t(p.id)); rc != 0 {
+			return fmt.Errorf("dpdk: port %s: start: %s", p.name, rteStrerror(-int(rc), 0))
+		}
+		p.started = true
+		return nil
+	})
+}
+
+// Stop stops the port. Workers polling it must be stopped first.
+func (p *Port) Stop() error {
+	return p.e.Do(func() error { return p.stop() })
+}
+
+func (p *Port) stop() error {
+	if !p.started {
+		return nil
+	}
+	p.started = false
+	if rc := C.rte_eth_dev_stop(C.uint16_t(p.id)); rc != 0 {
+		return fmt.Errorf("dpdk: port %s: stop: %s", p.name, rteStrerror(-int(rc), 0))
+	}
+	return nil
+}
+
+// Close stops and closes the port and, for a device OpenPort probed,
+// removes the device (a net_tap's kernel interface goes with it).
+func (p *Port) Close() error {
+	return p.e.Do(func() error {
+		if p.closed {
+			return nil
+		}
+		p.closed = true
+		err := p.stop()
+		if rc := C.rte_eth_dev_close(C.uint16_t(p.id)); rc != 0 && err == nil {
+			err = fmt.Errorf("dpdk: port %s: close: %s", p.name, rteStrerror(-int(rc), 0))
+		}
+		if p.hotplug && p.dev != nil {
+			if rc := C.rte_dev_remove(p.dev); rc != 0 && err == nil {
+				err = fmt.Errorf("dpdk: port %s: removing the device: %s", p.name, rteStrerror(-int(rc), 0))
+			}
+		}
+		return err
+	})
+}
+
+// Reset recovers the port after the driver asked for it
+// (RTE_ETH_EVENT_INTR_RESET, raised by ENA): stop, rte_eth_dev_reset, the
+// same configuration again, start. Workers must not poll the port
+// meanwhile. Drivers without a reset operation are stopped and restarted.
+func (p *Port) Reset() error {
+	return p.e.Do(func() error {
+		wasStarted := p.started
+		if err := p.stop(); err != nil {
+			return err
+		}
+		rc := C.rte_eth_dev_reset(C.uint16_t(p.id))
+		switch {
+		case rc == 0:
+			if err := p.setup(); err != nil {
+				return fmt.Errorf("dpdk: port %s: after reset: %w", p.name, err)
+			}
+		case -rc == C.ENOTSUP:
+			p.e.log.Info("dpdk: driver has no reset; restarting the port", "port", p.name, "driver", p.driver)
+		default:
+			return fmt.Errorf("dpdk: port %s: reset: %s", p.name, rteStrerror(-int(rc), 0))
+		}
+		if wasStarted {
+			if rc := C.rte_eth_dev_start(C.uint16_t(p.id)); rc != 0 {
+				return fmt.Errorf("dpdk: port %s: start after reset: %s", p.name, rteStrerror(-int(rc), 0))
+			}
+			p.started = true
+		}
+		return nil
+	})
+}
+
+// resetRequested reports (and clears) a pending reset request from the PMD.
+func (p *Port) resetRequested() bool { return C.gw_take_reset(C.uint16_t(p.id)) != 0 }
+
+// MAC returns the port's MAC address.
+func (p *Port) MAC() (net.HardwareAddr, error) {
+	var mac net.HardwareAddr
+	err := p.e.Do(func() error {
+		var a C.struct_rte_ether_addr
+		if rc := C.rte_eth_macaddr_get(C.uint16_t(p.id), &a); rc != 0 {
+			return fmt.Errorf("dpdk: port %s: MAC: %s", p.name, rteStrerror(-int(rc), 0))
+		}
+		mac = C.GoBytes(unsafe.Pointer(&a.addr_bytes[0]), 6)
+		return nil
+	})
+	return mac, err
+}
+
+// Link is a port's link state. Some drivers report speed 0 (ENA).
+type Link struct {
+	Up         bool
+	SpeedMbps  uint32
+	FullDuplex bool
+}
+
+// Link returns the link state without waiting.
+func (p *Port) Link() (Link, error) {
+	var l Link
+	err := p.e.Do(func() error {
+		var speed C.uint32_t
+		var up, fd C.int
+		if rc := C.gw_link(C.uint16_t(p.id), &speed, &up, &fd); rc != 0 {
+			return fmt.Errorf("dpdk: port %s: link: %s", p.name, rteStrerror(-int(rc), 0))
+		}
+		l = Link{Up: up != 0, SpeedMbps: uint32(speed), FullDuplex: fd != 0}
+		return nil
+	})
+	return l, err
+}
+
+// PortStats are the PMD's basic counters (rte_eth_stats).
+type PortStats struct {
+	RxPackets, TxPackets uint64
+	RxBytes, TxBytes     uint64
+	RxMissed             uint64 // dropped by the NIC: rx ring full
+	RxErrors, TxErrors   uint64
+	RxNoMbuf             uint64 // rx mbuf allocation failures
+	// Queues holds per-queue counters for the first
+	// RTE_ETHDEV_QUEUE_STAT_CNTRS (16) queues; drivers that do not keep
+	// them report zeros.
+	Queues []QueueStats
+}
+
+// QueueStats are one queue's counters.
+type QueueStats struct {
+	RxPackets, TxPackets uint64
+	RxBytes, TxBytes     uint64
+	RxErrors             uint64
+}
+
+// Stats reads the port's counters.
+func (p *Port) Stats() (PortStats, error) {
+	var s PortStats
+	err := p.e.Do(func() error {
+		var st C.struct_rte_eth_stats
+		if rc := C.rte_eth_stats_get(C.uint16_t(p.id), &st); rc != 0 {
+			return fmt.Errorf("dpdk: port %s: stats: %s", p.name, rteStrerror(-int(rc), 0))
+		}
+		s = PortStats{
+			RxPackets: uint64(st.ipackets), TxPackets: uint64(st.opackets),
+			RxBytes: uint64(st.ibytes), TxBytes: uint64(st.obytes),
+			RxMissed: uint64(st.imissed), RxErrors: uint64(st.ierrors), TxErrors: uint64(st.oerrors),
+			RxNoMbuf: uint64(st.rx_nombuf),
+		}
+		nq := max(p.nrxq, p.ntxq)
+		nq = min(nq, C.RTE_ETHDEV_QUEUE_STAT_CNTRS)
+		for q := 0; q < nq; q++ {
+			s.Queues = append(s.Queues, QueueStats{
+				RxPackets: uint64(st.q_ipackets[q]), TxPackets: uint64(st.q_opackets[q]),
+				RxBytes: uint64(st.q_ibytes[q]), TxBytes: uint64(st.q_obytes[q]),
+				RxErrors: uint64(st.q_errors[q]),
+			})
+		}
+		return nil
+	})
+	return s, err
+}
+
+// XStat is one extended statistic of a driver, e.g. ENA's
+// bw_in_allowance_exceeded or rx_q0_mbuf_alloc_fail.
+type XStat struct {
+	Name  string
+	Value uint64
+}
+
+// XStats reads every extended statistic with its name.
+func (p *Port) XStats() ([]XStat, error) {
+	var out []XStat
+	err := p.e.Do(func() error {
+		id := C.uint16_t(p.id)
+		n := C.rte_eth_xstats_get_names(id, nil, 0)
+		if n < 0 {
+			return fmt.Errorf("dpdk: port %s: xstats names: %s", p.name, rteStrerror(-int(n), 0))
+		}
+		if n == 0 {
+			return nil
+		}
+		names := (*C.struct_rte_eth_xstat_name)(C.calloc(C.size_t(n), C.size_t(unsafe.Sizeof(C.struct_rte_eth_xstat_name{}))))
+		vals := (*C.struct_rte_eth_xstat)(C.calloc(C.size_t(n), C.size_t(unsafe.Sizeof(C.struct_rte_eth_xstat{}))))
+		defer C.free(unsafe.Pointer(names))
+		defer C.free(unsafe.Pointer(vals))
+		if got := C.rte_eth_xstats_get_names(id, names, C.uint(n)); got != n {
+			return fmt.Errorf("dpdk: port %s: xstats names changed while reading (%d, then %d)", p.name, n, got)
+		}
+		got := C.rte_eth_xstats_get(id, vals, C.uint(n))
+		if got < 0 || got > n {
+			return fmt.Errorf("dpdk: port %s: xstats values: %d for %d names", p.name, got, n)
+		}
+		ns := unsafe.Slice(names, int(n))
+		vs := unsafe.Slice(vals, int(got))
+		out = make([]XStat, 0, int(got))
+		for _, v := range vs {
+			if v.id >= C.uint64_t(n) {
+				continue
+			}
+			out = append(out, XStat{Name: C.GoString(&ns[v.id].name[0]), Value: uint64(v.value)})
+		}
+		return nil
+	})
+	return out, err
+}
+
+
+// RequestReset queues a reset of the port exactly as the driver's
+// RTE_ETH_EVENT_INTR_RESET does; the forwarder performs it within about a
+// second. For operators and tests (no ENA device is needed to exercise it).
+func (p *Port) RequestReset() { C.gw_request_reset(C.uint16_t(p.id)) }

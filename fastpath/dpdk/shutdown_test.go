@@ -1,0 +1,3 @@
+package dpdk
+
+func childMain(mode string) int { return 2 }

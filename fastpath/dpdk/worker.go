@@ -1,0 +1,176 @@
+package dpdk
+
+/*
+#include <stdint.h>
+#include <rte_mbuf.h>
+#include "gw.h"
+*/
+import "C"
+
+import (
+	"runtime/cgo"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/gwlbctl/gwlbctl/fastpath/engine"
+)
+
+// BurstHandler processes one burst in place: for each packet it sets
+// Verdict, Out, and possibly Off and Len. *engine.Worker implements it.
+type BurstHandler interface {
+	Process(pkts []engine.Packet, now int64)
+}
+
+// Burst is the rx burst size and the tx burst size per output port.
+const Burst = C.GW_BURST
+
+var monoBase = time.Now()
+
+// Monotonic returns the clock the workers pass to Process as now:
+// nanoseconds on the monotonic clock since the process started.
+func Monotonic() int64 { return int64(time.Since(monoBase)) }
+
+// rxQueue is one rx queue a worker polls and the port index its packets
+// carry (engine.Packet.Port).
+type rxQueue struct {
+	portIndex uint16
+	port      *Port
+	queue     uint16
+}
+
+// worker is one forwarding lcore: its C state (burst arrays, tx buffers,
+// counters) and the Go view of the burst handed to the handler.
+type worker struct {
+	index   int
+	lcore   int
+	c       *C.struct_gw_worker // C memory (calloc), freed by the forwarder
+	rxqs    []rxQueue
+	handler BurstHandler
+	pkts    [Burst]engine.Packet
+	stop    atomic.Bool
+	done    chan struct{}
+
+	// badFrame counts packets whose Off/Len after Process do not fit the
+	// mbuf (an engine bug): dropped instead of sent.
+	badFrame atomic.Uint64
+}
+
+//export gwLcoreMain
+func gwLcoreMain(h C.uintptr_t) {
+	w := cgo.Handle(h).Value().(*worker)
+	defer close(w.done)
+	w.loop()
+}
+
+// loop is the per-core poll loop. Per pass: check the stop flag once, read
+// the clock once, then per rx queue one gw_step call that disposes of the
+// previous burst (to its tx buffers, the TAP, or freed), flushes every tx
+// buffer at the start of a pass, and receives the next burst. The engine
+// reads its config snapshot through its own atomic pointer per burst.
+func (w *worker) loop() {
+	c := w.c
+	mbufs := (*[Burst]*C.struct_rte_mbuf)(unsafe.Pointer(&c.rx[0]))
+	dest := (*[Burst]C.uint16_t)(unsafe.Pointer(&c.dest[0]))
+	rxqs := w.rxqs
+	pkts := w.pkts[:]
+	h := w.handler
+	ndone := 0
+	for !w.stop.Load() {
+		now := Monotonic()
+		for q := range rxqs {
+			n := int(C.gw_step(c, C.uint16_t(ndone), C.uint16_t(q)))
+			ndone = 0
+			if n == 0 {
+				continue
+			}
+			port := rxqs[q].portIndex
+			for i := 0; i < n; i++ {
+				m := mbufs[i]
+				p := &pkts[i]
+				p.Buf = unsafe.Slice((*byte)(m.buf_addr), int(m.buf_len))
+				p.Off = int(m.data_off)
+				p.Len = int(m.data_len)
+				p.Port = port
+				p.Out = 0
+				p.Verdict = engine.Drop
+			}
+			h.Process(pkts[:n], now)
+			bad := 0
+			for i := 0; i < n; i++ {
+				p := &pkts[i]
+				d := C.uint16_t(C.GW_DEST_DROP)
+				if p.Verdict != engine.Drop {
+					m := mbufs[i]
+					// The engine moves Off/Len within the buffer; anything
+					// outside it would send foreign memory.
+					if bl := uint(m.buf_len); uint(p.Off) < bl && p.Len > 0 && uint(p.Len) <= bl-uint(p.Off) {
+						m.data_off = C.uint16_t(p.Off)
+						m.data_len = C.uint16_t(p.Len)
+						m.pkt_len = C.uint32_t(p.Len)
+						if p.Verdict == engine.Forward {
+							d = C.uint16_t(p.Out)
+						} else if p.Verdict == engine.Exception {
+							d = C.GW_DEST_EXCEPTION
+						}
+					} else {
+						bad++
+					}
+				}
+				dest[i] = d
+			}
+			if bad != 0 {
+				w.badFrame.Add(uint64(bad))
+			}
+			ndone = n
+		}
+	}
+	C.gw_drain(c, C.uint16_t(ndone))
+}
+
+// WorkerStats are one forwarding lcore's counters.
+type WorkerStats struct {
+	Lcore  int
+	Passes uint64 // poll passes over the worker's rx queues
+	Rx     uint64 // packets handed to the engine
+	// MultiSegment counts chained mbufs dropped before the engine (the
+	// pool's data room is sized from the MTU, so a single segment fits
+	// every frame the port accepts; a larger one is dropped here).
+	MultiSegment uint64
+	Dropped      uint64 // Drop verdicts and invalid output ports, freed
+	Exception    uint64 // handed to the kernel TAP
+	KernelOut    uint64 // frames from the TAP sent on the appliance port
+	// KernelMultiSegment counts TAP frames dropped as chained mbufs.
+	KernelMultiSegment uint64
+	BadFrame           uint64 // Off/Len outside the buffer after Process: dropped
+	// Tx is per output port index: packets the PMD accepted and refused
+	// (refused ones are freed).
+	Tx []TxStats
+	// ExceptionTx is the TAP's transmit side.
+	ExceptionTx TxStats
+}
+
+// TxStats count one transmit buffer's bursts.
+type TxStats struct {
+	Sent, Unsent uint64
+}
+
+func (w *worker) stats() WorkerStats {
+	c := w.c
+	s := WorkerStats{
+		Lcore:              w.lcore,
+		Passes:             uint64(c.c.passes),
+		Rx:                 uint64(c.c.rx),
+		MultiSegment:       uint64(c.c.multiseg),
+		Dropped:            uint64(c.c.dropped),
+		Exception:          uint64(c.c.exception),
+		KernelOut:          uint64(c.c.kernel_out),
+		KernelMultiSegment: uint64(c.c.kernel_multiseg),
+		BadFrame:           w.badFrame.Load(),
+		ExceptionTx:        TxStats{Sent: uint64(c.exc_tx.sent), Unsent: uint64(c.exc_tx.unsent)},
+	}
+	for i := 0; i < int(c.nports); i++ {
+		s.Tx = append(s.Tx, TxStats{Sent: uint64(c.tx[i].sent), Unsent: uint64(c.tx[i].unsent)})
+	}
+	return s
+}
