@@ -413,7 +413,6 @@ func (p *Port) XStats() ([]XStat, error) {
 	return out, err
 }
 
-
 // RequestReset queues a reset of the port exactly as the driver's
 // RTE_ETH_EVENT_INTR_RESET does; the forwarder performs it within about a
 // second. For operators and tests (no ENA device is needed to exercise it).
