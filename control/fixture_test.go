@@ -16,7 +16,7 @@ type fixture struct {
 	env Env
 	now time.Time
 
-	vpc, subA, subB, subC            string
+	vpc, subA, subB, subC             string
 	lbArn, lbName, tgArn, listenerArn string
 	svcID, svcName                    string
 	consumer, consA, consC, epID      string
