@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,9 +28,11 @@ import (
 
 // DefaultEALArgs are used when EALConfig.Args is empty: the main lcore on
 // CPU 0 runs Go's control work, one forwarding lcore on CPU 1 (a 2-core
-// machine), no PCI scan (virtual devices), and in-memory mode, which keeps
-// nothing in /var/run/dpdk and lets several DPDK processes run side by side.
-var DefaultEALArgs = []string{"-l", "0,1", "--main-lcore", "0", "--in-memory", "--no-pci"}
+// machine), no PCI scan (virtual devices), and in-memory mode, which lets
+// several DPDK processes run side by side. Telemetry is off: its socket in
+// /var/run/dpdk/<prefix> is removed only by a C atexit handler, which a Go
+// program's exit never runs (Close removes it when telemetry is enabled).
+var DefaultEALArgs = []string{"-l", "0,1", "--main-lcore", "0", "--in-memory", "--no-pci", "--no-telemetry"}
 
 // DefaultLogLevel hides DPDK's start-up chatter (INFO) but keeps notices,
 // warnings and errors.
@@ -78,6 +81,12 @@ type EAL struct {
 	closed   bool
 	tickers  []func() // run about once a second on the main lcore
 	tickerMu sync.Mutex
+
+	// runtime directory (/var/run/dpdk/<prefix>) and which of it existed
+	// before init: Close removes what EAL created and left behind.
+	runDir          string
+	runDirExists    bool
+	runParentExists bool
 }
 
 var (
@@ -108,6 +117,9 @@ func InitEAL(cfg EALConfig) (*EAL, error) {
 		return nil, err
 	}
 	e := &EAL{args: args, noHuge: noHuge, log: log, calls: make(chan func()), done: make(chan struct{})}
+	e.runDir = runtimeDir(args)
+	e.runDirExists = exists(e.runDir)
+	e.runParentExists = exists(filepath.Dir(e.runDir))
 	initErr := make(chan error, 1)
 	ealUsed = true
 	go e.mainLcore(initErr)
@@ -250,6 +262,7 @@ func (e *EAL) mainLcore(initErr chan<- error) {
 			if !ok {
 				C.rte_timer_subsystem_finalize()
 				C.rte_eal_cleanup()
+				e.removeRuntimeLeftovers()
 				close(e.done)
 				return
 			}
@@ -265,6 +278,50 @@ func (e *EAL) mainLcore(initErr chan<- error) {
 				t()
 			}
 		}
+	}
+}
+
+// runtimeDir is where EAL keeps its runtime files for these arguments
+// (root's default base directory).
+func runtimeDir(args []string) string {
+	prefix := "rte"
+	for i, a := range args {
+		if a == "--file-prefix" && i+1 < len(args) {
+			prefix = args[i+1]
+		} else if v, ok := strings.CutPrefix(a, "--file-prefix="); ok {
+			prefix = v
+		}
+	}
+	base := "/var/run/dpdk"
+	if os.Geteuid() != 0 {
+		if x := os.Getenv("XDG_RUNTIME_DIR"); x != "" {
+			base = filepath.Join(x, "dpdk")
+		} else {
+			base = "/tmp/dpdk"
+		}
+	}
+	return filepath.Join(base, prefix)
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// removeRuntimeLeftovers removes, after rte_eal_cleanup, what this process's
+// EAL created in the runtime directory and a C exit handler would have
+// removed: the telemetry sockets and then the directories, when empty and
+// not there before. With --in-memory nothing else is written there.
+func (e *EAL) removeRuntimeLeftovers() {
+	if e.runDirExists || !slices.Contains(e.args, "--in-memory") {
+		return
+	}
+	for _, s := range []string{"dpdk_telemetry.v2", "telemetry"} {
+		_ = os.Remove(filepath.Join(e.runDir, s))
+	}
+	_ = os.Remove(e.runDir) // only if empty
+	if !e.runParentExists {
+		_ = os.Remove(filepath.Dir(e.runDir))
 	}
 }
 

@@ -21,7 +21,7 @@ func TestEALArgs(t *testing.T) {
 	if err != nil || noHuge {
 		t.Fatalf("defaults: %v %v", err, noHuge)
 	}
-	want := []string{"-l", "0,1", "--main-lcore", "0", "--in-memory", "--no-pci", "--log-level=notice"}
+	want := []string{"-l", "0,1", "--main-lcore", "0", "--in-memory", "--no-pci", "--no-telemetry", "--log-level=notice"}
 	if !slices.Equal(args, want) {
 		t.Fatalf("default args %q, want %q", args, want)
 	}
