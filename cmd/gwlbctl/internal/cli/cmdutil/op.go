@@ -1,7 +1,9 @@
 package cmdutil
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -51,7 +53,25 @@ func Call[I, O any](ctx context.Context, o Op, name string, mutates bool, op Ope
 		return opErr
 	}
 	if mutates {
-		err = st.Update(apply)
+		err = st.Update(func(s *control.State) error {
+			// A request that changes nothing (an idempotent create, a batch
+			// whose every item failed) leaves the file and its revision as
+			// they were, so watchers do not reload for nothing.
+			before, mErr := json.Marshal(s)
+			if mErr != nil {
+				return mErr
+			}
+			if err := apply(s); err != nil {
+				return err
+			}
+			if after, mErr := json.Marshal(s); mErr == nil && bytes.Equal(before, after) {
+				return errNoChange
+			}
+			return nil
+		})
+		if errors.Is(err, errNoChange) {
+			err = nil
+		}
 	} else {
 		err = st.View(apply)
 	}
@@ -67,6 +87,8 @@ func Call[I, O any](ctx context.Context, o Op, name string, mutates bool, op Ope
 	}
 	return out, nil
 }
+
+var errNoChange = errors.New("no change")
 
 // Print renders a response with the configured format and query.
 func Print(o Op, title string, v any) error {
