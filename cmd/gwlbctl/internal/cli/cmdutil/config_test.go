@@ -1,0 +1,239 @@
+package cmdutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gwlbctl/gwlbctl/control"
+)
+
+// newConfigCmd is a root with the global flags and a leaf whose config we
+// load, as the real tree does.
+func loadWith(t *testing.T, args []string) (*Config, error) {
+	t.Helper()
+	root := &cobra.Command{Use: "gwlbctl"}
+	AddGlobalFlags(root.PersistentFlags())
+	var cfg *Config
+	var cfgErr error
+	leaf := &cobra.Command{Use: "leaf", RunE: func(cmd *cobra.Command, _ []string) error {
+		cfg, cfgErr = LoadConfig(cmd)
+		return nil
+	}}
+	root.AddCommand(leaf)
+	root.SetArgs(append([]string{"leaf"}, args...))
+	root.SilenceErrors, root.SilenceUsage = true, true
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	return cfg, cfgErr
+}
+
+// isolate clears every environment variable the settings read and points
+// the default config file into an empty directory.
+func isolate(t *testing.T) string {
+	t.Helper()
+	for _, s := range settings {
+		for _, e := range s.env {
+			t.Setenv(e, "")
+			os.Unsetenv(e)
+		}
+	}
+	t.Setenv("GWLBCTL_CONFIG", "")
+	os.Unsetenv("GWLBCTL_CONFIG")
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	t.Setenv("HOME", dir)
+	return dir
+}
+
+func writeConfig(t *testing.T, path, body string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestConfigDefaults(t *testing.T) {
+	isolate(t)
+	cfg, err := loadWith(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Config{State: "", Region: "us-east-1", Account: "123456789012", Output: "json"}
+	if !reflect.DeepEqual(cfg, want) {
+		t.Errorf("defaults = %+v, want %+v", cfg, want)
+	}
+}
+
+func TestConfigFileLayer(t *testing.T) {
+	dir := isolate(t)
+	writeConfig(t, filepath.Join(dir, "gwlbctl", "config.yaml"), "state: /tmp/from-file.json\nregion: eu-west-1\naccount: \"111122223333\"\noutput: table\n")
+	cfg, err := loadWith(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.State != "/tmp/from-file.json" || cfg.Region != "eu-west-1" || cfg.Account != "111122223333" || cfg.Output != "table" {
+		t.Errorf("from file: %+v", cfg)
+	}
+	if cfg.ConfigFile != filepath.Join(dir, "gwlbctl", "config.yaml") {
+		t.Errorf("ConfigFile = %q", cfg.ConfigFile)
+	}
+}
+
+func TestConfigEnvBeatsFile(t *testing.T) {
+	dir := isolate(t)
+	writeConfig(t, filepath.Join(dir, "gwlbctl", "config.yaml"), "region: eu-west-1\noutput: table\nstate: /tmp/file.json\n")
+	t.Setenv("GWLBCTL_REGION", "ap-southeast-2")
+	t.Setenv("GWLBCTL_OUTPUT", "yaml")
+	t.Setenv("GWLBCTL_STATE", "/tmp/env.json")
+	t.Setenv("GWLBCTL_ACCOUNT", "444455556666")
+	cfg, err := loadWith(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Region != "ap-southeast-2" || cfg.Output != "yaml" || cfg.State != "/tmp/env.json" || cfg.Account != "444455556666" {
+		t.Errorf("env layer: %+v", cfg)
+	}
+}
+
+func TestConfigFlagBeatsEnv(t *testing.T) {
+	isolate(t)
+	t.Setenv("GWLBCTL_REGION", "ap-southeast-2")
+	t.Setenv("GWLBCTL_OUTPUT", "yaml")
+	t.Setenv("GWLBCTL_STATE", "/tmp/env.json")
+	cfg, err := loadWith(t, []string{"--region", "us-west-2", "--output", "text", "--state", "/tmp/flag.json", "--query", "LoadBalancers[0]", "--no-cli-pager"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Region != "us-west-2" || cfg.Output != "text" || cfg.State != "/tmp/flag.json" || cfg.Query != "LoadBalancers[0]" {
+		t.Errorf("flag layer: %+v", cfg)
+	}
+}
+
+func TestConfigRegionFromAWSVariables(t *testing.T) {
+	isolate(t)
+	t.Setenv("AWS_DEFAULT_REGION", "eu-central-1")
+	if cfg, _ := loadWith(t, nil); cfg.Region != "eu-central-1" {
+		t.Errorf("AWS_DEFAULT_REGION: region %q", cfg.Region)
+	}
+	t.Setenv("AWS_REGION", "eu-north-1")
+	if cfg, _ := loadWith(t, nil); cfg.Region != "eu-north-1" {
+		t.Errorf("AWS_REGION beats AWS_DEFAULT_REGION: region %q", cfg.Region)
+	}
+	t.Setenv("GWLBCTL_REGION", "sa-east-1")
+	if cfg, _ := loadWith(t, nil); cfg.Region != "sa-east-1" {
+		t.Errorf("GWLBCTL_REGION beats AWS_REGION: region %q", cfg.Region)
+	}
+}
+
+func TestConfigExplicitFile(t *testing.T) {
+	dir := isolate(t)
+	path := filepath.Join(dir, "other.yaml")
+	writeConfig(t, path, "output: text\n")
+	cfg, err := loadWith(t, []string{"--config", path})
+	if err != nil || cfg.Output != "text" {
+		t.Fatalf("--config: %+v, %v", cfg, err)
+	}
+	t.Setenv("GWLBCTL_CONFIG", path)
+	cfg, err = loadWith(t, nil)
+	if err != nil || cfg.Output != "text" {
+		t.Fatalf("GWLBCTL_CONFIG: %+v, %v", cfg, err)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		file     string // config file body ("" = none)
+		env      map[string]string
+		args     []string
+		wantCode int
+		wantMsg  string
+	}{
+		{name: "bad output flag", args: []string{"--output", "xml"}, wantCode: ExitUsage, wantMsg: `argument --output: output: invalid choice "xml"`},
+		{name: "bad output env", env: map[string]string{"GWLBCTL_OUTPUT": "xml"}, wantCode: ExitConfig, wantMsg: `invalid choice "xml"`},
+		{name: "bad region flag", args: []string{"--region", "mars"}, wantCode: ExitUsage, wantMsg: `invalid region "mars"`},
+		{name: "bad account env", env: map[string]string{"GWLBCTL_ACCOUNT": "12"}, wantCode: ExitConfig, wantMsg: `invalid account id "12"`},
+		{name: "bad query", args: []string{"--query", "a[["}, wantCode: ExitUsage, wantMsg: "bad JMESPath expression"},
+		{name: "unknown key in file", file: "colour: blue\n", wantCode: ExitConfig, wantMsg: `unknown setting "colour"`},
+		{name: "file not yaml", file: "region: [unclosed\n", wantCode: ExitConfig, wantMsg: "reading config file"},
+		{name: "missing explicit file", args: []string{"--config", "/nonexistent/gwlbctl.yaml"}, wantCode: ExitConfig, wantMsg: "/nonexistent/gwlbctl.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := isolate(t)
+			if tt.file != "" {
+				writeConfig(t, filepath.Join(dir, "gwlbctl", "config.yaml"), tt.file)
+			}
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			_, err := loadWith(t, tt.args)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got := ExitCode(err); got != tt.wantCode {
+				t.Errorf("exit code %d, want %d (%v)", got, tt.wantCode, err)
+			}
+			if !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("error %q does not contain %q", err, tt.wantMsg)
+			}
+		})
+	}
+}
+
+func TestExpandListArgs(t *testing.T) {
+	leaf := &cobra.Command{Use: "create", Run: func(*cobra.Command, []string) {}}
+	var subnets, tags []string
+	ListFlag(leaf, &subnets, "subnets", "")
+	ListFlag(leaf, &tags, "tags", "")
+	leaf.Flags().String("name", "", "")
+	root := &cobra.Command{Use: "gwlbctl"}
+	root.PersistentFlags().String("output", "", "")
+	root.AddCommand(leaf)
+
+	tests := []struct{ in, want []string }{
+		{[]string{"create", "--subnets", "a", "b", "--name", "x"}, []string{"create", "--subnets", "a", "--subnets", "b", "--name", "x"}},
+		{[]string{"--output", "text", "create", "--name", "x", "--tags", "Key=a,Value=b", "Key=c,Value=d"},
+			[]string{"--output", "text", "create", "--name", "x", "--tags", "Key=a,Value=b", "--tags", "Key=c,Value=d"}},
+		{[]string{"create", "--subnets=a", "b"}, []string{"create", "--subnets=a", "--subnets", "b"}},
+		{[]string{"create", "--name", "x", "y"}, []string{"create", "--name", "x", "y"}},
+		{[]string{"create", "--subnets", "a", "--", "b"}, []string{"create", "--subnets", "a", "--", "b"}},
+	}
+	for _, tt := range tests {
+		if got := ExpandListArgs(root, tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ExpandListArgs(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestExitCode(t *testing.T) {
+	tests := []struct {
+		err  error
+		want int
+	}{
+		{nil, ExitOK},
+		{FlagErrorf("bad"), ExitUsage},
+		{&ConfigError{Err: errors.New("corrupt")}, ExitConfig},
+		{errors.New("boom"), ExitError},
+		{&control.Error{Code: "DuplicateListener", Operation: "CreateListener"}, ExitService},
+		{fmt.Errorf("wrapped: %w", &control.Error{Code: "ResourceInUse"}), ExitService},
+		{fmt.Errorf("stopped: %w", context.Canceled), ExitInterrupt},
+	}
+	for _, tt := range tests {
+		if got := ExitCode(tt.err); got != tt.want {
+			t.Errorf("ExitCode(%v) = %d, want %d", tt.err, got, tt.want)
+		}
+	}
+}
