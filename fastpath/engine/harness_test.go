@@ -330,3 +330,7 @@ var (
 )
 
 func flowRef(r int) flow.Ref { return flow.Ref(r) }
+
+func flowRef0(r int) flow.Ref { return flow.Ref(r) }
+
+func netip4(a, b, c, d byte) netip.Addr { return netip.AddrFrom4([4]byte{a, b, c, d}) }
