@@ -1,6 +1,7 @@
 package control
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -89,6 +90,53 @@ type EndpointRecord struct {
 	// Geneve option of type 2.
 	AttachmentId uint64 `json:"attachmentId"`
 	ClientToken  string `json:"clientToken,omitempty"`
+}
+
+// Check reports structural damage a hand-edited or foreign state file can
+// carry and the operations do not expect: null records and records without
+// their identifier. control/store refuses such a file as corrupted.
+func (s *State) Check() error {
+	for i, v := range s.Vpcs {
+		if v == nil || v.VpcId == "" {
+			return fmt.Errorf("vpcs[%d] is empty or has no VpcId", i)
+		}
+	}
+	for i, v := range s.Subnets {
+		if v == nil || v.SubnetId == "" {
+			return fmt.Errorf("subnets[%d] is empty or has no SubnetId", i)
+		}
+	}
+	for i, v := range s.LoadBalancers {
+		if v == nil || v.LoadBalancer.LoadBalancerArn == "" {
+			return fmt.Errorf("loadBalancers[%d] is empty or has no LoadBalancerArn", i)
+		}
+	}
+	for i, v := range s.TargetGroups {
+		if v == nil || v.TargetGroup.TargetGroupArn == "" {
+			return fmt.Errorf("targetGroups[%d] is empty or has no TargetGroupArn", i)
+		}
+		for j, t := range v.Targets {
+			if t == nil || t.Target.Id == "" {
+				return fmt.Errorf("targetGroups[%d].targets[%d] is empty or has no Id", i, j)
+			}
+		}
+	}
+	for i, v := range s.Listeners {
+		if v == nil || v.Listener.ListenerArn == "" {
+			return fmt.Errorf("listeners[%d] is empty or has no ListenerArn", i)
+		}
+	}
+	for i, v := range s.EndpointServices {
+		if v == nil || v.Service.ServiceId == "" {
+			return fmt.Errorf("endpointServices[%d] is empty or has no ServiceId", i)
+		}
+	}
+	for i, v := range s.Endpoints {
+		if v == nil || v.Endpoint.VpcEndpointId == "" {
+			return fmt.Errorf("endpoints[%d] is empty or has no VpcEndpointId", i)
+		}
+	}
+	return nil
 }
 
 // Clone returns a deep copy of s, made through the JSON encoding the state

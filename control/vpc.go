@@ -211,12 +211,16 @@ func (s *State) CreateSubnet(env Env, in CreateSubnetInput) (*CreateSubnetOutput
 	if err != nil {
 		return nil, err
 	}
-	vp := netip.MustParsePrefix(v.CidrBlock)
+	vp, err := netip.ParsePrefix(v.CidrBlock)
+	if err != nil {
+		return nil, newError(op, CodeInvalidVpcRange, "The VPC %s has an unreadable CIDR %q in the state file", v.VpcId, v.CidrBlock)
+	}
 	if p.Bits() < 16 || p.Bits() > 28 || !vp.Contains(p.Addr()) || p.Bits() < vp.Bits() {
 		return nil, newError(op, CodeInvalidSubnetRange, "The CIDR '%s' is invalid: a subnet must be a /16 to /28 inside the VPC's %s", in.CidrBlock, v.CidrBlock)
 	}
 	for _, sn := range s.Subnets {
-		if sn.VpcId == in.VpcId && netip.MustParsePrefix(sn.CidrBlock).Overlaps(p) {
+		sp, err := netip.ParsePrefix(sn.CidrBlock)
+		if sn.VpcId == in.VpcId && (err != nil || sp.Overlaps(p)) {
 			return nil, newError(op, CodeInvalidSubnetConflict, "The CIDR '%s' conflicts with another subnet (%s, %s)", in.CidrBlock, sn.SubnetId, sn.CidrBlock)
 		}
 	}

@@ -135,6 +135,9 @@ func decode(path string, b []byte) (*control.State, uint64, error) {
 	if dec.More() {
 		return nil, 0, corrupt(errors.New("trailing data after the JSON document"))
 	}
+	if err := f.State.Check(); err != nil {
+		return nil, 0, corrupt(err)
+	}
 	return f.State, f.Revision, nil
 }
 
