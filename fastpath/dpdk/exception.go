@@ -54,27 +54,6 @@ func writeSysctl(path, value string) error {
 	return os.WriteFile(path, []byte(value), 0o644)
 }
 
-// QuietKernelSide stops the kernel from answering for the node on an
-// interface that a DPDK port reads with net_af_packet: the kernel still
-// sees every frame there, and without this it would answer ARP for the
-// TAP's address (arp_ignore=8: never), accept IPv4 for it (rp_filter=1:
-// the source is reached through the TAP, so strict reverse-path filtering
-// drops it) and emit IPv6 neighbour discovery (disable_ipv6=1). The node's
-// replies must come from the exception TAP, through the forwarder.
-func QuietKernelSide(iface string) error {
-	settings := []struct{ path, value string }{
-		{filepath.Join("/proc/sys/net/ipv4/conf", iface, "arp_ignore"), "8"},
-		{filepath.Join("/proc/sys/net/ipv4/conf", iface, "rp_filter"), "1"},
-		{filepath.Join("/proc/sys/net/ipv6/conf", iface, "disable_ipv6"), "1"},
-	}
-	for _, s := range settings {
-		if err := writeSysctl(s.path, s.value); err != nil {
-			return fmt.Errorf("dpdk: quieting the kernel on %s: %w", iface, err)
-		}
-	}
-	return nil
-}
-
 // Neighbour is one usable entry of the kernel's neighbour table.
 type Neighbour struct {
 	IP    netip.Addr
