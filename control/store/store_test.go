@@ -53,7 +53,7 @@ func testEnv() control.Env {
 
 // seed creates a VPC with a subnet and an ip target group; it returns the
 // target group ARN.
-func seed(t *testing.T, st *Store) string {
+func seed(t testing.TB, st *Store) string {
 	t.Helper()
 	var arn string
 	err := st.Update(func(s *control.State) error {
