@@ -243,3 +243,30 @@ func TestRegionGuard(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestRunWritesOnlyWhenSomethingChanges(t *testing.T) {
+	topo, _ := loadExample(t)
+	st, _ := store.Open(filepath.Join(t.TempDir(), "state.json"))
+	env := testEnv()
+	dry, err := Run(st, env, topo, true)
+	if err != nil || dry.Empty() {
+		t.Fatalf("dry run: %v\n%s", err, dry)
+	}
+	if rev, _ := st.Revision(); rev != 0 {
+		t.Fatalf("dry run wrote revision %d", rev)
+	}
+	if _, err := Run(st, env, topo, false); err != nil {
+		t.Fatal(err)
+	}
+	rev, _ := st.Revision()
+	again, err := Run(st, env, topo, false)
+	if err != nil || !again.Empty() {
+		t.Fatalf("second run: %v\n%s", err, again)
+	}
+	if rev2, _ := st.Revision(); rev2 != rev {
+		t.Fatalf("an empty plan moved the revision from %d to %d", rev, rev2)
+	}
+	if dry2, _ := Run(st, env, topo, true); !dry2.Empty() {
+		t.Fatalf("dry run after apply:\n%s", dry2)
+	}
+}

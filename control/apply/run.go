@@ -1,0 +1,39 @@
+package apply
+
+import (
+	"errors"
+
+	"github.com/gwlbctl/gwlbctl/control"
+	"github.com/gwlbctl/gwlbctl/control/store"
+)
+
+var errNothingToDo = errors.New("no changes")
+
+// Run is what `gwlbctl apply -f FILE [--dry-run]` does with the state file.
+// A dry run plans against the current state and writes nothing. An apply
+// runs the whole reconciliation inside one store update: any error writes
+// nothing (all-or-nothing), and an empty plan writes nothing either, so the
+// revision only moves when something changed.
+func Run(st *store.Store, env control.Env, t *Topology, dryRun bool) (Plan, error) {
+	var plan Plan
+	if dryRun {
+		err := st.View(func(s *control.State) error {
+			var err error
+			plan, err = PlanFor(s, env, t)
+			return err
+		})
+		return plan, err
+	}
+	err := st.Update(func(s *control.State) error {
+		var err error
+		plan, err = Apply(s, env, t)
+		if err == nil && plan.Empty() {
+			return errNothingToDo
+		}
+		return err
+	})
+	if errors.Is(err, errNothingToDo) {
+		err = nil
+	}
+	return plan, err
+}
