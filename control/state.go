@@ -284,7 +284,7 @@ func (s *State) TargetGroupsOf(lbArn string) []*TargetGroupRecord {
 	return out
 }
 
-// Attribute returns the value of key in attrs, or "".
+// AttributeValue returns the value of key in attrs, or "".
 func AttributeValue(attrs []Attribute, key string) string {
 	for _, a := range attrs {
 		if a.Key == key {
@@ -303,8 +303,8 @@ func (r *TargetGroupRecord) Attribute(key string) string { return AttributeValue
 // Attribute returns the value of the listener attribute key.
 func (r *ListenerRecord) Attribute(key string) string { return AttributeValue(r.Attributes, key) }
 
-// Target returns the registered target with id (and port, when port is
-// non-nil), or nil.
+// Target returns the registered target with id (draining ones included),
+// or nil.
 func (r *TargetGroupRecord) Target(id string) *RegisteredTarget {
 	for _, t := range r.Targets {
 		if t.Target.Id == id {
