@@ -1,3 +1,140 @@
 package dpdk
 
-func childMain(mode string) int { return 2 }
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vishvananda/netlink"
+)
+
+// childMain runs in a re-executed test binary: a fresh process with its own
+// EAL, for what the package's shared EAL cannot show.
+func childMain(mode string) int {
+	switch mode {
+	case "sigterm":
+		return childSigterm()
+	}
+	fmt.Fprintln(os.Stderr, "unknown child mode", mode)
+	return 2
+}
+
+// childSigterm runs a forwarder with an exception TAP until SIGTERM or
+// SIGINT, then stops it the way serve does: workers stopped and drained,
+// ports stopped and closed, EAL cleaned up. Telemetry is on, so EAL creates
+// its runtime directory; nothing of it may remain.
+func childSigterm() int {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	fail := func(err error) int { fmt.Fprintln(os.Stderr, "child:", err); return 1 }
+	e, err := InitEAL(EALConfig{Args: []string{"-l", "0,1", "--main-lcore", "0", "--in-memory", "--no-pci", "--file-prefix", os.Getenv("GWLBCTL_DPDK_TEST_PREFIX")}})
+	if err != nil {
+		return fail(err)
+	}
+	f, err := NewForwarder(e, ForwarderConfig{
+		Ports:     []PortConfig{{Device: "net_null_in,size=64"}, {Device: "net_null_out,no-rx=1"}},
+		Exception: &ExceptionConfig{Interface: os.Getenv("GWLBCTL_DPDK_TEST_TAP"), AppliancePort: 1},
+	})
+	if err != nil {
+		return fail(err)
+	}
+	if err := f.Start([]BurstHandler{toPort{1}}); err != nil {
+		return fail(err)
+	}
+	for f.Stats()[0].Tx[1].Sent == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	fmt.Println("running")
+	<-ctx.Done()
+	f.Stop()
+	sent := f.Stats()[0].Tx[1].Sent
+	inUse := f.Pool().InUse()
+	if err := f.Close(); err != nil {
+		return fail(err)
+	}
+	if err := e.Close(); err != nil {
+		return fail(err)
+	}
+	fmt.Printf("forwarded %d in-use-after-stop %d\n", sent, inUse)
+	return 0
+}
+
+func TestSignalShutdownLeavesNothing(t *testing.T) {
+	needEAL(t)
+	tap, prefix := uniq("gwq"), uniq("gwlbctl-test-")
+	runDir := filepath.Join("/var/run/dpdk", prefix)
+	parentExisted := exists("/var/run/dpdk")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=sigterm", "GWLBCTL_DPDK_TEST_TAP="+tap, "GWLBCTL_DPDK_TEST_PREFIX="+prefix)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	lines := bufio.NewScanner(out)
+	ready := make(chan bool, 1)
+	go func() { ready <- lines.Scan() && lines.Text() == "running" }()
+	select {
+	case ok := <-ready:
+		if !ok {
+			t.Fatalf("child did not start forwarding: %s", stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("child not forwarding after 30 s: %s", stderr.String())
+	}
+	if _, err := netlink.LinkByName(tap); err != nil {
+		t.Fatalf("child's TAP %s: %v", tap, err)
+	}
+	if !exists(runDir) {
+		t.Fatalf("EAL with telemetry should have created %s", runDir)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan error, 1)
+	var rest strings.Builder
+	go func() {
+		for lines.Scan() {
+			rest.WriteString(lines.Text() + "\n")
+		}
+		waited <- cmd.Wait()
+	}()
+	select {
+	case err := <-waited:
+		if err != nil {
+			t.Fatalf("child exit: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatalf("child still running 15 s after SIGTERM: %s", stderr.String())
+	}
+	var sent, inUse int
+	if _, err := fmt.Sscanf(rest.String(), "forwarded %d in-use-after-stop %d", &sent, &inUse); err != nil || sent == 0 {
+		t.Fatalf("child output %q: %v", rest.String(), err)
+	}
+	t.Logf("child forwarded %s packets before SIGTERM; %d mbufs held by rings and caches after the drain", strconv.Itoa(sent), inUse)
+	if _, err := netlink.LinkByName(tap); err == nil {
+		t.Fatalf("TAP %s outlived the process", tap)
+	}
+	if exists(runDir) {
+		t.Fatalf("%s left behind", runDir)
+	}
+	if !parentExisted && exists("/var/run/dpdk") {
+		left := runtimeDirEntries()
+		t.Fatalf("/var/run/dpdk left behind: %v", left)
+	}
+}
