@@ -84,6 +84,15 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state file path %q: %w", path, err)
 	}
+	// Writes replace the file by rename; through a symlink that would
+	// replace the link itself, so work on the file it points to.
+	if fi, err := os.Lstat(abs); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		target, err := filepath.EvalSymlinks(abs)
+		if err != nil {
+			return nil, fmt.Errorf("state file %s is a symlink that cannot be followed: %w", abs, err)
+		}
+		abs = target
+	}
 	return &Store{path: abs, Now: time.Now}, nil
 }
 

@@ -477,3 +477,25 @@ func TestWatchSeesEachNewRevision(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestSymlinkedStateFileStaysALink(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real", "state.json")
+	os.MkdirAll(filepath.Dir(real), 0o700)
+	os.WriteFile(real, []byte(`{"schemaVersion":1,"revision":4}`), 0o600)
+	link := filepath.Join(dir, "state.json")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Open(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed(t, st)
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatal("the symlink was replaced by a file")
+	}
+	if rev, _ := st.Revision(); rev != 5 {
+		t.Fatalf("revision %d, want 5 (written through the link)", rev)
+	}
+}
