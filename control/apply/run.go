@@ -1,13 +1,9 @@
 package apply
 
 import (
-	"errors"
-
 	"github.com/gwlbctl/gwlbctl/control"
 	"github.com/gwlbctl/gwlbctl/control/store"
 )
-
-var errNothingToDo = errors.New("no changes")
 
 // Run is what `gwlbctl apply -f FILE [--dry-run]` does with the state file.
 // A dry run plans against the current state and writes nothing. An apply
@@ -28,12 +24,9 @@ func Run(st *store.Store, env control.Env, t *Topology, dryRun bool) (Plan, erro
 		var err error
 		plan, err = Apply(s, env, t)
 		if err == nil && plan.Empty() {
-			return errNothingToDo
+			return store.ErrSkipWrite
 		}
 		return err
 	})
-	if errors.Is(err, errNothingToDo) {
-		err = nil
-	}
 	return plan, err
 }

@@ -36,6 +36,10 @@ var (
 	ErrNewerSchema = errors.New("state file has a newer schema version")
 	// ErrCorrupt: the file is not a valid state file. It is left untouched.
 	ErrCorrupt = errors.New("state file is corrupted")
+	// ErrSkipWrite, returned by an Update function, ends the update without
+	// writing (nothing changed); Update then returns nil and the revision
+	// stays, so watchers do not reload for nothing.
+	ErrSkipWrite = errors.New("nothing to write")
 )
 
 // file is the on-disk document: a header followed by the state's fields.
@@ -206,6 +210,9 @@ func (s *Store) UpdateRevision(fn func(*control.State) error) (uint64, error) {
 		return 0, err
 	}
 	if err := fn(st); err != nil {
+		if errors.Is(err, ErrSkipWrite) {
+			return rev, nil
+		}
 		return 0, err
 	}
 	rev++

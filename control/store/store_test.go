@@ -499,3 +499,19 @@ func TestSymlinkedStateFileStaysALink(t *testing.T) {
 		t.Fatalf("revision %d, want 5 (written through the link)", rev)
 	}
 }
+
+func TestSkipWrite(t *testing.T) {
+	st, _ := Open(filepath.Join(t.TempDir(), "state.json"))
+	seed(t, st)
+	before, _ := os.ReadFile(st.Path())
+	rev, err := st.UpdateRevision(func(s *control.State) error {
+		s.Vpcs = nil // discarded
+		return ErrSkipWrite
+	})
+	if err != nil || rev != 1 {
+		t.Fatalf("UpdateRevision = %d, %v; want 1, nil", rev, err)
+	}
+	if after, _ := os.ReadFile(st.Path()); !bytes.Equal(before, after) {
+		t.Fatal("ErrSkipWrite wrote the file")
+	}
+}
