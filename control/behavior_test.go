@@ -354,3 +354,34 @@ func TestEnvValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestGettingStartedGuideFlow follows AWS's "Getting started with Gateway
+// Load Balancers using the AWS CLI": instance targets without zones, a
+// service without acceptance, an endpoint that is available at once.
+func TestGettingStartedGuideFlow(t *testing.T) {
+	s := &State{}
+	env := testEnv()
+	vpc := must(s.CreateVpc(env, CreateVpcInput{CidrBlock: "10.0.0.0/16"}))(t).Vpc.VpcId
+	provider := must(s.CreateSubnet(env, CreateSubnetInput{VpcId: vpc, CidrBlock: "10.0.0.0/24"}))(t).Subnet
+	if provider.AvailabilityZone != "us-east-1a" {
+		t.Fatalf("default zone %s", provider.AvailabilityZone)
+	}
+	consumerVpc := must(s.CreateVpc(env, CreateVpcInput{CidrBlock: "10.1.0.0/16"}))(t).Vpc.VpcId
+	consumer := must(s.CreateSubnet(env, CreateSubnetInput{VpcId: consumerVpc, CidrBlock: "10.1.0.0/24", AvailabilityZone: "us-east-1a"}))(t).Subnet.SubnetId
+	lb := must(s.CreateLoadBalancer(env, CreateLoadBalancerInput{Name: "my-load-balancer", Type: "gateway", Subnets: []string{provider.SubnetId}}))(t).LoadBalancers[0].LoadBalancerArn
+	tg := must(s.CreateTargetGroup(env, CreateTargetGroupInput{Name: "my-targets", Protocol: "GENEVE", Port: ptr(6081), VpcId: vpc}))(t).TargetGroups[0]
+	if tg.TargetType != "instance" {
+		t.Fatalf("default target type %s", tg.TargetType)
+	}
+	must(s.RegisterTargets(env, RegisterTargetsInput{TargetGroupArn: tg.TargetGroupArn, Targets: []TargetDescription{{Id: "i-1234567890abcdef0"}, {Id: "i-0abcdef1234567890"}}}))(t)
+	must(s.CreateListener(env, CreateListenerInput{LoadBalancerArn: lb, DefaultActions: []Action{{Type: "forward", TargetGroupArn: tg.TargetGroupArn}}}))(t)
+	svc := must(s.CreateVpcEndpointServiceConfiguration(env, CreateVpcEndpointServiceConfigurationInput{GatewayLoadBalancerArns: []string{lb}, AcceptanceRequired: ptr(false)}))(t).ServiceConfiguration
+	ep := must(s.CreateVpcEndpoint(env, CreateVpcEndpointInput{VpcEndpointType: "GatewayLoadBalancer", ServiceName: svc.ServiceName, VpcId: consumerVpc, SubnetIds: []string{consumer}}))(t).VpcEndpoint
+	if ep.State != EndpointStateAvailable {
+		t.Fatalf("endpoint %s, want available", ep.State)
+	}
+	th := must(s.DescribeTargetHealth(env, DescribeTargetHealthInput{TargetGroupArn: tg.TargetGroupArn}))(t)
+	if len(th.TargetHealthDescriptions) != 2 || th.TargetHealthDescriptions[1].TargetHealth.State != TargetHealthInitial {
+		t.Fatalf("target health %+v", th)
+	}
+}
