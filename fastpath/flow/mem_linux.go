@@ -24,6 +24,7 @@ func (t *Table) alloc(nslots, capacity int, goHeap bool) error {
 	if goHeap {
 		t.slots = make([]uint32, nslots)
 		t.entries = make([]Entry, capacity)
+		t.free = make([]uint32, capacity)
 		return nil
 	}
 	sb, err := mapAnon(nslots * 4)
@@ -35,9 +36,16 @@ func (t *Table) alloc(nslots, capacity int, goHeap bool) error {
 		_ = syscall.Munmap(sb)
 		return err
 	}
+	fb, err := mapAnon(capacity * 4)
+	if err != nil {
+		_ = syscall.Munmap(sb)
+		_ = syscall.Munmap(eb)
+		return err
+	}
 	t.slots = unsafe.Slice((*uint32)(unsafe.Pointer(&sb[0])), nslots)
 	t.entries = unsafe.Slice((*Entry)(unsafe.Pointer(&eb[0])), capacity)
-	m := &mapping{regions: [][]byte{sb, eb}}
+	t.free = unsafe.Slice((*uint32)(unsafe.Pointer(&fb[0])), capacity)
+	m := &mapping{regions: [][]byte{sb, eb, fb}}
 	t.release = m.unmap
 	// A table dropped without Close still returns its memory.
 	runtime.AddCleanup(t, func(m *mapping) { m.unmap() }, m)

@@ -202,8 +202,9 @@ type Table struct {
 	genMask  uint16
 	live     int
 	used     uint32 // entries [0, used) have been handed out at least once
-	freeHead Ref    // FIFO of freed entries, linked through Packets[0]
-	freeTail Ref
+	free     []uint32 // ring (FIFO) of freed entries: reuse the oldest first
+	freeHead uint32   // position of the oldest freed entry in free
+	freeLen  uint32   // number of freed entries in free
 	cursor   uint32 // next entry Expire examines
 	timeout  [numClasses]uint32
 
@@ -227,7 +228,7 @@ func New(cfg Config) (*Table, error) {
 	if cfg.TCPIdleTimeout == 0 {
 		cfg.TCPIdleTimeout = DefaultTCPIdleTimeout
 	}
-	t := &Table{hasher: NewHasher(cfg.Seed), freeHead: NoRef, freeTail: NoRef}
+	t := &Table{hasher: NewHasher(cfg.Seed)}
 	if err := t.SetTCPIdleTimeout(cfg.TCPIdleTimeout); err != nil {
 		return nil, err
 	}
@@ -259,7 +260,7 @@ func (t *Table) Close() {
 		t.release()
 		t.release = nil
 	}
-	t.slots, t.entries = nil, nil
+	t.slots, t.entries, t.free = nil, nil, nil
 }
 
 // SetTCPIdleTimeout sets the idle timeout of TCP flows
@@ -341,7 +342,7 @@ func (t *Table) Insert(k *Key, hash uint64, now int64) (Ref, error) {
 	if found {
 		return r, ErrExists
 	}
-	if t.freeHead == NoRef && int(t.used) == len(t.entries) {
+	if t.freeLen == 0 && int(t.used) == len(t.entries) {
 		// Reclaim idle flows before refusing; never evict live ones.
 		if t.Expire(now, fullReclaimBudget) == 0 {
 			t.stats.Full++
@@ -351,13 +352,13 @@ func (t *Table) Insert(k *Key, hash uint64, now int64) (Ref, error) {
 		i, _, _ = t.probe(k, hash)
 	}
 	tag := uint32(hash>>56) << refBits
-	if t.freeHead != NoRef {
-		r = t.freeHead
-		next := Ref(t.entries[r].Packets[0])
-		t.freeHead = next
-		if next == NoRef {
-			t.freeTail = NoRef
+	if t.freeLen != 0 {
+		r = Ref(t.free[t.freeHead])
+		t.freeHead++
+		if int(t.freeHead) == len(t.free) {
+			t.freeHead = 0
 		}
+		t.freeLen--
 	} else {
 		r = Ref(t.used)
 		t.used++
@@ -428,12 +429,13 @@ func (t *Table) Delete(r Ref) {
 	if e.flags&flagLive == 0 {
 		panic("flow: Delete of a free entry")
 	}
-	t.unlink(r, e)
+	t.unlink(r, e, t.hasher.Hash(&e.Key))
 	t.stats.Deletes++
 }
 
-func (t *Table) unlink(r Ref, e *Entry) {
-	h := t.hasher.Hash(&e.Key)
+// unlink removes live entry r, whose key hashes to h, from the index and
+// frees it.
+func (t *Table) unlink(r Ref, e *Entry, h uint64) {
 	want := uint32(r + 1)
 	i := uint32(h) & t.mask
 	for t.slots[i]&refMask != want {
@@ -459,13 +461,12 @@ func (t *Table) unlink(r Ref, e *Entry) {
 	t.slots[i] = 0
 
 	e.flags = 0
-	e.Packets[0] = uint64(NoRef)
-	if t.freeTail == NoRef {
-		t.freeHead = r
-	} else {
-		t.entries[t.freeTail].Packets[0] = uint64(r)
+	tail := t.freeHead + t.freeLen
+	if int(tail) >= len(t.free) {
+		tail -= uint32(len(t.free))
 	}
-	t.freeTail = r
+	t.free[tail] = uint32(r)
+	t.freeLen++
 	t.live--
 }
 
@@ -476,23 +477,44 @@ func (t *Table) Expire(now int64, budget int) int {
 	if t.used == 0 {
 		return 0
 	}
+	if budget > int(t.used) {
+		budget = int(t.used) // examine each entry at most once per call
+	}
 	sec := Seconds(now)
 	n := 0
-	for ; budget > 0; budget-- {
-		if t.cursor >= t.used {
-			t.cursor = 0
+	var refs [expireBatch]Ref
+	var hashes [expireBatch]uint64
+	for budget > 0 {
+		// Stage 1: find expired entries (sequential) and touch their index
+		// slots (random) so the misses overlap; stage 2: unlink them.
+		k := 0
+		var x uint32
+		for ; budget > 0 && k < expireBatch; budget-- {
+			if t.cursor >= t.used {
+				t.cursor = 0
+			}
+			r := Ref(t.cursor)
+			t.cursor++
+			e := &t.entries[r]
+			if e.flags&flagLive != 0 && t.expired(e, sec) {
+				h := t.hasher.Hash(&e.Key)
+				x += t.slots[uint32(h)&t.mask]
+				refs[k], hashes[k] = r, h
+				k++
+			}
 		}
-		r := Ref(t.cursor)
-		t.cursor++
-		e := &t.entries[r]
-		if e.flags&flagLive != 0 && t.expired(e, sec) {
-			t.unlink(r, e)
-			n++
+		t.sink += x
+		for j := 0; j < k; j++ {
+			t.unlink(refs[j], &t.entries[refs[j]], hashes[j])
 		}
+		n += k
 	}
 	t.stats.Expired += uint64(n)
 	return n
 }
+
+// expireBatch is how many expired entries Expire unlinks per stage.
+const expireBatch = 16
 
 // Range calls fn for each live flow, in entry order, until fn returns
 // false. It must run on the goroutine that owns the table.
