@@ -201,11 +201,11 @@ type Table struct {
 	idxMask  uint32
 	genMask  uint16
 	live     int
-	used     uint32 // entries [0, used) have been handed out at least once
+	used     uint32   // entries [0, used) have been handed out at least once
 	free     []uint32 // ring (FIFO) of freed entries: reuse the oldest first
 	freeHead uint32   // position of the oldest freed entry in free
 	freeLen  uint32   // number of freed entries in free
-	cursor   uint32 // next entry Expire examines
+	cursor   uint32   // next entry Expire examines
 	timeout  [numClasses]uint32
 
 	stats Stats
