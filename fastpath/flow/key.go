@@ -99,6 +99,14 @@ func V4Mapped(a [4]byte) [16]byte {
 // the same Key and opposite orientations.
 func NewKey(endpoint uint64, mode Stickiness, src, dst [16]byte, srcPort, dstPort uint16, proto uint8, fragment bool) (Key, Orientation) {
 	var k Key
+	o := k.Set(endpoint, mode, &src, &dst, srcPort, dstPort, proto, fragment)
+	return k, o
+}
+
+// Set is NewKey writing into k, with the addresses passed by pointer: the
+// engine builds a burst's keys in place, which saves copying 80 bytes of
+// arguments and result per packet.
+func (k *Key) Set(endpoint uint64, mode Stickiness, src, dst *[16]byte, srcPort, dstPort uint16, proto uint8, fragment bool) Orientation {
 	k.Endpoint = endpoint
 	switch {
 	case mode == TwoTuple:
@@ -111,12 +119,12 @@ func NewKey(endpoint uint64, mode Stickiness, src, dst [16]byte, srcPort, dstPor
 		srcPort, dstPort = 0, 0
 	}
 	k.Proto = proto
-	if less(&dst, dstPort, &src, srcPort) {
-		k.Lo, k.LoPort, k.Hi, k.HiPort = dst, dstPort, src, srcPort
-		return k, HiToLo
+	if less(dst, dstPort, src, srcPort) {
+		k.Lo, k.LoPort, k.Hi, k.HiPort = *dst, dstPort, *src, srcPort
+		return HiToLo
 	}
-	k.Lo, k.LoPort, k.Hi, k.HiPort = src, srcPort, dst, dstPort
-	return k, LoToHi
+	k.Lo, k.LoPort, k.Hi, k.HiPort = *src, srcPort, *dst, dstPort
+	return LoToHi
 }
 
 // less orders (address, port) ends: address first (as a big-endian number),
