@@ -95,6 +95,7 @@ func (s *State) CreateVpcEndpointServiceConfiguration(env Env, in CreateVpcEndpo
 	}
 	// A gateway load balancer serves one endpoint service, so the same
 	// load balancers name the same service: repeat requests return it.
+	// Deviation: EC2 makes creates idempotent through ClientToken only.
 	if r := s.EndpointServiceOf(in.GatewayLoadBalancerArns[0]); r != nil && sameSet(r.Service.GatewayLoadBalancerArns, in.GatewayLoadBalancerArns) && r.Service.AcceptanceRequired == acceptance && sameSet(r.Service.SupportedIpAddressTypes, ipTypes) {
 		return &CreateVpcEndpointServiceConfigurationOutput{ServiceConfiguration: r.Service, ClientToken: in.ClientToken}, nil
 	}
@@ -206,6 +207,7 @@ func (s *State) DeleteVpcEndpointServiceConfigurations(env Env, in DeleteVpcEndp
 			out.Unsuccessful = append(out.Unsuccessful, unsuccessful(id, newError(op, CodeInvalidVpcEndpointServiceIDNotFound, "The Vpc Endpoint Service Id '%s' does not exist", id)))
 			continue
 		}
+		// pending (being created) counts as active too.
 		var active []string
 		for _, e := range s.Endpoints {
 			if e.ServiceId == id && (e.Endpoint.State == EndpointStateAvailable || e.Endpoint.State == EndpointStatePendingAcceptance || e.Endpoint.State == EndpointStatePending) {

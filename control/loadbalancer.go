@@ -89,6 +89,8 @@ func (s *State) CreateLoadBalancer(env Env, in CreateLoadBalancerInput) (*Create
 	case "":
 		ipType = "ipv4"
 	case "ipv4", "dualstack":
+		// Deviation: AWS requires IPv6 CIDRs on the VPC and subnets for
+		// dualstack; gwlbctl models no IPv6 CIDRs and accepts it as given.
 	default:
 		return nil, newError(op, CodeValidationError, "IP address type '%s' is not valid: use ipv4 or dualstack", in.IpAddressType)
 	}
@@ -120,6 +122,9 @@ func (s *State) CreateLoadBalancer(env Env, in CreateLoadBalancerInput) (*Create
 		return nil, newError(op, CodeTooManyLoadBalancers, "You've reached the limit on the number of load balancers for your account (%d)", MaxLoadBalancers)
 	}
 	id := env.hexID(16)
+	// *Unconfirmed* whether AWS prints a DNSName for gateway load balancers;
+	// gwlbctl prints one in the network load balancer's form, and leaves
+	// Scheme out (gateway load balancers take none).
 	lb := LoadBalancer{
 		LoadBalancerArn:       env.arnPrefix("elasticloadbalancing") + "loadbalancer/gwy/" + in.Name + "/" + id,
 		DNSName:               in.Name + "-" + id + ".elb." + env.Region + ".amazonaws.com",

@@ -134,6 +134,8 @@ func (h healthCheck) apply(op string, c healthCheckChange) (healthCheck, error) 
 		h.protocol = p
 	}
 	if c.Port != "" {
+		// *Unconfirmed*: traffic-port would mean 6081/UDP, which a TCP or
+		// HTTP check cannot reach, so gwlbctl refuses it.
 		if c.Port == "traffic-port" {
 			return h, newError(op, CodeValidationError, "Health check port 'traffic-port' is not supported for GENEVE target groups (6081 is UDP): give a TCP port 1-65535")
 		}

@@ -70,6 +70,9 @@ func (s *State) resolveTarget(op string, env Env, tg *TargetGroupRecord, t Targe
 			}
 			t.AvailabilityZone = sn.AvailabilityZone
 		} else if t.AvailabilityZone == "" {
+			// Deviation: AWS accepts addresses outside the VPC only from
+			// RFC 1918 / RFC 6598 ranges; gwlbctl accepts any unicast
+			// address whose zone is named.
 			return t, newError(op, CodeInvalidTarget, "The IP address '%s' is not in a subnet of VPC %s; give its zone: --targets Id=%s,AvailabilityZone=<zone>", t.Id, tg.TargetGroup.VpcId, t.Id)
 		}
 	}

@@ -18,6 +18,8 @@ func parseCIDR(op, param, cidr string) (netip.Prefix, error) {
 	if err != nil || !p.Addr().Is4() {
 		return p, newError(op, CodeInvalidParameterValue, "Value (%s) for parameter %s is invalid. This is not a valid CIDR block.", cidr, param)
 	}
+	// *Unconfirmed* whether EC2 accepts a CIDR with host bits set; gwlbctl
+	// refuses it and names the network meant.
 	if p.Masked() != p {
 		return p, newError(op, CodeInvalidParameterValue, "Value (%s) for parameter %s is invalid. The address has host bits set; did you mean %s?", cidr, param, p.Masked())
 	}
