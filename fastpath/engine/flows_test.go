@@ -40,9 +40,9 @@ func TestFlowsAndStatsFromAnotherGoroutine(t *testing.T) {
 	}()
 	defer func() { close(stop); wg.Wait() }()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		st := w.Stats()
 		if st.Totals.ActiveFlows == nflows && st.Totals.NewFlows == nflows {

@@ -80,6 +80,7 @@ type Worker struct {
 	dec     [chunk]decapItem
 	cookies [chunk]uint32
 	inner   packet.Inner
+	sink    uint32 // keeps the touch loads alive
 	arp     packet.ARP
 	eth     packet.Ethernet
 	ip4     packet.IPv4
@@ -231,6 +232,15 @@ func (w *Worker) burst(cfg *Config, pkts []Packet, now int64) {
 		n := w.nEnc
 		w.table.HashBatch(w.keys[:n], w.hashes[:n])
 		w.table.LookupBatch(w.keys[:n], w.hashes[:n], now, w.refs[:n], w.results[:n])
+		// An entry spans two cache lines; LookupBatch loaded the key's,
+		// load the other (counters, target, ports) for all hits at once.
+		var x uint32
+		for j := 0; j < n; j++ {
+			if w.results[j] == flow.Hit {
+				x += w.table.Entry(w.refs[j]).LastSeen
+			}
+		}
+		w.sink += x
 		for j := 0; j < n; j++ {
 			w.encap(cfg, pkts, j, now)
 		}
@@ -238,6 +248,19 @@ func (w *Worker) burst(cfg *Config, pkts []Packet, now int64) {
 	if w.nDec > 0 {
 		n := w.nDec
 		w.table.PrefetchCookies(w.cookies[:n])
+		// Resolve all cookies, then load the key line of every entry
+		// found, so the misses of the burst overlap.
+		var x uint64
+		for j := 0; j < n; j++ {
+			r, ok := w.table.ByCookie(w.cookies[j])
+			if !ok {
+				r = flow.NoRef
+			} else {
+				x += w.table.Entry(r).Key.Endpoint
+			}
+			w.refs[j] = r
+		}
+		w.sink += uint32(x)
 		for j := 0; j < n; j++ {
 			w.decap(cfg, pkts, j)
 		}
@@ -280,7 +303,7 @@ func (w *Worker) classifyEndpoint(cfg *Config, p *Packet, i int, port *Port) {
 		return
 	}
 	in := &it.inner
-	w.keys[w.nEnc], it.orient = flow.NewKey(ep.ID, cfg.Attr.Stickiness, in.Src, in.Dst, in.SrcPort, in.DstPort, in.Protocol, in.IsFragment())
+	it.orient = w.keys[w.nEnc].Set(ep.ID, cfg.Attr.Stickiness, &in.Src, &in.Dst, in.SrcPort, in.DstPort, in.Protocol, in.IsFragment())
 	it.pkt, it.ep = i, epIdx
 	w.nEnc++
 }
@@ -491,16 +514,38 @@ func (w *Worker) exception(p *Packet) {
 	w.c.totals.ExceptionPkt++
 }
 
-// tupleMode returns the stickiness that rebuilds a key of the given tuple
-// kind (a 3-tuple key of a 5-tuple flow table entry is rebuilt alike).
-func tupleMode(tuple uint8) flow.Stickiness {
-	switch tuple {
+// orientation reports whether inner packet in belongs to the flow of key
+// k (the endpoint was checked by the caller) and which end sent it: the
+// same answer as rebuilding the key with flow.NewKey and comparing, without
+// building it (the return path's hottest step).
+func orientation(k *flow.Key, in *packet.Inner) (flow.Orientation, bool) {
+	switch k.Tuple {
 	case 5:
-		return flow.FiveTuple
+		if in.IsFragment() || in.Protocol != k.Proto || (k.Proto != packet.ProtoTCP && k.Proto != packet.ProtoUDP) {
+			return 0, false
+		}
+		if in.Src == k.Lo && in.Dst == k.Hi && in.SrcPort == k.LoPort && in.DstPort == k.HiPort {
+			return flow.LoToHi, true
+		}
+		if in.Src == k.Hi && in.Dst == k.Lo && in.SrcPort == k.HiPort && in.DstPort == k.LoPort {
+			return flow.HiToLo, true
+		}
+		return 0, false
+	case 3:
+		if in.Protocol != k.Proto {
+			return 0, false
+		}
 	case 2:
-		return flow.TwoTuple
+	default:
+		return 0, false
 	}
-	return flow.ThreeTuple
+	if in.Src == k.Lo && in.Dst == k.Hi {
+		return flow.LoToHi, true
+	}
+	if in.Src == k.Hi && in.Dst == k.Lo {
+		return flow.HiToLo, true
+	}
+	return 0, false
 }
 
 // decap finishes appliance-side packet j: validate it against the flow its
@@ -510,8 +555,8 @@ func (w *Worker) decap(cfg *Config, pkts []Packet, j int) {
 	p := &pkts[it.pkt]
 	o := &it.outer
 	g := &o.Geneve
-	ref, ok := w.table.ByCookie(w.cookies[j])
-	if !ok {
+	ref := w.refs[j]
+	if ref == flow.NoRef {
 		w.drop(p, ReasonUnknownCookie)
 		return
 	}
@@ -559,8 +604,8 @@ func (w *Worker) decap(cfg *Config, pkts []Packet, j int) {
 		w.dropEndpoint(p, ReasonMalformed, epIdx)
 		return
 	}
-	k, orient := flow.NewKey(g.EndpointID, tupleMode(e.Key.Tuple), in.Src, in.Dst, in.SrcPort, in.DstPort, in.Protocol, in.IsFragment())
-	if k != e.Key {
+	orient, ok := orientation(&e.Key, in)
+	if !ok {
 		w.dropEndpoint(p, ReasonFlowMismatch, epIdx)
 		return
 	}
