@@ -2,10 +2,14 @@
 // Balancer targets, behaving as AWS's appliance-side tunnel handler does on
 // the wire: it receives GWLB's Geneve datagrams on UDP port 6081 and sends
 // each one back unchanged (same Geneve header and options, same inner
-// packet) to the address and port it came from, from the address it was
-// sent to and port 6081, so the outer addresses are swapped and the UDP
-// ports kept. Like AWS's handler it drops a packet unless the endpoint id,
-// attachment id and flow cookie options are all present.
+// packet) with the outer addresses swapped and the UDP ports kept as they
+// were: from the address GWLB sent to, to GWLB's address, from GWLB's
+// source port to port 6081. A UDP socket bound to 6081 cannot send from
+// another port, so returns leave through a raw IPv4 socket (root or
+// CAP_NET_RAW); Config.SocketReturn sends them from the Geneve socket
+// instead (ports swapped), which GWLB and gwlbctl serve drop. Like AWS's
+// handler it drops a packet unless the endpoint id, attachment id and flow
+// cookie options are all present.
 //
 // On top of that it counts traffic per endpoint and per flow (both
 // directions of a flow under one entry), can drop inner packets by
@@ -49,6 +53,12 @@ type Config struct {
 	// unspecified address, replies leave from the address each datagram
 	// was sent to (IP_PKTINFO), as a reply to GWLB must.
 	Listen string
+	// SocketReturn sends returns from the Geneve socket (source port 6081,
+	// destination GWLB's source port) instead of as AWS's handler does
+	// (ports preserved: source GWLB's source port, destination 6081, sent
+	// through a raw socket, which needs root or CAP_NET_RAW). GWLB and
+	// gwlbctl serve drop socket returns; tests without privileges use it.
+	SocketReturn bool
 	// Drop holds the drop rules applied to inner packets.
 	Drop []Rule
 	// HealthTCP is a TCP address that accepts (and closes) connections
@@ -97,6 +107,7 @@ type Appliance struct {
 	cfg      Config
 	conn     *net.UDPConn
 	pktinfo  bool
+	ret      *returnSender // nil: returns leave from the Geneve socket
 	counters *counters
 	health   *health
 	start    time.Time
@@ -115,11 +126,15 @@ func New(cfg Config) (*Appliance, error) {
 		return nil, fmt.Errorf("geneve socket %s: %w (is another appliance running, or is the port in use?)", cfg.Listen, err)
 	}
 	a := &Appliance{cfg: cfg, conn: conn, counters: newCounters(cfg.MaxFlows), start: time.Now(), now: time.Now}
-	if ap.Addr().IsUnspecified() {
-		a.pktinfo, err = enablePktinfo(conn)
-		if err != nil {
+	a.pktinfo, err = enableControl(conn, ap.Addr().IsUnspecified())
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("geneve socket %s: enabling IP_PKTINFO: %w", cfg.Listen, err)
+	}
+	if !cfg.SocketReturn {
+		if a.ret, err = newReturnSender(); err != nil {
 			conn.Close()
-			return nil, fmt.Errorf("geneve socket %s: enabling IP_PKTINFO: %w", cfg.Listen, err)
+			return nil, fmt.Errorf("geneve returns: %w; or set SocketReturn (returns then come from port 6081, which GWLB drops)", err)
 		}
 	}
 	_ = conn.SetReadBuffer(8 << 20) // best effort: rmem_max may cap it
@@ -156,6 +171,7 @@ func (a *Appliance) Stats(maxFlows int) Stats {
 	s.Listen = a.GeneveAddr().String()
 	s.Healthy = a.health.healthy()
 	s.UptimeSeconds = time.Since(a.start).Seconds()
+	s.SocketReceiveDrops = a.counters.socketDrops.Load()
 	s.Rules = make([]string, len(a.cfg.Drop))
 	for i, r := range a.cfg.Drop {
 		s.Rules[i] = r.Text
@@ -206,6 +222,9 @@ loop:
 func (a *Appliance) Close() error {
 	err := a.conn.Close()
 	a.health.close()
+	if a.ret != nil {
+		a.ret.close()
+	}
 	return err
 }
 
@@ -234,20 +253,36 @@ func (a *Appliance) loop() error {
 			reason == DropNotIP || reason == DropMalformedInner {
 			ip = nil
 		}
-		if reason == "" {
-			var cm []byte
-			if a.pktinfo {
-				cm = replyPktinfo(reply[:0], oob[:oobn])
-			}
-			if _, _, err := a.conn.WriteMsgUDPAddrPort(buf[:n], cm, from); err != nil {
-				if errors.Is(err, net.ErrClosed) {
-					return nil
-				}
-				reason = DropSendError
-				a.cfg.Log.Warn("geneve send", "to", from.String(), "err", err)
-			}
+		dst, drops, hasDrops := parseControl(oob[:oobn])
+		if hasDrops {
+			a.counters.socketDrops.Store(drops)
 		}
+		// Count before sending, so whoever sees the return also sees it
+		// counted; a failed send is moved to the drops afterwards.
 		a.counters.count(n, gp, ip, from, reason, rule, a.now())
+		if reason != "" {
+			continue
+		}
+		var cm []byte
+		if a.pktinfo && dst.IsValid() {
+			cm = replyFrom(reply[:0], dst)
+		}
+		if a.ret != nil {
+			local := dst
+			if !local.IsValid() {
+				local = a.GeneveAddr().Addr()
+			}
+			err = a.ret.send(buf[:n], local, a.GeneveAddr().Port(), from)
+		} else {
+			_, _, err = a.conn.WriteMsgUDPAddrPort(buf[:n], cm, from)
+		}
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			a.counters.sendFailed(n, gp)
+			a.cfg.Log.Warn("geneve send", "to", from.String(), "err", err)
+		}
 	}
 }
 

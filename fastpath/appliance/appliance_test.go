@@ -142,6 +142,10 @@ func startAppliance(t *testing.T, cfg Config) (*Appliance, func() error, context
 	if cfg.Listen == "" {
 		cfg.Listen = "127.0.0.1:0"
 	}
+	// These tests play GWLB from an ephemeral-port socket that reads the
+	// replies; returns as AWS's handler sends them (ports preserved, to
+	// port 6081) are tested in return_linux_test.go.
+	cfg.SocketReturn = true
 	a, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -428,4 +432,39 @@ func TestWorkers(t *testing.T) {
 	if st := getStats(t, a); st.Returned != 50 || st.ActiveFlows != 50 || len(st.Flows) != 50 {
 		t.Fatalf("%+v", st)
 	}
+}
+
+// TestSocketDropsCounted overflows the appliance's receive buffer before it
+// reads anything and expects the kernel's drop count in the stats.
+func TestSocketDropsCounted(t *testing.T) {
+	a, err := New(Config{Listen: "127.0.0.1:0", HTTP: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := gwlbSocket(t, "127.0.0.1:0")
+	d := geneve(innerIPv4(packet.ProtoUDP, [4]byte{10, 0, 0, 1}, [4]byte{10, 0, 0, 2}, 1, 2), 1)
+	d = append(d, make([]byte, 1400)...) // padding after the inner packet
+	for i := 0; i < 20000; i++ {
+		if _, err := gw.WriteToUDPAddrPort(d, a.GeneveAddr()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { a.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	// The kernel stamps its drop count on datagrams queued after the
+	// drops, so keep sending one now and then.
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if s := a.Stats(0); s.SocketReceiveDrops > 0 {
+			if uint64(s.SocketReceiveDrops)+s.Received < 20000 {
+				t.Fatalf("received %d of 20000 but only %d drops", s.Received, s.SocketReceiveDrops)
+			}
+			return
+		}
+		gw.WriteToUDPAddrPort(d, a.GeneveAddr())
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("no socket drops counted: %+v", a.Stats(0))
 }

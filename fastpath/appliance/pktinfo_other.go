@@ -2,10 +2,16 @@
 
 package appliance
 
-import "net"
+import (
+	"net"
+	"net/netip"
+)
 
-// enablePktinfo is Linux-only; elsewhere replies leave from the address the
-// routing table picks, which is the same on a host with one address.
-func enablePktinfo(*net.UDPConn) (bool, error) { return false, nil }
+// enableControl is Linux-only; elsewhere replies leave from the address the
+// routing table picks (the same on a host with one address) and socket
+// drops are not counted.
+func enableControl(*net.UDPConn, bool) (bool, error) { return false, nil }
 
-func replyPktinfo(dst, oob []byte) []byte { return nil }
+func parseControl([]byte) (netip.Addr, uint32, bool) { return netip.Addr{}, 0, false }
+
+func replyFrom(dst []byte, _ netip.Addr) []byte { return nil }

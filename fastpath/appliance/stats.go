@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gwlbctl/gwlbctl/fastpath/packet"
@@ -67,6 +68,9 @@ type counters struct {
 	flows     map[flowKey]*flowCounters
 	maxFlows  int
 	untracked uint64
+	// socketDrops is the kernel's count of datagrams dropped for want of
+	// receive buffer space (SO_RXQ_OVFL), as last reported.
+	socketDrops atomic.Uint32
 }
 
 func newCounters(maxFlows int) *counters {
@@ -157,6 +161,21 @@ func (c *counters) count(n int, g *packet.Geneve, in *packet.Inner, from netip.A
 	}
 }
 
+// sendFailed moves a datagram counted as returned to the send errors.
+func (c *counters) sendFailed(n int, g *packet.Geneve) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.returned--
+	c.bytesOut -= uint64(n)
+	c.drops[DropSendError]++
+	if g != nil {
+		if ep := c.endpoints[g.EndpointID]; ep != nil {
+			ep.returned--
+			ep.dropped++
+		}
+	}
+}
+
 // expire forgets flows idle since before cutoff.
 func (c *counters) expire(cutoff time.Time) int {
 	c.mu.Lock()
@@ -189,8 +208,12 @@ type Stats struct {
 	RuleHits      map[string]uint64 `json:"rule_hits"`
 	ActiveFlows   int               `json:"active_flows"`
 	Untracked     uint64            `json:"untracked_packets"`
-	Endpoints     []EndpointStats   `json:"endpoints"`
-	Flows         []FlowStats       `json:"flows"`
+	// SocketReceiveDrops counts datagrams the kernel dropped before the
+	// appliance read them (receive buffer full); raise net.core.rmem_max
+	// or --workers when it grows.
+	SocketReceiveDrops uint32          `json:"socket_receive_drops"`
+	Endpoints          []EndpointStats `json:"endpoints"`
+	Flows              []FlowStats     `json:"flows"`
 }
 
 // EndpointStats counts the traffic of one gateway load balancer endpoint.

@@ -30,6 +30,9 @@ type Options struct {
 	Workers     int
 	FlowTimeout time.Duration
 	MaxFlows    int
+	// SocketReturn sends returns from the Geneve socket (ports swapped)
+	// instead of through a raw socket with the ports kept.
+	SocketReturn bool
 	// StatsFile, when set, receives the JSON stats every second and at exit
 	// (written to a temporary file and renamed, never half-written).
 	StatsFile string
@@ -55,10 +58,12 @@ func newCmdAppliance(opts *Options, runF func(context.Context, *Options) error) 
 
 It receives the load balancer's Geneve datagrams on UDP port 6081 and sends
 each one back as AWS's appliance-side tunnel handler does: the same Geneve
-header and options and the same inner packet, to the address and port it
-came from, from the address it was sent to and port 6081 (outer addresses
-swapped, UDP ports kept). A datagram without all three AWS options
-(endpoint id, attachment id, flow cookie) is dropped, as AWS's handler does.
+header and options and the same inner packet, outer addresses swapped and
+UDP ports kept (from GWLB's source port to port 6081). That needs a raw
+socket: run as root or with CAP_NET_RAW (--socket-return avoids it, but
+GWLB and gwlbctl serve drop such returns). A datagram without all three AWS
+options (endpoint id, attachment id, flow cookie) is dropped, as AWS's
+handler does.
 
 --drop rules drop inner packets by protocol and port, to prove traffic
 really crosses the appliance: PROTOCOL, PROTOCOL:PORT or PROTOCOL:LOW-HIGH
@@ -111,6 +116,7 @@ It stops cleanly on SIGINT or SIGTERM.`,
 	fl.IntVar(&opts.Workers, "workers", 1, "goroutines reading the Geneve socket")
 	fl.DurationVar(&opts.FlowTimeout, "flow-timeout", appliance.DefaultFlowTimeout, "forget flows idle this long")
 	fl.IntVar(&opts.MaxFlows, "max-flows", appliance.DefaultMaxFlows, "flows counted individually (more are counted in the totals only)")
+	fl.BoolVar(&opts.SocketReturn, "socket-return", false, "return from the Geneve socket (port 6081 to GWLB's source port; no raw socket needed, but GWLB drops these)")
 	fl.StringVar(&opts.StatsFile, "stats-file", "", "write the JSON stats to this file every second and at exit")
 	return cmd
 }
@@ -124,7 +130,7 @@ func Run(ctx context.Context, opts *Options) error {
 	log := slog.New(slog.NewTextHandler(opts.ErrOut, nil))
 	a, err := appliance.New(appliance.Config{
 		Listen: opts.Listen, Drop: rules, HealthTCP: opts.HealthTCP, HTTP: opts.HTTP,
-		Workers: opts.Workers, FlowTimeout: opts.FlowTimeout, MaxFlows: opts.MaxFlows, Log: log,
+		Workers: opts.Workers, FlowTimeout: opts.FlowTimeout, MaxFlows: opts.MaxFlows, SocketReturn: opts.SocketReturn, Log: log,
 	})
 	if err != nil {
 		return err

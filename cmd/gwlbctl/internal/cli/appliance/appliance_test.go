@@ -39,9 +39,9 @@ func TestApplianceFlags(t *testing.T) {
 		{name: "defaults", want: Options{Listen: "0.0.0.0:6081", HTTP: "0.0.0.0:80", Workers: 1,
 			FlowTimeout: 350 * time.Second, MaxFlows: 1 << 20}},
 		{name: "everything", args: []string{"--listen", "10.0.0.5:6081", "--drop", "tcp:5201", "--drop", "icmp",
-			"--health-tcp", ":9000", "--http", "", "--workers", "2", "--flow-timeout", "1m", "--max-flows", "10", "--stats-file", "/tmp/s.json"},
+			"--health-tcp", ":9000", "--http", "", "--workers", "2", "--flow-timeout", "1m", "--max-flows", "10", "--stats-file", "/tmp/s.json", "--socket-return"},
 			want: Options{Listen: "10.0.0.5:6081", Drop: []string{"tcp:5201", "icmp"}, HealthTCP: ":9000", HTTP: "", Workers: 2,
-				FlowTimeout: time.Minute, MaxFlows: 10, StatsFile: "/tmp/s.json"}},
+				FlowTimeout: time.Minute, MaxFlows: 10, StatsFile: "/tmp/s.json", SocketReturn: true}},
 		{name: "bad rule", args: []string{"--drop", "tcp:99999"}, err: "--drop: drop rule \"tcp:99999\": port must be"},
 		{name: "bad workers", args: []string{"--workers", "0"}, err: "--workers must be at least 1"},
 		{name: "argument", args: []string{"extra"}, err: "unknown command"},
@@ -79,7 +79,8 @@ func TestApplianceRun(t *testing.T) {
 	stats := filepath.Join(t.TempDir(), "stats.json")
 	errOut := &bytes.Buffer{}
 	opts := &Options{Listen: listen, Drop: []string{"udp:53"}, HTTP: "127.0.0.1:0", Workers: 1,
-		FlowTimeout: time.Minute, MaxFlows: 100, StatsFile: stats, ErrOut: &lockedWriter{w: errOut}}
+		FlowTimeout: time.Minute, MaxFlows: 100, StatsFile: stats, ErrOut: &lockedWriter{w: errOut},
+		SocketReturn: true} // the test reads returns on its ephemeral port
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- Run(ctx, opts) }()
