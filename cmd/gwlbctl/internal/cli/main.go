@@ -80,7 +80,8 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) {
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(w, "\ninterrupted")
 	case errors.As(err, &svc):
-		fmt.Fprintf(w, "\n%s\n", svc.Error())
+		// err, not svc: apply prefixes the resource the error is about.
+		fmt.Fprintf(w, "\n%s\n", err.Error())
 	case errors.As(err, &flagErr):
 		path := "gwlbctl"
 		if cmd != nil {

@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/appliance"
+	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/apply"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/cmdutil"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/ec2"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/elbv2"
@@ -14,6 +15,7 @@ import (
 var commands = []func(*cmdutil.Factory) *cobra.Command{
 	elbv2.NewCmdELBv2,
 	ec2.NewCmdEC2,
+	func(f *cmdutil.Factory) *cobra.Command { return apply.NewCmdApply(f, nil) },
 	func(f *cmdutil.Factory) *cobra.Command { return serve.NewCmdServe(f, nil) },
 	func(f *cmdutil.Factory) *cobra.Command { return appliance.NewCmdAppliance(f, nil) },
 }
