@@ -323,7 +323,7 @@ func (t *Table) Lookup(k *Key, hash uint64, now int64) (Ref, Result) {
 		}
 		r := Ref(s&refMask - 1)
 		e := &t.entries[r]
-		if *e.Key.words() == *kw {
+		if sameKey(e.Key.words(), kw) {
 			if t.expired(e, Seconds(now)) {
 				return r, Expired
 			}
@@ -397,7 +397,7 @@ func (t *Table) probe(k *Key, hash uint64) (slot uint32, r Ref, found bool) {
 		}
 		if s&tagMask == tag {
 			r := Ref(s&refMask - 1)
-			if *t.entries[r].Key.words() == *kw {
+			if sameKey(t.entries[r].Key.words(), kw) {
 				return i, r, true
 			}
 		}
