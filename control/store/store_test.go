@@ -237,10 +237,9 @@ func TestConcurrentProcessesRegisterDistinctTargets(t *testing.T) {
 	}
 }
 
-// writerTarget is the target the writer registers at revision rev.
-func writerTarget(rev uint64) string { return fmt.Sprintf("10.0.%d.%d", rev/250, rev%250+1) }
-
-// childWriter registers one target per update, forever, until killed.
+// childWriter bumps the target group's deregistration delay by one per
+// update, forever, until killed. The state carries 300 targets so that each
+// write takes a while (about 100 kB).
 func childWriter() int {
 	st, err := Open(os.Getenv("GWLBCTL_STATE"))
 	if err != nil {
@@ -248,26 +247,18 @@ func childWriter() int {
 	}
 	arn := os.Getenv("TG_ARN")
 	for {
-		_, err := st.UpdateRevision(func(s *control.State) error {
-			rev := uint64(0)
+		err := st.Update(func(s *control.State) error {
 			tg := s.TargetGroupByArn(arn)
-			rev = uint64(len(tg.Targets)) + 1
-			return register(s, arn, writerTarget(rev))
+			n, _ := strconv.Atoi(tg.Attribute(control.AttrDeregistrationDelay))
+			_, err := s.ModifyTargetGroupAttributes(testEnv(), control.ModifyTargetGroupAttributesInput{TargetGroupArn: arn,
+				Attributes: []control.Attribute{{Key: control.AttrDeregistrationDelay, Value: strconv.Itoa((n + 1) % 3601)}}})
+			return err
 		})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
 	}
-}
-
-// expectedTargets is the state the writer has produced after k updates.
-func expectedTargets(k int) []string {
-	out := make([]string, k)
-	for i := range k {
-		out[i] = writerTarget(uint64(i + 1))
-	}
-	return out
 }
 
 func TestSIGKILLedWriterLeavesOldOrNewState(t *testing.T) {
@@ -277,8 +268,19 @@ func TestSIGKILLedWriterLeavesOldOrNewState(t *testing.T) {
 	}
 	st, _ := Open(filepath.Join(t.TempDir(), "state.json"))
 	arn := seed(t, st)
+	if err := st.Update(func(s *control.State) error {
+		var ts []control.TargetDescription
+		for i := range 300 {
+			ts = append(ts, control.TargetDescription{Id: fmt.Sprintf("10.0.%d.%d", i/250, i%250+1)})
+		}
+		_, err := s.RegisterTargets(testEnv(), control.RegisterTargetsInput{TargetGroupArn: arn, Targets: ts})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const baseRev, baseDelay = 2, 300
 	rng := rand.New(rand.NewPCG(1, 2))
-	mid := 0
+	completed, midWrite := 0, 0
 	for trial := range trials {
 		beforeBytes, _ := os.ReadFile(st.Path())
 		beforeRev, _ := st.Revision()
@@ -287,44 +289,41 @@ func TestSIGKILLedWriterLeavesOldOrNewState(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(rng.IntN(30_000)) * time.Microsecond)
+		time.Sleep(time.Duration(rng.IntN(40_000)) * time.Microsecond)
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
 		cmd.Wait()
 
+		if left, _ := filepath.Glob(filepath.Join(st.Dir(), ".state.json.tmp-*")); len(left) > 0 {
+			midWrite++ // killed between creating the temp file and the rename
+		}
 		s, rev, err := st.Snapshot()
 		if err != nil {
 			t.Fatalf("trial %d: state does not load after SIGKILL: %v", trial, err)
 		}
-		if rev < beforeRev {
+		switch {
+		case rev < beforeRev:
 			t.Fatalf("trial %d: revision went back from %d to %d", trial, beforeRev, rev)
-		}
-		if rev == beforeRev {
-			after, _ := os.ReadFile(st.Path())
-			if !bytes.Equal(beforeBytes, after) {
+		case rev == beforeRev:
+			if after, _ := os.ReadFile(st.Path()); !bytes.Equal(beforeBytes, after) {
 				t.Fatalf("trial %d: same revision %d but different content", trial, rev)
 			}
-			continue
+		default:
+			completed++
 		}
-		mid++
-		// Every completed revision holds exactly the targets written so
-		// far, in order: revision r (after the seed at 1) has r-1 targets.
+		// Every revision on disk is a complete one: revision r holds the
+		// delay the r-th update wrote, and all 300 targets.
 		tg := s.TargetGroupByArn(arn)
-		want := expectedTargets(int(rev - 1))
-		if len(tg.Targets) != len(want) {
-			t.Fatalf("trial %d: revision %d has %d targets, want %d", trial, rev, len(tg.Targets), len(want))
-		}
-		for i, x := range tg.Targets {
-			if x.Target.Id != want[i] {
-				t.Fatalf("trial %d: target %d = %s, want %s", trial, i, x.Target.Id, want[i])
-			}
-		}
-		if len(want) > 900 {
-			break // stay below the 1,000-targets quota
+		want := strconv.Itoa((baseDelay + int(rev) - baseRev) % 3601)
+		if got := tg.Attribute(control.AttrDeregistrationDelay); got != want || len(tg.Targets) != 300 {
+			t.Fatalf("trial %d: revision %d holds delay %s and %d targets, want %s and 300", trial, rev, got, len(tg.Targets), want)
 		}
 	}
-	t.Logf("%d trials, %d of them killed the writer after at least one complete update", trials, mid)
+	t.Logf("%d trials: %d killed the writer after at least one complete update, %d in the middle of writing a new revision", trials, completed, midWrite)
+	if !testing.Short() && midWrite == 0 {
+		t.Fatal("no trial killed the writer mid-write; the test did not exercise what it is for")
+	}
 	// The next update cleans the temporary files killed writers left.
 	if err := st.Update(func(*control.State) error { return nil }); err != nil {
 		t.Fatal(err)
