@@ -107,7 +107,9 @@ func TestVerbsRun(t *testing.T) {
 				}
 			}},
 		{Name: "modify-vpc-endpoint-service-permissions bad principal", Cmd: Verb(NewCmdModifyVpcEndpointServicePermissions),
-			Args: func(fx Fixture) []string { return []string{"--service-id", fx.ServiceId, "--add-allowed-principals", "bob"} },
+			Args: func(fx Fixture) []string {
+				return []string{"--service-id", fx.ServiceId, "--add-allowed-principals", "bob"}
+			},
 			ErrCode: control.CodeInvalidPrincipal},
 		{Name: "describe-vpc-endpoint-service-permissions unknown service", Cmd: Verb(NewCmdDescribeVpcEndpointServicePermissions),
 			Args: args("--service-id", exService), ErrCode: control.CodeInvalidVpcEndpointServiceIDNotFound},
@@ -138,7 +140,9 @@ func TestVerbsRun(t *testing.T) {
 				}
 			}},
 		{Name: "accept-vpc-endpoint-connections", Cmd: Verb(NewCmdAcceptVpcEndpointConnections),
-			Args: func(fx Fixture) []string { return []string{"--service-id", fx.ServiceId, "--vpc-endpoint-ids", fx.EndpointId} },
+			Args: func(fx Fixture) []string {
+				return []string{"--service-id", fx.ServiceId, "--vpc-endpoint-ids", fx.EndpointId}
+			},
 			Check: func(t *testing.T, e *Env, fx Fixture) {
 				if s := e.State().Endpoint(fx.EndpointId).Endpoint.State; s != control.EndpointStateAvailable {
 					t.Errorf("state %s after accept", s)
@@ -148,14 +152,18 @@ func TestVerbsRun(t *testing.T) {
 				}
 			}},
 		{Name: "reject-vpc-endpoint-connections", Cmd: Verb(NewCmdRejectVpcEndpointConnections),
-			Args: func(fx Fixture) []string { return []string{"--service-id", fx.ServiceId, "--vpc-endpoint-ids", fx.EndpointId} },
+			Args: func(fx Fixture) []string {
+				return []string{"--service-id", fx.ServiceId, "--vpc-endpoint-ids", fx.EndpointId}
+			},
 			Check: func(t *testing.T, e *Env, fx Fixture) {
 				if s := e.State().Endpoint(fx.EndpointId).Endpoint.State; s != control.EndpointStateRejected {
 					t.Errorf("state %s after reject", s)
 				}
 			}},
 		{Name: "accept unknown endpoint", Cmd: Verb(NewCmdAcceptVpcEndpointConnections),
-			Args: func(fx Fixture) []string { return []string{"--service-id", fx.ServiceId, "--vpc-endpoint-ids", exEndpoint} },
+			Args: func(fx Fixture) []string {
+				return []string{"--service-id", fx.ServiceId, "--vpc-endpoint-ids", exEndpoint}
+			},
 			ErrCode: control.CodeInvalidVpcEndpointIDNotFound},
 		{Name: "describe-vpc-endpoint-connections", Cmd: Verb(NewCmdDescribeVpcEndpointConnections),
 			Query: "VpcEndpointConnections[].[VpcEndpointId,VpcEndpointState]",
@@ -175,7 +183,9 @@ func TestVerbsRun(t *testing.T) {
 				}
 			}},
 		{Name: "create-tags and describe-tags", Cmd: Verb(NewCmdCreateTags),
-			Args: func(fx Fixture) []string { return []string{"--resources", fx.ProviderVpc, "--tags", "Key=Name,Value=provider"} },
+			Args: func(fx Fixture) []string {
+				return []string{"--resources", fx.ProviderVpc, "--tags", "Key=Name,Value=provider"}
+			},
 			Check: func(t *testing.T, e *Env, fx Fixture) {
 				e.Config.Query = "Tags[0].[ResourceId,Key,Value]"
 				if err := e.Run(Verb(NewCmdDescribeTags), "--filters", "Name=resource-id,Values="+fx.ProviderVpc); err != nil {
