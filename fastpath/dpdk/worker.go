@@ -78,12 +78,14 @@ func (w *worker) loop() {
 	ndone := 0
 	for !w.stop.Load() {
 		now := Monotonic()
+		idle := true
 		for q := range rxqs {
 			n := int(C.gw_step(c, C.uint16_t(ndone), C.uint16_t(q)))
 			ndone = 0
 			if n == 0 {
 				continue
 			}
+			idle = false
 			port := rxqs[q].portIndex
 			for i := 0; i < n; i++ {
 				m := mbufs[i]
@@ -123,6 +125,11 @@ func (w *worker) loop() {
 				w.badFrame.Add(uint64(bad))
 			}
 			ndone = n
+		}
+		if idle {
+			// The engine expires flows, publishes counters and answers
+			// flow listings from Process: it needs a call on idle passes.
+			h.Process(pkts[:0], now)
 		}
 	}
 	C.gw_drain(c, C.uint16_t(ndone))
