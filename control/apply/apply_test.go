@@ -270,3 +270,32 @@ func TestRunWritesOnlyWhenSomethingChanges(t *testing.T) {
 		t.Fatalf("dry run after apply:\n%s", dry2)
 	}
 }
+
+// Every example topology in configs/ applies cleanly and is idempotent.
+func TestEveryExampleTopology(t *testing.T) {
+	files, _ := filepath.Glob("../../configs/topology*.yaml")
+	if len(files) < 2 {
+		t.Fatalf("examples found: %v", files)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			topo, err := Load(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, _ := store.Open(filepath.Join(t.TempDir(), "state.json"))
+			if p, err := Run(st, testEnv(), topo, false); err != nil || p.Empty() {
+				t.Fatalf("first apply: %v\n%s", err, p)
+			}
+			if p, err := Run(st, testEnv(), topo, false); err != nil || !p.Empty() {
+				t.Fatalf("second apply: %v\n%s", err, p)
+			}
+			s, _, _ := st.Snapshot()
+			for _, e := range s.Endpoints {
+				if e.Endpoint.State != control.EndpointStateAvailable {
+					t.Errorf("endpoint %s is %s", nameOf(e.Endpoint.Tags), e.Endpoint.State)
+				}
+			}
+		})
+	}
+}
