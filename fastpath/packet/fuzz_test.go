@@ -3,6 +3,7 @@ package packet
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"testing"
 )
 
@@ -275,6 +276,25 @@ func FuzzParseTransport(f *testing.F) {
 			if PutICMP(out, &m) != 8 || !bytes.Equal(out, b[:8]) {
 				t.Fatal("ICMP parse -> build differs")
 			}
+		}
+	})
+}
+
+// FuzzParseOuterFastPath: ParseOuter's fast path for GWLB's own layout
+// gives exactly what the general path gives.
+func FuzzParseOuterFastPath(f *testing.F) {
+	f.Add(geneveFrame(f, tcpv4Packet(f), EtherTypeIPv4, 1))
+	f.Add(geneveFrame(f, ipv6Packet(f, ProtoUDP, udpHdr), EtherTypeIPv6, 2))
+	f.Add(append(geneveFrame(f, tcpv4Packet(f), EtherTypeIPv4, 3), 0, 0, 0, 0))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var fast, general Outer
+		fastOK := fast.parseAWSFrame(b)
+		err := general.parseGeneral(b)
+		if fastOK && err != nil {
+			t.Fatalf("fast path accepted what the general path rejects (%v)", err)
+		}
+		if fastOK && !reflect.DeepEqual(fast, general) {
+			t.Fatalf("fast path\n%+v\ngeneral\n%+v", fast, general)
 		}
 	})
 }

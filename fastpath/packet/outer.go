@@ -89,6 +89,14 @@ type Outer struct {
 // it is not reassembled). The outer IPv4 header checksum is verified
 // (ErrChecksum); the UDP checksum is not (see Outer.UDPChecksummed).
 func ParseOuter(frame []byte, o *Outer) error {
+	if o.parseAWSFrame(frame) {
+		return nil
+	}
+	return o.parseGeneral(frame)
+}
+
+// parseGeneral is ParseOuter without the fast path for GWLB's own layout.
+func (o *Outer) parseGeneral(frame []byte) error {
 	err := parseEthernet(frame, &o.Eth)
 	if err == nil {
 		if o.Eth.EtherType != EtherTypeIPv4 {
@@ -101,6 +109,78 @@ func ParseOuter(frame []byte, o *Outer) error {
 		*o = Outer{}
 	}
 	return err
+}
+
+// parseAWSFrame reads, in one pass, a frame laid out exactly as GWLB and
+// the appliances returning its packets write it: untagged Ethernet, IPv4
+// without options and not fragmented, with a correct header checksum, UDP
+// to 6081, and the 40-byte Geneve header with the three AWS options in
+// GWLB's order. It reports false, leaving the general path to decide (and
+// to name the error), for anything else. Its results are the general
+// path's (FuzzParseOuterFastPath checks that).
+func (o *Outer) parseAWSFrame(f []byte) bool {
+	const (
+		ipOff  = EthernetHeaderLen
+		udpOff = ipOff + IPv4MinHeaderLen
+		genOff = udpOff + UDPHeaderLen
+		inOff  = genOff + AWSGeneveHeaderLen
+	)
+	if len(f) < inOff || binary.BigEndian.Uint16(f[12:14]) != EtherTypeIPv4 || f[ipOff] != 0x45 ||
+		f[ipOff+9] != ProtoUDP || binary.BigEndian.Uint16(f[ipOff+6:ipOff+8])&0x3fff != 0 {
+		return false
+	}
+	tl := int(binary.BigEndian.Uint16(f[ipOff+2 : ipOff+4]))
+	ul := int(binary.BigEndian.Uint16(f[udpOff+4 : udpOff+6]))
+	if tl > len(f)-ipOff || ul < UDPHeaderLen+AWSGeneveHeaderLen || ul > tl-IPv4MinHeaderLen ||
+		binary.BigEndian.Uint16(f[udpOff+2:udpOff+4]) != GenevePort || f[genOff] != AWSOptionsLen/4 ||
+		binary.BigEndian.Uint32(f[genOff+8:genOff+12]) != awsEndpointIDOptHdr ||
+		binary.BigEndian.Uint32(f[genOff+20:genOff+24]) != awsAttachmentIDOptHdr ||
+		binary.BigEndian.Uint32(f[genOff+32:genOff+36]) != awsFlowCookieOptHdr ||
+		fold20(f[ipOff:udpOff], true) != 0xffff {
+		return false
+	}
+	copy(o.Eth.Dst[:], f[0:6])
+	copy(o.Eth.Src[:], f[6:12])
+	o.Eth.HasVLAN, o.Eth.TCI, o.Eth.EtherType, o.Eth.HeaderLen = false, 0, EtherTypeIPv4, EthernetHeaderLen
+
+	ip := f[ipOff:udpOff]
+	o.IP.TOS = ip[1]
+	o.IP.TotalLen = uint16(tl)
+	o.IP.ID = binary.BigEndian.Uint16(ip[4:6])
+	o.IP.Flags = ip[6] >> 5
+	o.IP.FragOffset = 0
+	o.IP.TTL = ip[8]
+	o.IP.Protocol = ProtoUDP
+	o.IP.Checksum = binary.BigEndian.Uint16(ip[10:12])
+	copy(o.IP.Src[:], ip[12:16])
+	copy(o.IP.Dst[:], ip[16:20])
+	o.IP.HeaderLen = IPv4MinHeaderLen
+	o.IP.Options = nil
+
+	u := f[udpOff:genOff]
+	o.UDP.SrcPort = binary.BigEndian.Uint16(u[0:2])
+	o.UDP.DstPort = GenevePort
+	o.UDP.Length = uint16(ul)
+	o.UDP.Checksum = binary.BigEndian.Uint16(u[6:8])
+
+	g := f[genOff:inOff]
+	o.Geneve.Flags = g[1]
+	o.Geneve.ProtocolType = binary.BigEndian.Uint16(g[2:4])
+	o.Geneve.VNI = binary.BigEndian.Uint32(g[4:8]) >> 8
+	o.Geneve.Reserved = g[7]
+	o.Geneve.HeaderLen = AWSGeneveHeaderLen
+	o.Geneve.Options = g[GeneveBaseLen:AWSGeneveHeaderLen]
+	o.Geneve.EndpointID = binary.BigEndian.Uint64(g[12:20])
+	o.Geneve.AttachmentID = binary.BigEndian.Uint64(g[24:32])
+	o.Geneve.FlowCookie = binary.BigEndian.Uint32(g[36:40])
+	o.Geneve.Present = AWSAllPresent
+	o.Geneve.UnknownOptions = 0
+	o.Geneve.UnknownCritical = false
+
+	o.IPOffset, o.UDPOffset, o.GeneveOffset, o.InnerOffset = ipOff, udpOff, genOff, inOff
+	o.InnerLen = ul - UDPHeaderLen - AWSGeneveHeaderLen
+	o.UDPChecksummed = o.UDP.Checksum != 0
+	return true
 }
 
 // ParseOuterIPv4 is ParseOuter for a packet that starts at the IPv4 header

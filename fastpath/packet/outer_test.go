@@ -3,6 +3,7 @@ package packet
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"testing"
 )
 
@@ -170,5 +171,33 @@ func TestParseOuterClassifies(t *testing.T) {
 				t.Fatalf("failed parse left a result: %+v", o)
 			}
 		})
+	}
+}
+
+func TestParseOuterFastPathTaken(t *testing.T) {
+	aws := geneveFrame(t, tcpv4Packet(t), EtherTypeIPv4, 9)
+	var fast, general Outer
+	if !fast.parseAWSFrame(aws) || general.parseGeneral(aws) != nil || !reflect.DeepEqual(fast, general) {
+		t.Fatalf("GWLB's layout must take the fast path with the general path's result")
+	}
+	// Other layouts fall back to the general path and still parse.
+	tagged := append(append(append([]byte{}, aws[:12]...), 0x81, 0x00, 0x00, 0x05), aws[12:]...)
+	withIPOptions := func() []byte {
+		b := append(append(append([]byte{}, aws[:34]...), 1, 1, 1, 0), aws[34:]...) // NOP NOP NOP EOL
+		b[14] = 0x46
+		b[16], b[17] = byte((len(b)-14)>>8), byte(len(b)-14)
+		b[24], b[25] = 0, 0
+		c := IPv4HeaderChecksum(b[14:38])
+		b[24], b[25] = byte(c>>8), byte(c)
+		return b
+	}()
+	for name, f := range map[string][]byte{"vlan": tagged, "ip options": withIPOptions} {
+		var o Outer
+		if o.parseAWSFrame(f) {
+			t.Fatalf("%s: fast path taken", name)
+		}
+		if err := ParseOuter(f, &o); err != nil || o.Geneve.FlowCookie != 9 {
+			t.Fatalf("%s: %v %+v", name, err, o)
+		}
 	}
 }
