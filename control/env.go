@@ -105,9 +105,10 @@ const (
 	awsTimeSec   = "2006-01-02T15:04:05+00:00"
 )
 
-// NewTimestamp truncates t to microseconds, the AWS CLI's precision, so a
-// value survives a JSON round trip unchanged.
-func NewTimestamp(t time.Time) Timestamp { return Timestamp{t.UTC().Truncate(time.Microsecond)} }
+// NewTimestamp truncates t to milliseconds, the precision AWS APIs return
+// (the CLI then prints .123000), so a value also survives a JSON round trip
+// unchanged.
+func NewTimestamp(t time.Time) Timestamp { return Timestamp{t.UTC().Truncate(time.Millisecond)} }
 
 func (t Timestamp) String() string {
 	u := t.UTC()
