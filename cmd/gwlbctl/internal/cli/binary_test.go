@@ -12,6 +12,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/gofrs/flock"
 
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/clitest"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/cmdutil"
@@ -79,6 +82,7 @@ func TestBinary(t *testing.T) {
 	t.Run("GettingStartedGuide", func(t *testing.T) { testGettingStarted(t, dir) })
 	t.Run("ConcurrentRegisterTargets", func(t *testing.T) { testConcurrentRegister(t, bin) })
 	t.Run("BadInputs", func(t *testing.T) { testBadInputs(t, bin) })
+	t.Run("Interrupt", func(t *testing.T) { testInterrupt(t, bin) })
 }
 
 // testGettingStarted runs AWS's getting-started guide, written for the AWS
@@ -357,4 +361,63 @@ func testBadInputs(t *testing.T, bin string) {
 			}
 		})
 	}
+}
+
+// testInterrupt: a command waiting for the state file lock exits 130 on
+// SIGINT and leaves the file as it was.
+func testInterrupt(t *testing.T, bin string) {
+	e := clitest.New(t)
+	fx := e.Seed()
+	before := e.StateBytes()
+	lock := flock.New(e.StatePath + ".lock")
+	if err := lock.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Unlock()
+	cmd := exec.Command(bin, "elbv2", "register-targets", "--target-group-arn", fx.TargetGroupArn, "--targets", "Id=10.0.1.99")
+	cmd.Env = cleanEnv(t.TempDir(), e.StatePath)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitForOpenFile(t, cmd.Process.Pid, e.StatePath+".lock")
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("gwlbctl did not stop on SIGINT")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != cmdutil.ExitInterrupt {
+		t.Errorf("exit code %d, want %d", code, cmdutil.ExitInterrupt)
+	}
+	if !bytes.Equal(before, e.StateBytes()) {
+		t.Error("the interrupted command changed the state file")
+	}
+}
+
+// waitForOpenFile waits until process pid has path open (it is then past
+// its signal setup and blocked on the lock), reading /proc; elsewhere it
+// just waits a little.
+func waitForOpenFile(t *testing.T, pid int, path string) {
+	t.Helper()
+	fdDir := fmt.Sprintf("/proc/%d/fd", pid)
+	if _, err := os.Stat(fdDir); err != nil {
+		time.Sleep(500 * time.Millisecond)
+		return
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		fds, _ := os.ReadDir(fdDir)
+		for _, fd := range fds {
+			if target, err := os.Readlink(filepath.Join(fdDir, fd.Name())); err == nil && target == path {
+				return
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("process %d never opened %s", pid, path)
 }

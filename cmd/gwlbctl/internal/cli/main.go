@@ -23,24 +23,35 @@ import (
 func Main() int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	f := cmdutil.NewFactory(openStore)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	interrupted := make(chan struct{})
 	go func() {
-		if _, ok := <-sigs; !ok {
+		sig, ok := <-sigs
+		if !ok {
 			return
 		}
-		// First signal: let the command stop at a safe point (a state
-		// update is never cut in half). Second: leave now.
 		close(interrupted)
 		cancel()
+		code := cmdutil.ExitInterrupt // 130, as the AWS CLI on Ctrl-C
+		if sig == syscall.SIGTERM {
+			code = 128 + int(syscall.SIGTERM)
+		}
+		if !f.StopOnSignal {
+			// Control-plane commands stop at once, even while waiting for
+			// the state file lock: every write is a temp file renamed into
+			// place, so stopping anywhere leaves the old or the new state.
+			os.Exit(code)
+		}
+		// serve and appliance stop cleanly on the first signal; a second
+		// one leaves at once.
 		if _, ok := <-sigs; ok {
-			os.Exit(cmdutil.ExitInterrupt)
+			os.Exit(code)
 		}
 	}()
 
-	f := cmdutil.NewFactory(openStore)
 	code := Run(ctx, f, os.Args[1:])
 	select {
 	case <-interrupted:
