@@ -8,7 +8,10 @@ import (
 	"sort"
 )
 
-// DefaultTableSize is the Maglev table size used when Options.TableSize is 0.
+// DefaultTableSize is the table size used when Options.TableSize is 0 and
+// a table has at most 163 targets; larger tables get the next size in
+// autoTableSizes that leaves at least 400 slots per target (131071 up to
+// 327 targets), which keeps balance and disruption within their bounds.
 const DefaultTableSize = 65537
 
 // MaxTableSize bounds Options.TableSize.
@@ -59,9 +62,10 @@ func ParseFailover(v string) (Failover, error) {
 type Options struct {
 	// CrossZone is load_balancing.cross_zone.enabled.
 	CrossZone bool
-	// TableSize is the Maglev table size, a prime (0: DefaultTableSize).
-	// It should be at least 100 times the number of targets per table
-	// for balance within 1%.
+	// TableSize is the table size, a prime (0: DefaultTableSize, larger
+	// for tables of more than 163 targets). It should be at least 100
+	// times the number of targets per table for balance within 1%, and
+	// 400 times for low disruption.
 	TableSize int
 	// Failover is the target failover setting.
 	Failover Failover
@@ -79,7 +83,6 @@ const (
 // tables and per-target flow states. It is safe for concurrent readers.
 type Set struct {
 	opts    Options
-	m       int
 	targets []Target // by index; removed targets keep their entry
 	state   []uint8  // by index
 	removed []uint64 // by index: build sequence at removal, 0 if registered
@@ -92,10 +95,7 @@ type Set struct {
 // Set currently in use: targets present in both keep their index, so
 // existing flows keep pointing at the right target.
 func Build(targets []Target, opts Options, prev *Set) (*Set, error) {
-	if opts.TableSize == 0 {
-		opts.TableSize = DefaultTableSize
-	}
-	if opts.TableSize < 3 || opts.TableSize > MaxTableSize || !isPrime(opts.TableSize) {
+	if opts.TableSize != 0 && (opts.TableSize < 3 || opts.TableSize > MaxTableSize || !isPrime(opts.TableSize)) {
 		return nil, fmt.Errorf("balance: table size %d must be a prime from 3 to %d (e.g. 65537)", opts.TableSize, MaxTableSize)
 	}
 	if opts.Failover > Rebalance {
@@ -113,7 +113,7 @@ func Build(targets []Target, opts Options, prev *Set) (*Set, error) {
 		}
 	}
 
-	s := &Set{opts: opts, m: opts.TableSize, seq: 1}
+	s := &Set{opts: opts, seq: 1}
 	idx, err := s.assign(sorted, prev)
 	if err != nil {
 		return nil, err
@@ -143,7 +143,13 @@ func Build(targets []Target, opts Options, prev *Set) (*Set, error) {
 		sort.Strings(s.azs)
 	}
 
-	b := newBuilder(s.m)
+	b := &builder{}
+	size := func(n int) int {
+		if opts.TableSize != 0 {
+			return opts.TableSize
+		}
+		return autoTableSize(n)
+	}
 	hasHealthy := map[string]bool{}
 	tables := map[string][]uint16{}
 	var healthy, fallback []uint16
@@ -165,10 +171,10 @@ func Build(targets []Target, opts Options, prev *Set) (*Set, error) {
 		}
 		switch {
 		case len(healthy) > 0:
-			tables[z] = b.build(healthyIDs, healthy)
+			tables[z] = b.build(size(len(healthy)), healthyIDs, healthy)
 			hasHealthy[z] = true
 		case len(fallback) > 0:
-			tables[z] = b.build(fallbackIDs, fallback)
+			tables[z] = b.build(size(len(fallback)), fallbackIDs, fallback)
 		}
 	}
 	if opts.CrossZone {
@@ -273,24 +279,23 @@ func (s *Set) assign(sorted []Target, prev *Set) ([]uint16, error) {
 	return idx, nil
 }
 
-// builder holds the scratch space of Maglev table builds.
+// builder holds the scratch space of table builds.
 type builder struct {
-	m      int
-	offset []uint32
-	skip   []uint32
-	next   []uint32
+	offset, skip, quota []uint32
+	rank                []uint64
+	order, active       []int
 }
 
-func newBuilder(m int) *builder { return &builder{m: m} }
-
-// permutation returns target id's Maglev offset and skip for table size m.
-func permutation(id string, m int) (offset, skip uint32) {
+// permutation returns target id's preference list for table size m: slot
+// offset + j*skip (mod m) is its j-th preference. rank orders targets for
+// the remainder slots.
+func permutation(id string, m int) (offset, skip uint32, rank uint64) {
 	f := fnv.New64a()
 	_, _ = f.Write([]byte(id))
 	h := f.Sum64()
 	h1 := mix64(h ^ 0x6a09e667f3bcc908)
 	h2 := mix64(h ^ 0xbb67ae8584caa73b)
-	return uint32(h1 % uint64(m)), uint32(h2%uint64(m-1)) + 1
+	return uint32(h1 % uint64(m)), uint32(h2%uint64(m-1)) + 1, mix64(h ^ 0x3c6ef372fe94f82b)
 }
 
 func mix64(z uint64) uint64 {
@@ -299,47 +304,85 @@ func mix64(z uint64) uint64 {
 	return z ^ z>>31
 }
 
-// build fills a Maglev table for the targets with the given IDs (in ID
-// order) and indices.
-func (b *builder) build(ids []string, index []uint16) []uint16 {
+// autoTableSizes are the table sizes chosen when Options.TableSize is 0:
+// the first with at least minSlotsPerTarget slots per target.
+var autoTableSizes = []int{65537, 131071, 262139, 524287, 1048573}
+
+const minSlotsPerTarget = 400
+
+func autoTableSize(n int) int {
+	for _, m := range autoTableSizes {
+		if m >= minSlotsPerTarget*n {
+			return m
+		}
+	}
+	return autoTableSizes[len(autoTableSizes)-1]
+}
+
+// build returns a table of m slots for the targets with the given IDs (in
+// ID order) and indices.
+//
+// Each target owns exactly floor(m/n) or ceil(m/n) slots (its quota; the
+// m mod n targets first in rank order get the larger one). Targets walk
+// their preference lists in lockstep: in round j every target that has not
+// filled its quota looks at its j-th preference and takes it if free
+// (within a round, in ID order). This differs from the paper's fill (where a
+// target skips ahead to its next free slot in its turn): comparing all
+// targets at the same depth of their lists, with fixed quotas, halves the
+// slots that move besides a removed target's own (see TestRemovalDisruption).
+func (b *builder) build(m int, ids []string, index []uint16) []uint16 {
 	n := len(ids)
-	m := uint32(b.m)
-	b.offset = b.offset[:0]
-	b.skip = b.skip[:0]
-	for _, id := range ids {
-		o, k := permutation(id, b.m)
+	mm := uint32(m)
+	b.offset, b.skip, b.rank = b.offset[:0], b.skip[:0], b.rank[:0]
+	b.order, b.active, b.quota = b.order[:0], b.active[:0], b.quota[:0]
+	for i, id := range ids {
+		o, k, r := permutation(id, m)
 		b.offset = append(b.offset, o)
 		b.skip = append(b.skip, k)
+		b.rank = append(b.rank, r)
+		b.order = append(b.order, i)
+		b.active = append(b.active, i)
+		b.quota = append(b.quota, mm/uint32(n))
+	}
+	sort.Slice(b.order, func(x, y int) bool {
+		rx, ry := b.rank[b.order[x]], b.rank[b.order[y]]
+		if rx != ry {
+			return rx < ry
+		}
+		return b.order[x] < b.order[y]
+	})
+	for _, i := range b.order[:mm%uint32(n)] {
+		b.quota[i]++
 	}
 	const empty = 0xffff
 	table := make([]uint16, m)
 	for i := range table {
 		table[i] = empty
 	}
-	// cur holds each target's next candidate slot: offset + j*skip mod m.
-	cur := b.offset
-	filled := uint32(0)
-	for {
-		for i := 0; i < n; i++ {
+	cur, skip, quota, active := b.offset, b.skip, b.quota, b.active
+	for filled := uint32(0); filled < mm; {
+		k := 0
+		for _, i := range active {
 			c := cur[i]
-			for table[c] != empty {
-				c += b.skip[i]
-				if c >= m {
-					c -= m
+			next := c + skip[i]
+			if next >= mm {
+				next -= mm
+			}
+			cur[i] = next
+			if table[c] == empty {
+				table[c] = index[i]
+				filled++
+				quota[i]--
+				if quota[i] == 0 {
+					continue // quota filled: leaves the active list
 				}
 			}
-			table[c] = index[i]
-			c += b.skip[i]
-			if c >= m {
-				c -= m
-			}
-			cur[i] = c
-			filled++
-			if filled == m {
-				return table
-			}
+			active[k] = i
+			k++
 		}
+		active = active[:k]
 	}
+	return table
 }
 
 func isPrime(n int) bool {
@@ -408,8 +451,8 @@ func (s *Set) Registered(t uint16) bool {
 // Len returns the number of target indices in use (tombstones included).
 func (s *Set) Len() int { return len(s.targets) }
 
-// TableSize returns M.
-func (s *Set) TableSize() int { return s.m }
+// TableSize returns the size of zone az's table (0 if it has none).
+func (s *Set) TableSize(az int) int { return len(s.Table(az)) }
 
 // Options returns the options the Set was built with.
 func (s *Set) Options() Options { return s.opts }
