@@ -14,12 +14,17 @@ func Sum(b []byte, acc uint32) uint32 {
 	// 2(B)), so add native little-endian 64-bit words with carry and swap
 	// the 16-bit result once at the end.
 	var s, c uint64
-	for len(b) >= 32 {
-		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b[0:8]), c)
-		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b[8:16]), c)
-		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b[16:24]), c)
-		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b[24:32]), c)
-		b = b[32:]
+	for len(b) >= 64 {
+		w := b[:64:64] // one bounds check for the eight loads
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(w[0:8]), c)
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(w[8:16]), c)
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(w[16:24]), c)
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(w[24:32]), c)
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(w[32:40]), c)
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(w[40:48]), c)
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(w[48:56]), c)
+		s, c = bits.Add64(s, binary.LittleEndian.Uint64(w[56:64]), c)
+		b = b[64:]
 	}
 	for len(b) >= 8 {
 		s, c = bits.Add64(s, binary.LittleEndian.Uint64(b[0:8]), c)
