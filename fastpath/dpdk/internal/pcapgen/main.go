@@ -14,6 +14,8 @@
 //	         index + -cookie-base), from -target to -node
 //
 // Usage: go run ./fastpath/dpdk/internal/pcapgen -o FILE [-mode plain] [-flows 4096] [-packets 16384]
+//
+//	go run ./fastpath/dpdk/internal/pcapgen -count FILE   (prints the packet count)
 package main
 
 import (
@@ -66,7 +68,16 @@ func main() {
 		o.cookieBase = v
 		return err
 	})
+	count := flag.String("count", "", "print the number of packets in this pcap file and exit")
 	flag.Parse()
+	if *count != "" {
+		n, err := countPackets(*count)
+		if err != nil {
+			fatalf("%v", err)
+		}
+		fmt.Println(n)
+		return
+	}
 	var err error
 	if o.node, err = netip.ParseAddr(node); err != nil || !o.node.Is4() {
 		fatalf("-node %q: want an IPv4 address", node)
@@ -83,6 +94,23 @@ func main() {
 	if err := write(o); err != nil {
 		fatalf("%v", err)
 	}
+}
+
+// countPackets counts a little-endian microsecond pcap's records (what
+// this program writes).
+func countPackets(path string) (int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	if len(b) < 24 || binary.LittleEndian.Uint32(b) != 0xa1b2c3d4 {
+		return 0, fmt.Errorf("%s: not a pcap file written by pcapgen", path)
+	}
+	n := 0
+	for off := 24; off+16 <= len(b); n++ {
+		off += 16 + int(binary.LittleEndian.Uint32(b[off+8:]))
+	}
+	return n, nil
 }
 
 func fatalf(format string, args ...any) {
