@@ -21,13 +21,6 @@ func NewCmdAcceptVpcEndpointConnections(f *cmdutil.Factory, runF func(*VpcEndpoi
 		(*control.State).AcceptVpcEndpointConnections)
 }
 
-// NewCmdRejectVpcEndpointConnections returns `ec2 reject-vpc-endpoint-connections`.
-func NewCmdRejectVpcEndpointConnections(f *cmdutil.Factory, runF func(*VpcEndpointConnectionsOptions) error) *cobra.Command {
-	return newConnectionsCmd(f, runF, "reject-vpc-endpoint-connections", "RejectVpcEndpointConnections",
-		"Reject endpoints: they become rejected and pass no traffic",
-		(*control.State).RejectVpcEndpointConnections)
-}
-
 func newConnectionsCmd(f *cmdutil.Factory, runF func(*VpcEndpointConnectionsOptions) error, use, opName, short string,
 	op cmdutil.Operation[control.VpcEndpointConnectionsInput, control.VpcEndpointConnectionsOutput]) *cobra.Command {
 	opts := &VpcEndpointConnectionsOptions{Op: f.Op()}
@@ -58,37 +51,5 @@ that case; gwlbctl prints the response and exits 254 with the first failure.`,
 	}
 	cmd.Flags().StringVar(&opts.Input.ServiceId, "service-id", "", "endpoint service ID")
 	cmdutil.ListFlag(cmd, &ids, "vpc-endpoint-ids", "endpoint IDs")
-	return cmd
-}
-
-// DescribeVpcEndpointConnectionsOptions are the inputs of
-// `ec2 describe-vpc-endpoint-connections`.
-type DescribeVpcEndpointConnectionsOptions struct {
-	cmdutil.Op
-	Input control.DescribeVpcEndpointConnectionsInput
-}
-
-// NewCmdDescribeVpcEndpointConnections returns `ec2 describe-vpc-endpoint-connections`.
-func NewCmdDescribeVpcEndpointConnections(f *cmdutil.Factory, runF func(*DescribeVpcEndpointConnectionsOptions) error) *cobra.Command {
-	opts := &DescribeVpcEndpointConnectionsOptions{Op: f.Op()}
-	var filters []string
-	cmd := &cobra.Command{
-		Use:   "describe-vpc-endpoint-connections",
-		Short: "List endpoint connections as the service owner sees them",
-		Example: `  gwlbctl ec2 describe-vpc-endpoint-connections --output table
-  gwlbctl ec2 describe-vpc-endpoint-connections --filters Name=vpc-endpoint-state,Values=pendingAcceptance \
-    --query 'VpcEndpointConnections[].VpcEndpointId' --output text`,
-		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := cmdutil.DecodeList(cmd.Flags(), "filters", filters, &opts.Input.Filters); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return cmdutil.Run(cmd.Context(), opts.Op, "DescribeVpcEndpointConnections", false, (*control.State).DescribeVpcEndpointConnections, opts.Input)
-		},
-	}
-	cmdutil.ListFlag(cmd, &filters, "filters", filtersUsage)
 	return cmd
 }
