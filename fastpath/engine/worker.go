@@ -27,12 +27,13 @@ type WorkerOptions struct {
 	// use the same seed so they pick the same target for a flow. It is
 	// fixed for the life of the worker (the flow table is indexed by it).
 	Seed uint64
-	// SourcePort maps a flow hash to the outer UDP source port. nil uses
-	// packet.GeneveSourcePort. With several RSS queues on the appliance
-	// port, serve passes a function that only returns ports whose RSS hash
-	// (outer target, node, port, 6081) lands on this worker's queue, so
-	// the appliance's return comes home.
-	SourcePort func(flowHash uint64) uint16
+	// SourcePort picks the outer UDP source port of a packet of flow hash
+	// flowHash to the target at stable index target. nil uses
+	// packet.GeneveSourcePort(flowHash). With several RSS queues on the
+	// appliance port, pass (*RSSPorts).Port: it returns only ports whose
+	// return the NIC steers to this worker's queue. Both directions of a
+	// flow share flowHash and target, hence one port.
+	SourcePort func(cfg *Config, target uint16, flowHash uint64) uint16
 	// ExpireBudget is how many flow entries each Process call examines for
 	// idle expiry (default 64).
 	ExpireBudget int
@@ -51,7 +52,7 @@ type Worker struct {
 	pub          *Publisher
 	cfg          *Config
 	table        *flow.Table
-	srcPort      func(uint64) uint16
+	srcPort      func(*Config, uint16, uint64) uint16
 	expireBudget int
 	flushEvery   int64
 	lastFlush    int64
@@ -396,7 +397,7 @@ func (w *Worker) encap(cfg *Config, pkts []Packet, j int, now int64) {
 	}
 	var sport uint16
 	if w.srcPort != nil {
-		sport = w.srcPort(h)
+		sport = w.srcPort(cfg, e.Target, h)
 	} else {
 		sport = packet.GeneveSourcePort(uint32(h))
 	}
