@@ -16,10 +16,11 @@
 // # Documented choices
 //
 // Outer header (GWLB node -> appliance), written by PutOuterIPv4UDP:
-//   - IPv4 without options, TTL 64 (OuterTTL) and DF set. GWLB never
-//     fragments (spec: inner MTU 8500, appliances need 8568+); 64 is what
-//     AWS's appliance-side handler gets from the Linux UDP socket it replies
-//     through (net.ipv4.ip_default_ttl), with path MTU discovery setting DF.
+//   - IPv4 without options, TTL 64 (OuterTTL) and DF set. How GWLB sets
+//     TTL and DF is not published; DF says what GWLB guarantees (it never
+//     fragments: inner MTU 8500, appliances need 8568+) and 64 is the usual
+//     host default. (AWS's appliance-side handler sends its returns with
+//     TTL 2, id 0 and no DF; those are accepted here like any other.)
 //   - IPv4 identification 0: RFC 6864 allows any value in an atomic datagram
 //     (DF set, not a fragment), and a constant keeps the builder stateless.
 //   - UDP destination 6081, UDP checksum 0 (RFC 8926 allows zero over IPv4,
@@ -27,13 +28,16 @@
 //     hash): always in 49152-65535, so appliance NICs spread flows by RSS and
 //     both directions of one flow use the same port.
 //
-// Return path (appliance -> GWLB node), read by ParseOuter: the outer IPv4
-// header checksum is always verified (20 bytes, a few nanoseconds). The UDP
-// checksum is accepted when zero; when it is not zero ParseOuter reports it
-// (Outer.UDPChecksummed) and the caller must call Outer.VerifyUDPChecksum
-// unless the NIC already verified it (DPDK RX L4 checksum offload). A Linux
-// UDP socket, which AWS's appliance handler replies through, fills in the
-// checksum, so non-zero checksums are the normal case from such appliances.
+// Return path (appliance -> GWLB node), read by ParseOuter: the appliance
+// swaps the outer addresses and keeps the UDP ports (source = the port GWLB
+// chose, destination 6081). The outer IPv4 header checksum is always
+// verified (20 bytes, a few nanoseconds). The UDP checksum is accepted when
+// zero; when it is not zero ParseOuter reports it (Outer.UDPChecksummed)
+// and leaves the decision to the caller: Outer.VerifyUDPChecksum checks it
+// in software (about 14 GB/s) when the NIC has not (DPDK RX L4 checksum
+// offload). AWS's handler builds its returns on a raw socket and does not
+// set the UDP checksum field, so a strict check is a choice, not something
+// GWLB is known to do.
 //
 // Inner packets are carried unmodified: their checksums are not verified
 // (the receiving host does that) and nothing here rewrites them.
