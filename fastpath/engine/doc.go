@@ -18,14 +18,23 @@
 // (Verdict Exception) when it is addressed to the node.
 //
 // Threading: one Worker per forwarding core (lcore), each with its own flow
-// table and counters; a Worker is used by exactly one goroutine/thread. Both
-// directions of a flow and the appliance's return must reach the worker that
-// owns the flow. Endpoint-side traffic is spread by the NIC's RSS on the
-// inner tuple, which is not symmetric in general, so with more than one
-// queue the DPDK layer must configure a symmetric RSS key (e.g. the
-// repeated 0x6d5a key) for endpoint ports; the appliance's return is
+// table and counters; a Worker is used by exactly one goroutine/thread
+// (Stats, Flows and NeighborMisses are the exceptions, safe from any
+// goroutine). Both directions of a flow and the appliance's return must
+// reach the worker that owns the flow. Endpoint-side traffic is spread by
+// the NIC's RSS on the inner tuple, which is symmetric only with a
+// symmetric key (e.g. 0x6d5a repeated): the DPDK layer must configure one
+// on endpoint ports when it runs several queues. The appliance's return is
 // hashed on the outer 4-tuple, and the engine picks the outer UDP source
-// port (SourcePortFunc in WorkerOptions) so that the return lands on the
-// worker's own queue. With one queue, as on a 2-core machine, all of this is
-// trivially true.
+// port so that the return lands on the worker's own queue (RSSPorts, set
+// as WorkerOptions.SourcePort). With one queue, as on a 2-core machine,
+// all of this is trivially true.
+//
+// Choices where AWS documents nothing: a TCP flow (5-tuple stickiness)
+// starts only with a SYN, also after the idle timeout and after a node
+// restart; returns must come from the flow's current target and carry an
+// inner packet of that flow (an appliance may not rewrite the tuple);
+// the Ethernet header restored on the endpoint side is the initiator's,
+// swapped for replies, with the initiator's VLAN tag; a return whose
+// outer UDP checksum is non-zero is verified unless the NIC did.
 package engine
