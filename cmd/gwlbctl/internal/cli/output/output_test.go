@@ -142,3 +142,16 @@ func TestBadQuery(t *testing.T) {
 		t.Fatalf("err = %v, want *QueryError", err)
 	}
 }
+
+func TestTableAttributesAsColumns(t *testing.T) {
+	type attr struct{ Key, Value string }
+	got := render(t, Options{Format: "table", Title: "DescribeLoadBalancerAttributes", Width: 200},
+		map[string]any{"Attributes": []attr{{"deletion_protection.enabled", "false"}, {"load_balancing.cross_zone.enabled", "true"}}})
+	want := "DescribeLoadBalancerAttributes\n------------------------------\n\nAttributes\n" +
+		"Key                                Value\n" +
+		"deletion_protection.enabled        false\n" +
+		"load_balancing.cross_zone.enabled  true\n"
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}

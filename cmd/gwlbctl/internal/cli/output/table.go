@@ -57,7 +57,9 @@ func (t *tableWriter) object(m *Map, path string) {
 	var nested []string
 	for _, k := range m.Keys {
 		v := m.Values[k]
-		if isScalar(v) || summarisable(v) {
+		// Lists of objects (Attributes, Tags) read better as their own
+		// section with columns than squeezed into one cell.
+		if isScalar(v) || (summarisable(v) && !listOfObjects(v)) {
 			rows = append(rows, []string{k, cell(v)})
 		} else {
 			nested = append(nested, k)
@@ -218,6 +220,15 @@ func summarisable(v any) bool {
 		return flat(x)
 	}
 	return true
+}
+
+func listOfObjects(v any) bool {
+	l, ok := v.([]any)
+	if !ok || len(l) == 0 {
+		return false
+	}
+	_, isMap := l[0].(*Map)
+	return isMap
 }
 
 func flat(m *Map) bool {
