@@ -83,6 +83,7 @@ func TestBinary(t *testing.T) {
 	t.Run("ConcurrentRegisterTargets", func(t *testing.T) { testConcurrentRegister(t, bin) })
 	t.Run("BadInputs", func(t *testing.T) { testBadInputs(t, bin) })
 	t.Run("Interrupt", func(t *testing.T) { testInterrupt(t, bin) })
+	t.Run("Demo", func(t *testing.T) { testDemo(t, bin) })
 }
 
 // testGettingStarted runs AWS's getting-started guide, written for the AWS
@@ -420,4 +421,22 @@ func waitForOpenFile(t *testing.T, pid int, path string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("process %d never opened %s", pid, path)
+}
+
+// testDemo runs the provisioning walk-through `make demo` runs.
+func testDemo(t *testing.T, bin string) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("bash not found")
+	}
+	cmd := exec.Command("bash", filepath.Join("..", "..", "..", "scripts", "demo.sh"))
+	cmd.Env = append(cleanEnv(t.TempDir(), "/nonexistent/ignored.json"), "GWLBCTL="+bin, "TMPDIR="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("demo.sh: %v\n%s", err, out)
+	}
+	for _, want := range []string{"No changes. The state matches the topology.", "An error occurred (DuplicateListener)", "exit status: 254", "Demo complete"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
 }
