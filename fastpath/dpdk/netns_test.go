@@ -186,3 +186,32 @@ func TestExceptionTAP(t *testing.T) {
 	}
 	waitFor(t, "ResolveNeighbour to fill the table", 3*time.Second, func() bool { return find(second) != nil })
 }
+
+// The MTU reaches the kernel interface behind net_af_packet; a jumbo MTU
+// is refused with the driver's limit (DPDK 22.11's net_af_packet caps
+// frames at 1518 bytes whatever its framesz).
+func TestAfPacketMTU(t *testing.T) {
+	e := needEAL(t)
+	ns := newNetns(t)
+	host, _ := vethInto(t, ns, "")
+	pool, err := e.NewMempool(uniq("mtu"), 4096, DataRoomForMTU(9000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Free()
+	p, err := e.OpenPort(PortConfig{Device: "net_af_packet" + host + ",iface=" + host, MTU: 1400}, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := netlink.LinkByName(host)
+	if err != nil || l.Attrs().MTU != 1400 {
+		t.Fatalf("kernel MTU after MTU 1400: %v %v", l.Attrs().MTU, err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.OpenPort(PortConfig{Device: "net_af_packetj" + host + ",iface=" + host, MTU: 9000}, pool)
+	if err == nil || !strings.Contains(err.Error(), "allows MTU") {
+		t.Fatalf("MTU 9000 on net_af_packet: %v; want a refusal naming the driver's limit", err)
+	}
+}

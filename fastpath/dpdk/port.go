@@ -148,7 +148,12 @@ func (p *Port) setup() error {
 		case -rc == C.ENOTSUP:
 			p.e.log.Info("dpdk: driver cannot set the MTU; keeping its own", "port", p.name, "driver", p.driver, "mtu", p.cfg.MTU)
 		default:
-			return fmt.Errorf("dpdk: port %s (%s): MTU %d: %s", p.name, p.driver, p.cfg.MTU, rteStrerror(-int(rc), 0))
+			var info C.struct_rte_eth_dev_info
+			limits := ""
+			if C.rte_eth_dev_info_get(id, &info) == 0 {
+				limits = fmt.Sprintf("; the driver allows MTU %d to %d", info.min_mtu, info.max_mtu)
+			}
+			return fmt.Errorf("dpdk: port %s (%s): MTU %d: %s%s", p.name, p.driver, p.cfg.MTU, rteStrerror(-int(rc), 0), limits)
 		}
 		if max := p.pool.DataRoom() - Headroom - 22; p.cfg.MTU > max {
 			return fmt.Errorf("dpdk: port %s: MTU %d needs mbufs of %d bytes, the pool has %d; size the pool with DataRoomForMTU", p.name, p.cfg.MTU, DataRoomForMTU(p.cfg.MTU), p.pool.DataRoom())
