@@ -60,9 +60,9 @@ func NewCmdCreateTargetGroup(f *cmdutil.Factory, runF func(*CreateTargetGroupOpt
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Input.Name, "name", "", "target group name: 1-32 letters, digits and hyphens")
-	fl.StringVar(&opts.Input.Protocol, "protocol", "", "GENEVE")
+	fl.StringVar(&opts.Input.Protocol, "protocol", "", "target protocol: GENEVE")
 	fl.StringVar(&opts.Input.ProtocolVersion, "protocol-version", "", "not used by GENEVE target groups")
-	cmdutil.IntPtrFlag(cmd, &opts.Input.Port, "port", "6081")
+	cmdutil.IntPtrFlag(cmd, &opts.Input.Port, "port", "GENEVE port: 6081")
 	fl.StringVar(&opts.Input.VpcId, "vpc-id", "", "VPC of the targets")
 	fl.StringVar(&opts.Input.TargetType, "target-type", "", "instance (default) or ip")
 	fl.StringVar(&opts.Input.IpAddressType, "ip-address-type", "", "ipv4 (default)")
