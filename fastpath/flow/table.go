@@ -94,7 +94,6 @@ type Entry struct {
 	Bytes    [2]uint64
 	Created  uint32 // seconds of the engine clock (see Seconds)
 	LastSeen uint32 // seconds of the engine clock
-	gen      uint16
 	Target   uint16    // index of the flow's target in the balance set
 	InPort   [2]uint16 // port index each direction entered on
 	// EthDst and EthSrc are the Ethernet addresses of the initiator's
@@ -200,6 +199,7 @@ type Table struct {
 	idxBits  uint32
 	idxMask  uint32
 	genMask  uint16
+	gens     []uint16 // per entry: genLive | generation (cookie check without touching the entry)
 	live     int
 	used     uint32   // entries [0, used) have been handed out at least once
 	free     []uint32 // ring (FIFO) of freed entries: reuse the oldest first
@@ -213,6 +213,9 @@ type Table struct {
 
 	release func() // unmaps the arrays
 }
+
+// genLive marks a live entry in gens.
+const genLive = 1 << 15
 
 const (
 	refBits = 24
@@ -242,8 +245,8 @@ func New(cfg Config) (*Table, error) {
 	}
 	t.idxMask = 1<<t.idxBits - 1
 	genBits := 32 - t.idxBits
-	if genBits > 16 {
-		genBits = 16
+	if genBits > 15 {
+		genBits = 15
 	}
 	t.genMask = uint16(1<<genBits - 1)
 
@@ -260,7 +263,7 @@ func (t *Table) Close() {
 		t.release()
 		t.release = nil
 	}
-	t.slots, t.entries, t.free = nil, nil, nil
+	t.slots, t.entries, t.free, t.gens = nil, nil, nil, nil
 }
 
 // SetTCPIdleTimeout sets the idle timeout of TCP flows
@@ -299,7 +302,7 @@ func (t *Table) Stats() Stats {
 }
 
 // IndexBits is the number of cookie bits that hold the entry reference;
-// the remaining bits (at most 16) hold the generation.
+// the remaining bits (at most 15) hold the generation.
 func (t *Table) IndexBits() int { return int(t.idxBits) }
 
 // Entry returns the entry r names. r must come from this table.
@@ -364,16 +367,17 @@ func (t *Table) Insert(k *Key, hash uint64, now int64) (Ref, error) {
 		t.used++
 	}
 	e := &t.entries[r]
-	gen := (e.gen + 1) & t.genMask
+	gen := (t.gens[r] + 1) & t.genMask
 	if gen == 0 {
 		gen = 1
 	}
+	t.gens[r] = genLive | gen
 	sec := Seconds(now)
 	class := ClassOther
 	if k.Proto == ProtoTCP {
 		class = ClassTCP
 	}
-	*e = Entry{Key: *k, gen: gen, Created: sec, LastSeen: sec, flags: flagLive, Class: class}
+	*e = Entry{Key: *k, Created: sec, LastSeen: sec, flags: flagLive, Class: class}
 	t.slots[i] = tag | uint32(r+1)
 	t.live++
 	t.stats.Inserts++
@@ -406,7 +410,7 @@ func (t *Table) probe(k *Key, hash uint64) (slot uint32, r Ref, found bool) {
 
 // Cookie returns the flow cookie of the live entry r.
 func (t *Table) Cookie(r Ref) uint32 {
-	return uint32(t.entries[r].gen)<<t.idxBits | uint32(r)
+	return uint32(t.gens[r]&^genLive)<<t.idxBits | uint32(r)
 }
 
 // ByCookie finds the live flow a cookie names. A cookie of a freed or
@@ -416,8 +420,7 @@ func (t *Table) ByCookie(c uint32) (Ref, bool) {
 	if r >= t.used {
 		return NoRef, false
 	}
-	e := &t.entries[r]
-	if e.flags&flagLive == 0 || uint32(e.gen) != c>>t.idxBits {
+	if uint32(t.gens[r]) != genLive|c>>t.idxBits {
 		return NoRef, false
 	}
 	return Ref(r), true
@@ -461,6 +464,7 @@ func (t *Table) unlink(r Ref, e *Entry, h uint64) {
 	t.slots[i] = 0
 
 	e.flags = 0
+	t.gens[r] &^= genLive
 	tail := t.freeHead + t.freeLen
 	if int(tail) >= len(t.free) {
 		tail -= uint32(len(t.free))
@@ -553,7 +557,7 @@ func (t *Table) PrefetchCookies(cookies []uint32) {
 	for _, c := range cookies {
 		r := c & t.idxMask
 		if r < t.used {
-			x += uint32(t.entries[r].gen)
+			x += uint32(t.gens[r]) + uint32(t.entries[r].Key.Endpoint)
 		}
 	}
 	t.sink += x

@@ -306,7 +306,7 @@ func TestStaleCookieAfterReuse(t *testing.T) {
 			t.Fatal("cookie 0 issued")
 		}
 		if i > 0 {
-			// 16 generation bits: no wrap within 5000 reuses.
+			// 15 generation bits: no wrap within 5000 reuses.
 			if _, ok := tb.ByCookie(prev); ok {
 				t.Fatalf("stale cookie %#x matched after reuse %d", prev, i)
 			}
