@@ -92,8 +92,8 @@ type Entry struct {
 	Key      Key
 	Packets  [2]uint64
 	Bytes    [2]uint64
-	Created  uint32 // seconds of the engine clock (see Seconds)
-	LastSeen uint32 // seconds of the engine clock
+	Created  uint32    // seconds of the engine clock (see Seconds)
+	LastSeen uint32    // seconds of the engine clock
 	Target   uint16    // index of the flow's target in the balance set
 	InPort   [2]uint16 // port index each direction entered on
 	// EthDst and EthSrc are the Ethernet addresses of the initiator's
