@@ -281,9 +281,15 @@ func (s *Set) assign(sorted []Target, prev *Set) ([]uint16, error) {
 
 // builder holds the scratch space of table builds.
 type builder struct {
-	offset, skip, quota []uint32
-	rank                []uint64
-	order, active       []int
+	walkers []walker
+	rank    []uint64
+	order   []int
+}
+
+// walker is one target's progress along its preference list.
+type walker struct {
+	cur, skip, quota uint32
+	index            uint16
 }
 
 // permutation returns target id's preference list for table size m: slot
@@ -333,16 +339,12 @@ func autoTableSize(n int) int {
 func (b *builder) build(m int, ids []string, index []uint16) []uint16 {
 	n := len(ids)
 	mm := uint32(m)
-	b.offset, b.skip, b.rank = b.offset[:0], b.skip[:0], b.rank[:0]
-	b.order, b.active, b.quota = b.order[:0], b.active[:0], b.quota[:0]
+	b.walkers, b.rank, b.order = b.walkers[:0], b.rank[:0], b.order[:0]
 	for i, id := range ids {
 		o, k, r := permutation(id, m)
-		b.offset = append(b.offset, o)
-		b.skip = append(b.skip, k)
+		b.walkers = append(b.walkers, walker{cur: o, skip: k, quota: mm / uint32(n), index: index[i]})
 		b.rank = append(b.rank, r)
 		b.order = append(b.order, i)
-		b.active = append(b.active, i)
-		b.quota = append(b.quota, mm/uint32(n))
 	}
 	sort.Slice(b.order, func(x, y int) bool {
 		rx, ry := b.rank[b.order[x]], b.rank[b.order[y]]
@@ -352,32 +354,32 @@ func (b *builder) build(m int, ids []string, index []uint16) []uint16 {
 		return b.order[x] < b.order[y]
 	})
 	for _, i := range b.order[:mm%uint32(n)] {
-		b.quota[i]++
+		b.walkers[i].quota++
 	}
 	const empty = 0xffff
 	table := make([]uint16, m)
 	for i := range table {
 		table[i] = empty
 	}
-	cur, skip, quota, active := b.offset, b.skip, b.quota, b.active
+	// active keeps ID order as it shrinks, which is the tie-break order.
+	active := b.walkers
 	for filled := uint32(0); filled < mm; {
 		k := 0
-		for _, i := range active {
-			c := cur[i]
-			next := c + skip[i]
-			if next >= mm {
-				next -= mm
+		for _, w := range active {
+			c := w.cur
+			w.cur += w.skip
+			if w.cur >= mm {
+				w.cur -= mm
 			}
-			cur[i] = next
 			if table[c] == empty {
-				table[c] = index[i]
+				table[c] = w.index
 				filled++
-				quota[i]--
-				if quota[i] == 0 {
+				w.quota--
+				if w.quota == 0 {
 					continue // quota filled: leaves the active list
 				}
 			}
-			active[k] = i
+			active[k] = w
 			k++
 		}
 		active = active[:k]
