@@ -210,8 +210,11 @@ type Attributes struct {
 	// TCPIdleTimeout is tcp.idle_timeout.seconds (60-6000 s, default 350 s)
 	// in nanoseconds. Non-TCP flows use a fixed 120 s.
 	TCPIdleTimeout int64
-	// SendTCPReset is send_tcp_reset.on_idle_timeout.enabled. Accepted but
-	// not implemented: packets of an expired TCP flow are dropped silently.
+	// SendTCPReset is send_tcp_reset.on_idle_timeout.enabled: a TCP packet
+	// (other than a SYN or RST) without a flow, e.g. after the idle
+	// timeout, is answered with a RST sent back to its sender; without it
+	// such packets are dropped silently. (AWS also resets the target's
+	// side; gwlbctl only answers the packet it received.)
 	SendTCPReset bool
 	// CrossZone is load_balancing.cross_zone.enabled: when false a new
 	// flow only goes to targets in its endpoint's availability zone (the

@@ -82,6 +82,7 @@ type Totals struct {
 	ExceptionPkt uint64 // handed to the kernel
 	NewFlows     uint64
 	ExpiredFlows uint64
+	TCPResets    uint64 // RSTs sent for TCP packets without a flow (send_tcp_reset)
 	ActiveFlows  uint64 // gauge: flows in the table at the last flush
 }
 
@@ -102,7 +103,7 @@ type TargetCounters struct {
 }
 
 const (
-	totalsWords   = int(NumReasons) + 9
+	totalsWords   = int(NumReasons) + 10
 	endpointWords = 6
 	targetWords   = 6
 )
@@ -136,6 +137,7 @@ func (s *Stats) Add(o *Stats) {
 	t.ExceptionPkt += u.ExceptionPkt
 	t.NewFlows += u.NewFlows
 	t.ExpiredFlows += u.ExpiredFlows
+	t.TCPResets += u.TCPResets
 	t.ActiveFlows += u.ActiveFlows
 	for len(s.Endpoints) < len(o.Endpoints) {
 		s.Endpoints = append(s.Endpoints, EndpointCounters{})

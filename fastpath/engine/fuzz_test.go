@@ -23,7 +23,7 @@ func fuzzWorker(tb testing.TB) *fuzzState {
 	if fuzzShared != nil {
 		return fuzzShared
 	}
-	cfg := testConfig(tb, 3, Attributes{})
+	cfg := testConfig(tb, 3, Attributes{SendTCPReset: true})
 	pub := &Publisher{}
 	pub.Store(cfg)
 	w, err := NewWorker(WorkerOptions{Config: pub, FlowCapacity: 64, Seed: 42, GoHeap: true})
@@ -146,7 +146,18 @@ func checkVerdict(t *testing.T, st *fuzzState, in []byte, p *Packet) uint64 {
 		}
 		return 1
 	case p.Verdict == Forward && (p.Port == 1 || p.Port == 2):
-		if p.Out == p.Port || p.Out > 2 {
+		if p.Out == p.Port {
+			// Only a TCP RST answering a packet without a flow goes back.
+			var eth packet.Ethernet
+			var in packet.Inner
+			f := p.Buf[p.Off : p.Off+p.Len]
+			if packet.ParseEthernet(f, &eth) != nil || packet.ParseL3(f[eth.HeaderLen:], &in) != nil ||
+				in.Protocol != packet.ProtoTCP || in.TCPFlags&packet.TCPRst == 0 {
+				t.Fatalf("endpoint packet from port %d sent back, and it is not a TCP RST", p.Port)
+			}
+			return 0
+		}
+		if p.Out > 2 {
 			t.Fatalf("endpoint packet from port %d forwarded to port %d", p.Port, p.Out)
 		}
 		if p.Out == 0 && binary.BigEndian.Uint16(p.Buf[p.Off+36:]) != 6081 {

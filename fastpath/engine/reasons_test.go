@@ -414,3 +414,56 @@ func TestFailoverRebalanceMovesFlows(t *testing.T) {
 }
 
 var _ = flow.Original
+
+func TestSendTCPResetOnIdleTimeout(t *testing.T) {
+	for _, v6 := range []bool{false, true} {
+		cfg := testConfig(t, 2, Attributes{SendTCPReset: true})
+		w, _ := newTestWorker(t, cfg, 256)
+		src, dst := clientIP, serverIP
+		if v6 {
+			src, dst = client6, server6
+		}
+		ack := ipEther(serverMAC, clientMAC, 0x64, ipPacket(src, dst, l4{proto: 6, sport: 40000, dport: 443, flags: tcpACK | tcpPSH, payload: payload}))
+		p := process(w, ack, 1, 1e9)
+		if p.Verdict != Forward || p.Out != 1 || w.c.totals.TCPResets != 1 || dropsOf(w, ReasonNoFlow) != 1 {
+			t.Fatalf("v6=%v: verdict %v out %d resets %d", v6, p.Verdict, p.Out, w.c.totals.TCPResets)
+		}
+		// The RST as the sender expects it: seq = the packet's ack number.
+		want := ipEther(clientMAC, serverMAC, 0x64, ipPacket(dst, src, l4{proto: 6, sport: 443, dport: 40000, flags: 0x04}))
+		got := frameOf(&p)
+		ipOff := 18
+		if v6 {
+			// harness writes hop limit 63, ack 0 for non-ACK; fix the fields that differ by design.
+			want[ipOff+7] = 64
+		} else {
+			want[ipOff+4], want[ipOff+5], want[ipOff+8] = 0, 0, 64 // id 0, TTL 64
+			binary.BigEndian.PutUint16(want[ipOff+10:], 0)
+			binary.BigEndian.PutUint16(want[ipOff+10:], csumFold(csumAdd(want[ipOff:ipOff+20], 0)))
+		}
+		to := ipOff + 20
+		if v6 {
+			to = ipOff + 40
+		}
+		// harness TCP: seq 1000, ack 0 when no ACK flag; the RST carries seq = 1001 (the ack we sent).
+		binary.BigEndian.PutUint32(want[to+4:], 1001)
+		binary.BigEndian.PutUint16(want[to+14:], 0) // window 0
+		binary.BigEndian.PutUint16(want[to+16:], 0)
+		var acc uint32
+		if v6 {
+			acc = csumAdd(want[ipOff+8:ipOff+40], 0)
+		} else {
+			acc = csumAdd(want[ipOff+12:ipOff+20], 0)
+		}
+		acc += 6 + 20
+		binary.BigEndian.PutUint16(want[to+16:], csumFold(csumAdd(want[to:to+20], acc)))
+		if len(want) < 60 {
+			want = append(want, make([]byte, 60-len(want))...)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("v6=%v RST\n got %x\nwant %x", v6, got, want)
+		}
+		// An RST without a flow is never answered.
+		rst := ipEther(serverMAC, clientMAC, 0, ipPacket(src, dst, l4{proto: 6, sport: 40000, dport: 443, flags: 0x04}))
+		wantDrop(t, w, process(w, rst, 1, 1e9), ReasonNoFlow)
+	}
+}

@@ -345,6 +345,9 @@ func (w *Worker) encap(cfg *Config, pkts []Packet, j int, now int64) {
 			// After the idle timeout only a SYN starts a TCP flow (AWS);
 			// without a flow, neither does anything else.
 			w.dropEndpoint(p, ReasonNoFlow, it.ep)
+			if cfg.Attr.SendTCPReset && tcpReset(p, it) {
+				w.c.totals.TCPResets++
+			}
 			return
 		}
 		t, ok := cfg.Balance.Lookup(h, cfg.endpointZone[it.ep])
