@@ -65,6 +65,7 @@ func BenchmarkLookupHit(b *testing.B) {
 			tb := filledTable(b, sz.n, keys)
 			b.ReportAllocs()
 			b.ResetTimer()
+			defer cpuPerOp(b)()
 			for i := 0; i < b.N; i++ {
 				k := &keys[i&(sz.n-1)]
 				r, res := tb.Lookup(k, tb.Hash(k), 0)
@@ -90,6 +91,7 @@ func BenchmarkLookupBatch(b *testing.B) {
 			var res [burst]Result
 			b.ReportAllocs()
 			b.ResetTimer()
+			defer cpuPerOp(b)()
 			for i := 0; i < b.N; i += burst {
 				off := i & (sz.n - 1)
 				ks := keys[off : off+burst]
@@ -121,6 +123,7 @@ func BenchmarkByCookie(b *testing.B) {
 			rand.New(rand.NewPCG(5, 5)).Shuffle(len(cookies), func(i, j int) { cookies[i], cookies[j] = cookies[j], cookies[i] })
 			b.ReportAllocs()
 			b.ResetTimer()
+			defer cpuPerOp(b)()
 			for i := 0; i < b.N; i++ {
 				r, ok := tb.ByCookie(cookies[i&(sz.n-1)])
 				if !ok {
@@ -134,7 +137,7 @@ func BenchmarkByCookie(b *testing.B) {
 
 // BenchmarkNewFlow: lookup miss + insert of a new flow, in steady state:
 // the clock advances so that each flow goes idle after about n newer flows,
-// and Expire (2 entries examined per new flow) reclaims it, so the cost
+// and Expire (4 entries examined per new flow) reclaims it, so the cost
 // includes the flow's eventual reclaim. The table holds n to 2n flows.
 func BenchmarkNewFlow(b *testing.B) {
 	for _, sz := range sizes {
@@ -160,7 +163,7 @@ func BenchmarkNewFlow(b *testing.B) {
 				if _, err := tb.Insert(k, h, now); err != nil {
 					b.Fatalf("flow %d: %v (%d live)", i, err, tb.Len())
 				}
-				tb.Expire(now, 2)
+				tb.Expire(now, 4)
 				now += step
 			}
 			// Warm up to steady state (untimed).
@@ -169,8 +172,62 @@ func BenchmarkNewFlow(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
+			defer cpuPerOp(b)()
 			for i := 0; i < b.N; i++ {
 				insert(i + 2*sz.n)
+			}
+			b.ReportMetric(float64(tb.Len()), "live-flows")
+		})
+	}
+}
+
+// BenchmarkNewFlowBurst: the engine's way: bursts of 32 new flows hashed
+// and looked up together (misses overlap), then inserted, then one Expire
+// pass of 128 entries per burst; steady state as in BenchmarkNewFlow.
+func BenchmarkNewFlowBurst(b *testing.B) {
+	const burst = 32
+	for _, sz := range sizes {
+		b.Run(sz.name, func(b *testing.B) {
+			keys := benchKeys(4*sz.n, 2)
+			for i := range keys {
+				keys[i].Proto = ProtoUDP
+			}
+			tb, err := New(Config{Capacity: 2 * sz.n, Seed: 7})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer tb.Close()
+			step := int64(OtherIdleTimeout) / int64(sz.n)
+			var hashes [burst]uint64
+			var refs [burst]Ref
+			var res [burst]Result
+			now := int64(0)
+			next := 0
+			run := func() {
+				off := next & (len(keys) - 1)
+				next += burst
+				ks := keys[off : off+burst]
+				tb.HashBatch(ks, hashes[:])
+				tb.LookupBatch(ks, hashes[:], now, refs[:], res[:])
+				for j := range ks {
+					if res[j] != Miss {
+						b.Fatalf("flow %d: %v", off+j, res[j])
+					}
+					if _, err := tb.Insert(&ks[j], hashes[j], now); err != nil {
+						b.Fatalf("flow %d: %v (%d live)", off+j, err, tb.Len())
+					}
+				}
+				tb.Expire(now, 4*burst)
+				now += burst * step
+			}
+			for next < 2*sz.n {
+				run()
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			defer cpuPerOp(b)()
+			for i := 0; i < b.N; i += burst {
+				run()
 			}
 			b.ReportMetric(float64(tb.Len()), "live-flows")
 		})
@@ -190,6 +247,7 @@ func BenchmarkInsert(b *testing.B) {
 			defer tb.Close()
 			b.ReportAllocs()
 			b.ResetTimer()
+			defer cpuPerOp(b)()
 			for i := 0; i < b.N; i++ {
 				j := i & (sz.n - 1)
 				if j == 0 && i > 0 {
@@ -212,6 +270,7 @@ func BenchmarkExpire(b *testing.B) {
 	tb := filledTable(b, 1<<20, keys)
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer cpuPerOp(b)()
 	for i := 0; i < b.N; i += 64 {
 		tb.Expire(0, 64)
 	}

@@ -362,6 +362,15 @@ func (t *Table) Insert(k *Key, hash uint64, now int64) (Ref, error) {
 			t.freeHead = 0
 		}
 		t.freeLen--
+		if t.freeLen > insertLookahead {
+			// Touch the entry a later Insert will take, so its cache
+			// miss overlaps with this one's work.
+			ahead := t.freeHead + insertLookahead
+			if int(ahead) >= len(t.free) {
+				ahead -= uint32(len(t.free))
+			}
+			t.sink += uint32(t.entries[t.free[ahead]].flags)
+		}
 	} else {
 		r = Ref(t.used)
 		t.used++
@@ -383,6 +392,10 @@ func (t *Table) Insert(k *Key, hash uint64, now int64) (Ref, error) {
 	t.stats.Inserts++
 	return r, nil
 }
+
+// insertLookahead is how many allocations ahead Insert touches the entry
+// it will hand out.
+const insertLookahead = 8
 
 // fullReclaimBudget is how many entries an Insert into a full table
 // examines for expired flows before giving up.
@@ -505,6 +518,24 @@ func (t *Table) Expire(now int64, budget int) int {
 				x += t.slots[uint32(h)&t.mask]
 				refs[k], hashes[k] = r, h
 				k++
+			}
+		}
+		// Stage 2: with the slots cached, touch the entries that follow
+		// each victim in its probe run: backward-shift deletion hashes
+		// their keys.
+		for j := 0; j < k; j++ {
+			want := uint32(refs[j] + 1)
+			i := uint32(hashes[j]) & t.mask
+			for n := 0; n < 64 && t.slots[i]&refMask != want; n++ {
+				i = (i + 1) & t.mask
+			}
+			for n := 0; n < 3; n++ {
+				i = (i + 1) & t.mask
+				s := t.slots[i]
+				if s == 0 {
+					break
+				}
+				x += uint32(t.entries[s&refMask-1].Key.Endpoint)
 			}
 		}
 		t.sink += x
