@@ -57,7 +57,7 @@ go build -o "$workdir/nopfwd" ./fastpath/dpdk/internal/nopfwd
 gen() { go run ./fastpath/dpdk/internal/pcapgen -o "$workdir/$1.pcap" "${@:2}"; }
 gen encap -mode plain -flows 4096 -packets 16384
 gen decap -mode geneve -flows 4096 -packets 16384
-gen newflow -mode newflow -packets 65536
+gen newflow -mode newflow -packets 262144
 mixes=(encap decap newflow)
 
 median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print "0"; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
@@ -84,31 +84,119 @@ nopfwd_mpps() {
     sed -n 's/^mpps=//p'
 }
 
-# gwlbctl_mpps MIX PCAP: gwlbctl serve on the same ports for BENCH_SECONDS,
-# rate from the packets its sink port transmitted between two readings of
-# its stats file (written every second), after a warm-up second.
+# --- gwlbctl half ------------------------------------------------------------
+# gwlbctl serve runs on the same ports and lcore as testpmd: the mix's pcap
+# replayed by net_pcap (infinite_rx=1) into net_null (no-rx=1), with static
+# neighbours instead of a TAP. The state file is provisioned once with
+# gwlbctl's own CLI: one gateway load balancer, one target (the address
+# pcapgen's Geneve returns come from) and one available endpoint.
+#   encap    the endpoint pcap on side A, the appliance port a sink. serve
+#            first replays the pcap once into its flow table (--warm-pcap):
+#            the run measures established flows, as testpmd's replays are.
+#            (The warm-up marks TCP packets SYN: the engine opens a TCP flow
+#            only on a SYN, and pcapgen's plain packets carry none.)
+#   decap    the appliance pcap must carry the cookies of live flows, and a
+#            cookie is a flow-table slot and generation: it only exists in
+#            the process that opened the flow. So serve warms its table from
+#            the encap pcap and writes that run's returns (--warm-returns:
+#            the encapsulated packets with outer addresses swapped, ports
+#            kept, as an appliance returns them) before it opens the ports;
+#            the appliance port then replays that file. testpmd replays the
+#            very same file.
+#   newflow  every packet of the pcap opens a flow. Replayed in a loop, the
+#            second pass would find them all established, so the figure is
+#            the first pass only: the time the worker takes to receive the
+#            whole file (--pass-packets, logged as "node: first pass"),
+#            against testpmd's rate on the same file.
+bench_state() {
+  local state="$workdir/state.json" g="bin/gwlbctl --state $workdir/state.json"
+  [ -s "$state" ] && return 0
+  local vpc subnet lb tg svc svcname cvpc csub
+  vpc=$($g ec2 create-vpc --cidr-block 10.0.0.0/16 --query Vpc.VpcId --output text)
+  subnet=$($g ec2 create-subnet --vpc-id "$vpc" --cidr-block 10.0.0.0/24 --availability-zone us-east-1a --query Subnet.SubnetId --output text)
+  lb=$($g elbv2 create-load-balancer --name bench --type gateway --subnets "$subnet" --query 'LoadBalancers[0].LoadBalancerArn' --output text)
+  tg=$($g elbv2 create-target-group --name bench --protocol GENEVE --port 6081 --vpc-id "$vpc" --target-type ip --query 'TargetGroups[0].TargetGroupArn' --output text)
+  $g elbv2 register-targets --target-group-arn "$tg" --targets Id=10.0.0.20 >/dev/null
+  $g elbv2 create-listener --load-balancer-arn "$lb" --default-actions "Type=forward,TargetGroupArn=$tg" >/dev/null
+  svc=$($g ec2 create-vpc-endpoint-service-configuration --gateway-load-balancer-arns "$lb" --no-acceptance-required --query ServiceConfiguration.ServiceId --output text)
+  svcname=$($g ec2 describe-vpc-endpoint-service-configurations --service-ids "$svc" --query 'ServiceConfigurations[0].ServiceName' --output text)
+  cvpc=$($g ec2 create-vpc --cidr-block 10.64.0.0/16 --query Vpc.VpcId --output text)
+  csub=$($g ec2 create-subnet --vpc-id "$cvpc" --cidr-block 10.64.0.0/24 --availability-zone us-east-1a --query Subnet.SubnetId --output text)
+  $g ec2 create-vpc-endpoint --vpc-endpoint-type GatewayLoadBalancer --service-name "$svcname" --vpc-id "$cvpc" --subnet-ids "$csub" \
+    --query VpcEndpoint.VpcEndpointId --output text >"$workdir/endpoint-id"
+}
+
+# bench_node_config MIX APPLIANCE_DEVICE SIDE_A_DEVICE: serve's node config.
+bench_node_config() {
+  local mix=$1 app=$2 sidea=$3 eal
+  eal=$(printf '"%s", ' $EAL_ARGS)
+  cat >"$workdir/node-$mix.yaml" <<YAML
+load-balancer: bench
+availability-zone: us-east-1a
+state: $workdir/state.json
+eal:
+  args: [${eal%, }]
+appliance:
+  device: $app
+  address: 10.0.0.10/24
+  mac: 02:00:00:00:00:10
+  tap: ""
+  neighbors:
+    - {ip: 10.0.0.20, mac: "02:00:00:00:00:20"}
+endpoints:
+  - id: $(cat "$workdir/endpoint-id")
+    side-a: $sidea
+    side-b: net_null2,no-rx=1
+flows:
+  capacity: 1048576
+stats:
+  interval: 0s
+  file: $workdir/stats-$mix.json
+YAML
+}
+
+# gwlbctl_mpps MIX PCAP: gwlbctl serve's Mpps for the mix (see above): the
+# packets its ports transmitted between two readings of its stats file
+# (written every second), after a warm-up second; newflow: the first pass.
 gwlbctl_mpps() {
-  local mix=$1 pcap=$2 cfg="$workdir/node-$1.yaml"
-  # TODO(serve): write the node config and state for this mix into $cfg:
-  # the pcap on the port whose role the mix exercises (encap: a bump side;
-  # decap/newflow: see the mix), the appliance or other side on
-  # net_null0,no-rx=1, static neighbours instead of a TAP, stats.file set
-  # to $workdir/stats-$mix.json. Until then the gwlbctl figures are n/a.
-  if [ ! -s "$cfg" ] || [ ! -x bin/gwlbctl ]; then
+  local mix=$1 pcap=$2 stats="$workdir/stats-$1.json" extra=()
+  if [ ! -x bin/gwlbctl ]; then
     echo "n/a"
     return
   fi
-  local stats="$workdir/stats-$mix.json"
-  bin/gwlbctl serve --node-config "$cfg" >"$workdir/serve-$mix.log" 2>&1 &
-  local pid=$!
-  sleep 2
-  local a b
-  a=$(python3 -c 'import json,sys;d=json.load(open(sys.argv[1]));print(d["uptime_seconds"],sum(p["TxPackets"] for p in d["ports"]))' "$stats" 2>/dev/null || echo "0 0")
+  bench_state >/dev/null 2>"$workdir/provision.log" || { echo "n/a"; return; }
+  case $mix in
+    encap)
+      bench_node_config encap "net_null0,no-rx=1" "net_pcap1,rx_pcap=$pcap,infinite_rx=1"
+      extra=(--warm-pcap "$pcap") ;;
+    decap)
+      rm -f "$workdir/returns.pcap"
+      bench_node_config decap "net_pcap0,rx_pcap=$workdir/returns.pcap,infinite_rx=1" "net_null1,no-rx=1"
+      extra=(--warm-pcap "$workdir/encap.pcap" --warm-returns "$workdir/returns.pcap") ;;
+    newflow)
+      bench_node_config newflow "net_null0,no-rx=1" "net_pcap1,rx_pcap=$pcap,infinite_rx=1"
+      extra=(--pass-packets "$(go run ./fastpath/dpdk/internal/pcapgen -count "$pcap")") ;;
+  esac
+  rm -f "$stats"
+  bin/gwlbctl serve --node-config "$workdir/node-$mix.yaml" "${extra[@]}" >"$workdir/serve-$mix.log" 2>&1 &
+  local pid=$! a b
+  for _ in $(seq 1 100); do [ -s "$stats" ] && break; sleep 0.1; done
+  sleep 1
+  a=$(bench_tx "$stats")
   sleep "$BENCH_SECONDS"
-  b=$(python3 -c 'import json,sys;d=json.load(open(sys.argv[1]));print(d["uptime_seconds"],sum(p["TxPackets"] for p in d["ports"]))' "$stats" 2>/dev/null || echo "0 0")
+  b=$(bench_tx "$stats")
   kill -TERM "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  if [ "$mix" = newflow ]; then
+    sed -n 's/.*msg="node: first pass".* mpps=\([0-9.]*\).*/\1/p' "$workdir/serve-$mix.log" | awk '{printf "%.2f\n", $1} END {if (NR == 0) print "n/a"}'
+    return
+  fi
   echo "$a $b" | awk '{ if ($3 > $1) printf "%.2f\n", ($4-$2)/($3-$1)/1e6; else print "n/a" }'
+}
+
+# bench_tx STATS: "uptime packets-sent" from serve's stats file.
+bench_tx() {
+  python3 -c 'import json,sys;d=json.load(open(sys.argv[1]));print(d["uptime_seconds"],sum(p["TxPackets"] for p in d["ports"]))' "$1" 2>/dev/null || echo "0 0"
 }
 
 declare -A samples

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"strings"
 	"sync"
@@ -39,36 +40,49 @@ type Node struct {
 	snap    atomic.Pointer[Snapshot]
 	rl      *Reloader
 
-	// Warm, when set before Start, runs on the engine workers after the
-	// first snapshot is published and before the ports forward (benchmarks
-	// pre-populate flow tables with it).
-	Warm func(n *Node) error
+	opts     StartOptions
+	passMpps atomic.Uint64 // float64 bits: first-pass rate (StartOptions.PassPackets)
 }
 
 // Run serves cfg until ctx is cancelled (SIGINT/SIGTERM in serve), then
 // stops the workers, writes the final stats and releases DPDK.
-func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
-	n, err := Start(cfg, log, nil)
+func Run(ctx context.Context, cfg Config, log *slog.Logger, opts StartOptions) error {
+	n, err := Start(cfg, log, opts)
 	if err != nil {
 		return err
 	}
 	return n.Wait(ctx)
 }
 
+// StartOptions are a node's start-up extras, for benchmarks.
+type StartOptions struct {
+	// Warm runs after the first snapshot is published and before the
+	// ports forward (WarmFromPcap pre-populates the flow tables). It needs
+	// appliance.mac in the config: the ports open after it, so that it may
+	// write files a port replays (net_pcap rx_pcap).
+	Warm func(*Node) error
+	// PassPackets > 0 measures how long the worker takes to receive that
+	// many packets after forwarding starts (one replay pass of a pcap) and
+	// logs it, with the rate, as "node: first pass".
+	PassPackets uint64
+}
+
 // Start brings the node up: state file, EAL, ports, workers, first
-// snapshot, then the forwarding lcores. warm (optional) runs before the
-// lcores start. The caller must call Wait (which also releases
-// everything) or Close.
-func Start(cfg Config, log *slog.Logger, warm func(*Node) error) (_ *Node, err error) {
+// snapshot, then the forwarding lcores. The caller must call Wait (which
+// also releases everything) or Close.
+func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	n := &Node{cfg: cfg, log: log, start: time.Now(), Warm: warm}
+	n := &Node{cfg: cfg, log: log, start: time.Now(), opts: opts}
 	defer func() {
 		if err != nil {
 			n.Close()
 		}
 	}()
+	if opts.Warm != nil && cfg.mac == nil {
+		return nil, errors.New("warming the flow tables needs appliance.mac in the node config (the ports open after the warm-up)")
+	}
 
 	st, err := store.Open(cfg.State)
 	if err != nil {
@@ -100,30 +114,38 @@ func Start(cfg Config, log *slog.Logger, warm func(*Node) error) (_ *Node, err e
 			dpdk.PortConfig{Device: ep.SideB, Promiscuous: true})
 		n.names = append(n.names, ep.ID+"/A", ep.ID+"/B")
 	}
-	for _, p := range ports {
-		// The kernel must not answer for the node on an interface DPDK reads
-		// with net_af_packet (it sees those frames too).
-		if iface := afPacketInterface(p.Device); iface != "" {
-			if err := dpdk.QuietKernelSide(iface); err != nil {
-				log.Warn("node: could not quiet the kernel side of a port", "iface", iface, "err", err)
+	workers := cfg.EAL.Workers
+	if workers == 0 {
+		workers = len(n.eal.WorkerLcores())
+	}
+	openPorts := func() error {
+		for _, p := range ports {
+			// The kernel must not answer for the node on an interface DPDK
+			// reads with net_af_packet (it sees those frames too).
+			if iface := afPacketInterface(p.Device); iface != "" {
+				if err := dpdk.QuietKernelSide(iface); err != nil {
+					log.Warn("node: could not quiet the kernel side of a port", "iface", iface, "err", err)
+				}
 			}
 		}
-	}
-	fwc := dpdk.ForwarderConfig{Name: "gwlb", Ports: ports, Workers: cfg.EAL.Workers, Mbufs: cfg.EAL.MbufCount}
-	if cfg.Appliance.TAP != "" {
-		fwc.Exception = &dpdk.ExceptionConfig{Interface: cfg.Appliance.TAP, AppliancePort: AppliancePortIndex, MAC: cfg.mac, Address: cfg.nodeIP}
-	}
-	n.fw, err = dpdk.NewForwarder(n.eal, fwc)
-	if err != nil {
-		return nil, err
+		fwc := dpdk.ForwarderConfig{Name: "gwlb", Ports: ports, Workers: workers, Mbufs: cfg.EAL.MbufCount}
+		if cfg.Appliance.TAP != "" {
+			fwc.Exception = &dpdk.ExceptionConfig{Interface: cfg.Appliance.TAP, AppliancePort: AppliancePortIndex, MAC: cfg.mac, Address: cfg.nodeIP}
+		}
+		var err error
+		n.fw, err = dpdk.NewForwarder(n.eal, fwc)
+		return err
 	}
 	mac := cfg.mac
 	if mac == nil {
+		if err := openPorts(); err != nil {
+			return nil, err
+		}
 		if mac, err = n.fw.Ports()[AppliancePortIndex].MAC(); err != nil {
 			return nil, err
 		}
 	}
-	for i := 0; i < n.fw.Workers(); i++ {
+	for i := 0; i < workers; i++ {
 		w, err := engine.NewWorker(engine.WorkerOptions{ID: i, Config: &n.pub, FlowCapacity: cfg.Flows.Capacity, Seed: FlowSeed(n.lbArn)})
 		if err != nil {
 			return nil, err
@@ -151,21 +173,55 @@ func Start(cfg Config, log *slog.Logger, warm func(*Node) error) (_ *Node, err e
 	if err := n.rl.Start(); err != nil {
 		return nil, err
 	}
-	if n.Warm != nil {
-		if err := n.Warm(n); err != nil {
+	if opts.Warm != nil {
+		if err := opts.Warm(n); err != nil {
 			return nil, fmt.Errorf("warming the flow tables: %w", err)
+		}
+	}
+	if n.fw == nil {
+		if err := openPorts(); err != nil {
+			return nil, err
 		}
 	}
 	handlers := make([]dpdk.BurstHandler, len(n.workers))
 	for i, w := range n.workers {
 		handlers[i] = w
 	}
+	started := time.Now()
 	if err := n.fw.Start(handlers); err != nil {
 		return nil, err
+	}
+	if opts.PassPackets > 0 {
+		go n.measurePass(started, opts.PassPackets)
 	}
 	log.Info("node: forwarding", "load_balancer", n.lbArn, "availability_zone", cfg.AvailabilityZone,
 		"node_ip", cfg.nodeIP, "node_mac", mac.String(), "ports", len(ports), "workers", len(n.workers), "tap", cfg.Appliance.TAP)
 	return n, nil
+}
+
+// measurePass polls the workers' receive counters until they reach want
+// packets and logs the time and rate of that first pass.
+func (n *Node) measurePass(started time.Time, want uint64) {
+	for {
+		fw := n.fw
+		if fw == nil {
+			return
+		}
+		var rx uint64
+		for _, w := range fw.Stats() {
+			rx += w.Rx
+		}
+		if rx >= want {
+			d := time.Since(started)
+			n.passMpps.Store(math.Float64bits(float64(rx) / d.Seconds() / 1e6))
+			n.log.Info("node: first pass", "packets", rx, "seconds", d.Seconds(), "mpps", float64(rx)/d.Seconds()/1e6)
+			return
+		}
+		if time.Since(started) > time.Minute {
+			return
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
 }
 
 // Wait runs the reloader, the stats writer and the API until ctx is done,
@@ -242,7 +298,9 @@ func (n *Node) Stats() *Stats {
 	if s := n.snap.Load(); s != nil {
 		cfg = s.Config
 	}
-	return collectStats(n.start, n.lbArn, cfg, n.workers, n.fw, n.names)
+	s := collectStats(n.start, n.lbArn, cfg, n.workers, n.fw, n.names)
+	s.FirstPassMpps = math.Float64frombits(n.passMpps.Load())
+	return s
 }
 
 // Workers returns the engine workers (one per forwarding lcore).

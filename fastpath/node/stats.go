@@ -24,6 +24,9 @@ type Stats struct {
 	Targets       []TargetStats      `json:"targets"`
 	Ports         []PortStats        `json:"ports"`
 	Workers       []dpdk.WorkerStats `json:"workers"`
+	// FirstPassMpps is the rate of the first replay pass when measured
+	// (StartOptions.PassPackets; benchmarks).
+	FirstPassMpps float64 `json:"first_pass_mpps,omitempty"`
 }
 
 // TotalStats are the engine's counters summed over workers.

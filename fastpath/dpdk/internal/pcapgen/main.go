@@ -190,6 +190,10 @@ func write(o options) error {
 			return fmt.Errorf("mode %q is not plain, newflow or geneve", o.mode)
 		}
 		size := pickSize(r)
+		// A TCP flow opens with a bare SYN (a forwarder that tracks flows
+		// starts one only on a SYN): the first packet of each flow, and
+		// every packet of newflow.
+		syn := o.mode == "newflow" || i < len(flows)
 		var frame []byte
 		if o.mode == "geneve" {
 			inner := size - outerLen
@@ -197,11 +201,11 @@ func write(o options) error {
 				inner = 60
 			}
 			frame = buf[:outerLen+inner]
-			innerFrame(frame[outerLen:], f, uint32(i))
+			innerFrame(frame[outerLen:], f, uint32(i), syn)
 			outer(frame, o, f, uint32(idx)+o.cookieBase)
 		} else {
 			frame = buf[:size]
-			innerFrame(frame, f, uint32(i))
+			innerFrame(frame, f, uint32(i), syn)
 		}
 		rec := make([]byte, 16)
 		binary.LittleEndian.PutUint32(rec[0:], uint32(i/1000000))
@@ -226,7 +230,7 @@ var (
 
 // innerFrame fills b (its whole length) with Ethernet/IPv4/TCP or UDP of
 // flow f, checksums included.
-func innerFrame(b []byte, f flow, seq uint32) {
+func innerFrame(b []byte, f flow, seq uint32, syn bool) {
 	copy(b[0:6], serverMAC)
 	copy(b[6:12], clientMAC)
 	binary.BigEndian.PutUint16(b[12:], 0x0800)
@@ -263,6 +267,9 @@ func innerFrame(b []byte, f flow, seq uint32) {
 		binary.BigEndian.PutUint32(l4[8:], 1)
 		l4[12] = 5 << 4
 		l4[13] = 0x18 // PSH ACK
+		if syn {
+			l4[13] = 0x02 // SYN
+		}
 		binary.BigEndian.PutUint16(l4[14:], 65535)
 		l4[16], l4[17], l4[18], l4[19] = 0, 0, 0, 0
 	}

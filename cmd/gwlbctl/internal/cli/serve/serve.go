@@ -5,6 +5,7 @@ package serve
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -30,6 +31,12 @@ type Options struct {
 	// GWLBCTL_STATE, the global config file, the default path), used when
 	// the node config names none. Nil: none.
 	DefaultState func() string
+	// Benchmark start-up options (hidden flags): replay a pcap of endpoint
+	// traffic into the flow table before forwarding, write the appliance
+	// returns of those flows, time the first replay pass.
+	WarmPcap, WarmReturns string
+	PassPackets           uint64
+
 	// StopOnSignal is told that SIGINT/SIGTERM is serve's normal stop, so
 	// the process exits with serve's own status (0 after a clean stop).
 	StopOnSignal func()
@@ -110,10 +117,22 @@ writing the final stats to --stats-file.`,
 	}
 	cmd.Flags().StringVar(&opts.ConfigFile, "node-config", "", "node config file (env GWLBCTL_NODE_CONFIG; see configs/node.yaml)")
 	addConfigFlags(cmd.Flags())
+	cmd.Flags().StringVar(&opts.WarmPcap, "warm-pcap", "", "replay this pcap of endpoint traffic (side A of the first endpoint) through the engine before forwarding: its flows start established")
+	cmd.Flags().StringVar(&opts.WarmReturns, "warm-returns", "", "with --warm-pcap: write the appliance returns of the warmed flows (real cookies) to this pcap, for a decapsulation benchmark")
+	cmd.Flags().Uint64Var(&opts.PassPackets, "pass-packets", 0, "log the time the worker takes to receive this many packets (a first replay pass)")
+	for _, f := range []string{"warm-pcap", "warm-returns", "pass-packets"} {
+		_ = cmd.Flags().MarkHidden(f)
+	}
 	return cmd
 }
 
 func run(ctx context.Context, opts *Options) error {
 	log := slog.New(slog.NewTextHandler(opts.ErrOut, nil))
-	return node.Run(ctx, opts.Config, log)
+	so := node.StartOptions{PassPackets: opts.PassPackets}
+	if opts.WarmPcap != "" {
+		so.Warm = node.WarmFromPcap(opts.WarmPcap, opts.WarmReturns)
+	} else if opts.WarmReturns != "" {
+		return errors.New("--warm-returns needs --warm-pcap (the returns are those of the warmed flows)")
+	}
+	return node.Run(ctx, opts.Config, log, so)
 }
