@@ -250,6 +250,8 @@ func (s *Set) assign(sorted []Target, prev *Set) ([]uint16, error) {
 	for j := range s.targets {
 		if !present[j] && s.targets[j].ID != "" && s.removed[j] == 0 {
 			s.removed[j] = s.seq
+			// Deregistered: keep ID and address for the flows still on it.
+			s.targets[j].Healthy, s.targets[j].Draining = false, false
 		}
 	}
 	for _, i := range fresh {

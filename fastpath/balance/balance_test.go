@@ -456,3 +456,69 @@ func BenchmarkLookup(b *testing.B) {
 }
 
 var sink uint64
+
+// TestRandomSets checks invariants on random target sets: every new flow
+// gets a registered, non-draining target of the node's zone (any zone with
+// cross-zone), a healthy one whenever the scope has one, and none only
+// when the scope has no non-draining target.
+func TestRandomSets(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	zones := []string{"a", "b", "c"}
+	var prev *Set
+	for round := 0; round < 60; round++ {
+		n := rng.IntN(40)
+		ts := make([]Target, n)
+		for i := range ts {
+			ts[i] = Target{
+				ID:       fmt.Sprintf("t%d", rng.IntN(80)+i*80),
+				AZ:       zones[rng.IntN(len(zones))],
+				Healthy:  rng.IntN(3) > 0,
+				Draining: rng.IntN(6) == 0,
+			}
+		}
+		o := Options{CrossZone: rng.IntN(2) == 0, TableSize: 1009, Failover: Failover(rng.IntN(2))}
+		s, err := Build(ts, o, prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prev = s
+		for _, zone := range zones {
+			var inScope []Target
+			for _, x := range ts {
+				if o.CrossZone || x.AZ == zone {
+					inScope = append(inScope, x)
+				}
+			}
+			anyHealthy, anyServing := false, false
+			for _, x := range inScope {
+				anyServing = anyServing || !x.Draining
+				anyHealthy = anyHealthy || (!x.Draining && x.Healthy)
+			}
+			for h := 0; h < 200; h++ {
+				idx, ok := s.Lookup(rng.Uint64(), s.Zone(zone))
+				if ok != anyServing {
+					t.Fatalf("round %d zone %s: ok=%v, scope has a non-draining target: %v", round, zone, ok, anyServing)
+				}
+				if !ok {
+					continue
+				}
+				x, known := s.Target(idx)
+				if !known || !s.Registered(idx) || x.Draining || (!o.CrossZone && x.AZ != zone) || (anyHealthy && !x.Healthy) {
+					t.Fatalf("round %d zone %s: picked %+v (registered %v)", round, zone, x, s.Registered(idx))
+				}
+				if s.Moved(idx) {
+					t.Fatalf("round %d: new-flow target %s is marked moved", round, x.ID)
+				}
+			}
+		}
+		for i := 0; i < s.Len(); i++ {
+			x, _ := s.Target(uint16(i))
+			if !s.Registered(uint16(i)) && (x.Healthy || x.Draining) {
+				t.Fatalf("tombstone %s keeps health flags", x.ID)
+			}
+			if o.Failover == NoRebalance && s.Moved(uint16(i)) {
+				t.Fatalf("no_rebalance: %s moved", x.ID)
+			}
+		}
+	}
+}

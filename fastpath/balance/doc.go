@@ -16,7 +16,7 @@
 // smaller ID). This differs from the paper's fill, where a target skips
 // ahead to its next free slot in its turn: with M = 65537 and N = 300 the
 // paper's fill moves about 2.5/N of the slots besides a removed target's
-// own, the lockstep fill about 1.1/N.
+// own, the lockstep fill 1.1/N to 1.3/N.
 //
 // The table is a pure function of the set of target IDs and M: input
 // order, build history, process and node do not matter, so nodes with the
