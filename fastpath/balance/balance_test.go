@@ -417,6 +417,7 @@ func BenchmarkBuild(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			ts := targets(n)
 			b.ReportAllocs()
+			defer cpuPerOp(b)()
 			for b.Loop() {
 				if _, err := Build(ts, Options{}, nil); err != nil {
 					b.Fatal(err)
@@ -432,6 +433,7 @@ func BenchmarkBuildZones(b *testing.B) {
 	ts := targets(300, "a", "b", "c")
 	prev, _ := Build(ts, Options{}, nil)
 	b.ReportAllocs()
+	defer cpuPerOp(b)()
 	for b.Loop() {
 		if _, err := Build(ts, Options{}, prev); err != nil {
 			b.Fatal(err)
@@ -442,6 +444,7 @@ func BenchmarkBuildZones(b *testing.B) {
 func BenchmarkLookup(b *testing.B) {
 	s, _ := Build(targets(300), Options{}, nil)
 	b.ReportAllocs()
+	defer cpuPerOp(b)()
 	var x uint64
 	h := uint64(1)
 	for b.Loop() {

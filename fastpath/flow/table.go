@@ -313,6 +313,7 @@ func (t *Table) expired(e *Entry, now uint32) bool {
 }
 
 // Lookup finds the flow of k, whose hash is hash, at time now (monotonic ns).
+// hash must be t.Hash(k) (or from HashBatch), as for Insert.
 func (t *Table) Lookup(k *Key, hash uint64, now int64) (Ref, Result) {
 	tag := uint32(hash>>56) << refBits
 	kw := k.words()
@@ -335,7 +336,8 @@ func (t *Table) Lookup(k *Key, hash uint64, now int64) (Ref, Result) {
 	}
 }
 
-// Insert creates a flow for k at time now. The new entry has the default
+// Insert creates a flow for k, whose hash must be t.Hash(k) (deletion
+// recomputes it), at time now. The new entry has the default
 // timeout class for its protocol, zero counters and orientation LoToHi;
 // the caller fills in target, ports, Ethernet addresses and initiator.
 // It fails with ErrExists (returning the existing entry) if k is present,
