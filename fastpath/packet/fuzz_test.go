@@ -204,7 +204,7 @@ func FuzzParseIPv6(f *testing.F) {
 			}
 			return
 		}
-		if ip.L4Offset < IPv6HeaderLen || ip.L4Offset > ip.TotalLen() || ip.TotalLen() > len(b) || ip.L4Offset%8 != 0 {
+		if ip.L4Offset < IPv6HeaderLen || ip.L4Offset > ip.TotalLen() || ip.TotalLen() > len(b) || ip.L4Offset%4 != 0 { // AH counts in 4-byte words
 			t.Fatalf("inconsistent %+v", ip)
 		}
 		if ip.L4Offset == IPv6HeaderLen && ip.Protocol != ip.NextHeader {
