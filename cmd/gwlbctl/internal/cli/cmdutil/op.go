@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"reflect"
 
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/output"
@@ -42,7 +41,7 @@ func Call[I, O any](ctx context.Context, o Op, name string, mutates bool, op Ope
 	}
 	st, err := o.Store()
 	if err != nil {
-		return nil, stateFileError(cfg, err)
+		return nil, stateFileError(err)
 	}
 	env := cfg.Env()
 	env.Now = o.Now
@@ -83,7 +82,7 @@ func Call[I, O any](ctx context.Context, o Op, name string, mutates bool, op Ope
 			}
 			return nil, svc
 		}
-		return nil, stateFileError(cfg, err)
+		return nil, stateFileError(err)
 	}
 	return out, nil
 }
@@ -109,21 +108,16 @@ func Print(o Op, title string, v any) error {
 }
 
 // stateFileError classifies a failure to open, lock, read or write the state
-// file as a configuration problem (exit 253) and says what to do.
-func stateFileError(cfg *Config, err error) error {
+// file as a configuration problem (exit 253). The store's messages already
+// name the file and say what to do (restore, upgrade, fix permissions), so
+// they are passed on as they are.
+func stateFileError(err error) error {
 	var cfgErr *ConfigError
 	var flagErr *FlagError
 	if errors.As(err, &cfgErr) || errors.As(err, &flagErr) || errors.Is(err, context.Canceled) {
 		return err
 	}
-	path := "(default path)"
-	if cfg != nil && cfg.State != "" {
-		path = cfg.State
-	}
-	return &ConfigError{
-		Err:  fmt.Errorf("state file %s: %w", path, err),
-		Hint: "Check the path (--state, GWLBCTL_STATE or 'state' in the config file), its permissions and its contents; a file written by a newer gwlbctl needs that version.",
-	}
+	return &ConfigError{Err: err}
 }
 
 // unsuccessfulErr turns the Unsuccessful items of an EC2 batch response into
