@@ -320,7 +320,7 @@ func testBadInputs(t *testing.T, bin string) {
 			},
 			args: func(fx clitest.Fixture) []string {
 				return []string{"ec2", "create-vpc", "--cidr-block", "10.5.0.0/16"}
-			}, code: 253, msg: "state file"},
+			}, code: 253, msg: "not a directory (give --state or GWLBCTL_STATE a writable path)"},
 		{name: "unreadable state file",
 			prepare: func(t *testing.T, e *clitest.Env, fx clitest.Fixture, env []string) string {
 				if os.Geteuid() == 0 || runtime.GOOS == "windows" {
