@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -22,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 	"unsafe"
 )
@@ -29,10 +31,9 @@ import (
 // DefaultEALArgs are used when EALConfig.Args is empty: the main lcore on
 // CPU 0 runs Go's control work, one forwarding lcore on CPU 1 (a 2-core
 // machine), no PCI scan (virtual devices), and in-memory mode, which lets
-// several DPDK processes run side by side. Telemetry is off: its socket in
-// /var/run/dpdk/<prefix> is removed only by a C atexit handler, which a Go
-// program's exit never runs (Close removes it when telemetry is enabled).
-var DefaultEALArgs = []string{"-l", "0,1", "--main-lcore", "0", "--in-memory", "--no-pci", "--no-telemetry"}
+// several DPDK processes run side by side. --no-telemetry is added unless
+// EALConfig.Telemetry is set.
+var DefaultEALArgs = []string{"-l", "0,1", "--main-lcore", "0", "--in-memory", "--no-pci"}
 
 // DefaultLogLevel hides DPDK's start-up chatter (INFO) but keeps notices,
 // warnings and errors.
@@ -62,6 +63,11 @@ type EALConfig struct {
 	// NoHugeMB is the memory (-m, MiB) given to EAL under --no-huge. 0
 	// means 512.
 	NoHugeMB int
+	// Telemetry keeps DPDK's telemetry socket (/var/run/dpdk/<prefix>/
+	// dpdk_telemetry.v2, for dpdk-telemetry.py). Off by default: only a C
+	// exit handler removes it, and a Go program's exit never runs those;
+	// Close removes it when it is on.
+	Telemetry bool
 	// Logger receives this package's log lines (slog.Default() if nil).
 	Logger *slog.Logger
 }
@@ -87,6 +93,7 @@ type EAL struct {
 	runDir          string
 	runDirExists    bool
 	runParentExists bool
+	sockExisted     bool
 }
 
 var (
@@ -120,6 +127,7 @@ func InitEAL(cfg EALConfig) (*EAL, error) {
 	e.runDir = runtimeDir(args)
 	e.runDirExists = exists(e.runDir)
 	e.runParentExists = exists(filepath.Dir(e.runDir))
+	e.sockExisted = exists(filepath.Join(e.runDir, "dpdk_telemetry.v2"))
 	initErr := make(chan error, 1)
 	ealUsed = true
 	go e.mainLcore(initErr)
@@ -147,6 +155,9 @@ func buildEALArgs(cfg EALConfig, log *slog.Logger) ([]string, bool, error) {
 	}
 	if !has("--in-memory") && !has("--file-prefix") {
 		args = append(args, "--in-memory")
+	}
+	if !cfg.Telemetry && !has("--no-telemetry") {
+		args = append(args, "--no-telemetry")
 	}
 	if len(cfg.PCI) > 0 {
 		kept := args[:0]
@@ -313,11 +324,23 @@ func exists(p string) bool {
 // removed: the telemetry sockets and then the directories, when empty and
 // not there before. With --in-memory nothing else is written there.
 func (e *EAL) removeRuntimeLeftovers() {
-	if e.runDirExists || !slices.Contains(e.args, "--in-memory") {
+	if !slices.Contains(e.args, "--in-memory") {
 		return
 	}
-	for _, s := range []string{"dpdk_telemetry.v2", "telemetry"} {
-		_ = os.Remove(filepath.Join(e.runDir, s))
+	// EAL's telemetry thread outlives rte_eal_cleanup, so our socket still
+	// answers: it is ours when it was not there before init. One that was
+	// there belongs to another process of the same prefix; it goes only
+	// when stale (nobody answers).
+	sock := filepath.Join(e.runDir, "dpdk_telemetry.v2")
+	if !e.sockExisted {
+		_ = os.Remove(sock)
+	} else if c, err := net.Dial("unixpacket", sock); err == nil {
+		c.Close()
+	} else if errors.Is(err, syscall.ECONNREFUSED) {
+		_ = os.Remove(sock)
+	}
+	if e.runDirExists {
+		return
 	}
 	_ = os.Remove(e.runDir) // only if empty
 	if !e.runParentExists {

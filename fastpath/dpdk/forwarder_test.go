@@ -22,6 +22,9 @@ func TestEALArgs(t *testing.T) {
 		t.Fatalf("defaults: %v %v", err, noHuge)
 	}
 	want := []string{"-l", "0,1", "--main-lcore", "0", "--in-memory", "--no-pci", "--no-telemetry", "--log-level=notice"}
+	if tel, _, _ := buildEALArgs(EALConfig{Hugepages: "on", Telemetry: true}, log); slices.Contains(tel, "--no-telemetry") {
+		t.Fatalf("telemetry on: %q", tel)
+	}
 	if !slices.Equal(args, want) {
 		t.Fatalf("default args %q, want %q", args, want)
 	}

@@ -37,7 +37,7 @@ func childSigterm() int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	fail := func(err error) int { fmt.Fprintln(os.Stderr, "child:", err); return 1 }
-	e, err := InitEAL(EALConfig{Args: []string{"-l", "0,1", "--main-lcore", "0", "--in-memory", "--no-pci", "--file-prefix", os.Getenv("GWLBCTL_DPDK_TEST_PREFIX")}})
+	e, err := InitEAL(EALConfig{Args: []string{"-l", "0,1", "--main-lcore", "0", "--in-memory", "--no-pci", "--file-prefix", os.Getenv("GWLBCTL_DPDK_TEST_PREFIX")}, Telemetry: true})
 	if err != nil {
 		return fail(err)
 	}
