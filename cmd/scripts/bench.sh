@@ -57,7 +57,7 @@ go build -o "$workdir/nopfwd" ./fastpath/dpdk/internal/nopfwd
 gen() { go run ./fastpath/dpdk/internal/pcapgen -o "$workdir/$1.pcap" "${@:2}"; }
 gen encap -mode plain -flows 4096 -packets 16384
 gen decap -mode geneve -flows 4096 -packets 16384
-gen newflow -mode newflow -packets 262144
+gen newflow -mode newflow -packets 65536
 mixes=(encap decap newflow)
 
 median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print "0"; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
@@ -96,13 +96,13 @@ nopfwd_mpps() {
 #            (The warm-up marks TCP packets SYN: the engine opens a TCP flow
 #            only on a SYN, and pcapgen's plain packets carry none.)
 #   decap    the appliance pcap must carry the cookies of live flows, and a
-#            cookie is a flow-table slot and generation: it only exists in
-#            the process that opened the flow. So serve warms its table from
-#            the encap pcap and writes that run's returns (--warm-returns:
-#            the encapsulated packets with outer addresses swapped, ports
-#            kept, as an appliance returns them) before it opens the ports;
-#            the appliance port then replays that file. testpmd replays the
-#            very same file.
+#            cookie is a flow-table slot and generation. So serve warms its
+#            table from the encap pcap and writes the returns of those flows
+#            (--warm-returns: the encapsulated packets with outer addresses
+#            swapped, ports kept, as an appliance returns them) before it
+#            opens the ports; that file replaces pcapgen's decap.pcap for
+#            every contender (bench_prepare_decap), and each serve decap run
+#            warms the same way and checks its cookies are the file's.
 #   newflow  every packet of the pcap opens a flow. Replayed in a loop, the
 #            second pass would find them all established, so the figure is
 #            the first pass only: the time the worker takes to receive the
@@ -171,7 +171,7 @@ gwlbctl_mpps() {
       extra=(--warm-pcap "$pcap") ;;
     decap)
       rm -f "$workdir/returns.pcap"
-      bench_node_config decap "net_pcap0,rx_pcap=$workdir/returns.pcap,infinite_rx=1" "net_null1,no-rx=1"
+      bench_node_config decap "net_pcap0,rx_pcap=$pcap,infinite_rx=1" "net_null1,no-rx=1"
       extra=(--warm-pcap "$workdir/encap.pcap" --warm-returns "$workdir/returns.pcap") ;;
     newflow)
       bench_node_config newflow "net_null0,no-rx=1" "net_pcap1,rx_pcap=$pcap,infinite_rx=1"
@@ -187,6 +187,11 @@ gwlbctl_mpps() {
   b=$(bench_tx "$stats")
   kill -TERM "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  if [ "$mix" = decap ] && ! cmp -s "$pcap" "$workdir/returns.pcap"; then
+    echo "   decap: this run's flow cookies differ from the replayed file's; figure withheld" >&2
+    echo "n/a"
+    return
+  fi
   if [ "$mix" = newflow ]; then
     sed -n 's/.*msg="node: first pass".* mpps=\([0-9.]*\).*/\1/p' "$workdir/serve-$mix.log" | awk '{printf "%.2f\n", $1} END {if (NR == 0) print "n/a"}'
     return
@@ -194,10 +199,31 @@ gwlbctl_mpps() {
   echo "$a $b" | awk '{ if ($3 > $1) printf "%.2f\n", ($4-$2)/($3-$1)/1e6; else print "n/a" }'
 }
 
+# bench_prepare_decap: replace pcapgen's Geneve file (its cookies are made
+# up) by the returns of the flows serve opens from encap.pcap, so testpmd,
+# nopfwd and serve all replay returns that carry live cookies. The flow
+# table is deterministic (fixed seed, same insertion order): every serve
+# run that warms from encap.pcap holds the same cookies, which each decap
+# run checks by writing its own returns and comparing.
+bench_prepare_decap() {
+  bench_state >/dev/null 2>"$workdir/provision.log" || return 1
+  bench_node_config prepare "net_null0,no-rx=1" "net_null1,no-rx=1"
+  bin/gwlbctl serve --node-config "$workdir/node-prepare.yaml" --warm-pcap "$workdir/encap.pcap" \
+    --warm-returns "$workdir/decap.pcap" >"$workdir/serve-prepare.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 100); do grep -q "node: forwarding" "$workdir/serve-prepare.log" && break; sleep 0.1; done
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid"
+}
+
 # bench_tx STATS: "uptime packets-sent" from serve's stats file.
 bench_tx() {
   python3 -c 'import json,sys;d=json.load(open(sys.argv[1]));print(d["uptime_seconds"],sum(p["TxPackets"] for p in d["ports"]))' "$1" 2>/dev/null || echo "0 0"
 }
+
+if [ -x bin/gwlbctl ] && ! bench_prepare_decap; then
+  echo "   decap: serve could not write the returns of live flows (see $workdir/serve-prepare.log); decap replays pcapgen's made-up cookies"
+fi
 
 declare -A samples
 for round in $(seq 1 "$BENCH_ROUNDS"); do
