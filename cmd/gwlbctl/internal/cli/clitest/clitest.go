@@ -110,6 +110,7 @@ type Fixture struct {
 	ServiceId, ServiceName            string
 	EndpointId                        string // pendingAcceptance, in ConsumerA
 	SpareTargetGroupArn               string // not used by any listener
+	Extra                             string // set by a RunCase's Prepare
 }
 
 // Seed provisions a provider VPC with two zones, a gateway load balancer, an

@@ -3,6 +3,7 @@ package clitest
 import (
 	"bytes"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -17,14 +18,27 @@ func Verb[O any](newCmd func(*cmdutil.Factory, func(*O) error) *cobra.Command) f
 
 // RunCase is one run test: a verb executed against the seeded state file.
 type RunCase struct {
-	Name  string
-	Cmd   func(*cmdutil.Factory) *cobra.Command
-	Args  func(Fixture) []string
-	Query string // --query, applied by the configuration
+	Name string
+	// Prepare, when set, changes the seeded state before the command runs
+	// (and before the snapshot an error case compares against).
+	Prepare func(t *testing.T, e *Env, fx *Fixture)
+	Cmd     func(*cmdutil.Factory) *cobra.Command
+	Args    func(Fixture) []string
+	Query   string // --query, applied by the configuration
 	// ErrCode, when set, is the AWS error code the command must fail with;
 	// the state file must then be byte-for-byte unchanged.
 	ErrCode string
 	Check   func(t *testing.T, e *Env, fx Fixture)
+}
+
+// Do runs a control operation on the Env's state file (for Prepare).
+func (e *Env) Do(fn func(s *control.State, env control.Env) error) {
+	e.T.Helper()
+	env := e.Config.Env()
+	env.Now = func() time.Time { return Now }
+	if err := e.Store.Update(func(s *control.State) error { return fn(s, env) }); err != nil {
+		e.T.Fatalf("prepare: %v", err)
+	}
 }
 
 // RunTests executes each case on a freshly seeded state file.
@@ -34,6 +48,9 @@ func RunTests(t *testing.T, cases []RunCase) {
 		t.Run(tc.Name, func(t *testing.T) {
 			e := New(t)
 			fx := e.Seed()
+			if tc.Prepare != nil {
+				tc.Prepare(t, e, &fx)
+			}
 			e.Config.Query = tc.Query
 			before := e.StateBytes()
 			err := e.Run(tc.Cmd, tc.Args(fx)...)

@@ -31,6 +31,23 @@ func TestVerbsRun(t *testing.T) {
 				}
 			}},
 		{Name: "describe-vpcs unknown", Cmd: Verb(NewCmdDescribeVpcs), Args: args("--vpc-ids", exVpc), ErrCode: control.CodeInvalidVpcIDNotFound},
+		{Name: "delete-vpc", Cmd: Verb(NewCmdDeleteVpc),
+			Prepare: func(t *testing.T, e *Env, fx *Fixture) {
+				e.Do(func(s *control.State, env control.Env) error {
+					out, err := s.CreateVpc(env, control.CreateVpcInput{CidrBlock: "172.31.0.0/16"})
+					if err == nil {
+						fx.Extra = out.Vpc.VpcId
+					}
+					return err
+				})
+			},
+			Args: func(fx Fixture) []string { return []string{"--vpc-id", fx.Extra} },
+			Check: func(t *testing.T, e *Env, fx Fixture) {
+				if e.State().Vpc(fx.Extra) != nil || e.Out.Len() != 0 {
+					t.Errorf("vpc still there, or output %q", e.Out.String())
+				}
+			}},
+		{Name: "delete-vpc unknown", Cmd: Verb(NewCmdDeleteVpc), Args: args("--vpc-id", exVpc), ErrCode: control.CodeInvalidVpcIDNotFound},
 		{Name: "delete-vpc with subnets", Cmd: Verb(NewCmdDeleteVpc),
 			Args: func(fx Fixture) []string { return []string{"--vpc-id", fx.ProviderVpc} }, ErrCode: control.CodeDependencyViolation},
 		{Name: "create-subnet", Cmd: Verb(NewCmdCreateSubnet), Query: "Subnet.AvailabilityZone",
@@ -64,6 +81,28 @@ func TestVerbsRun(t *testing.T) {
 			}},
 		{Name: "delete-subnet used by the load balancer", Cmd: Verb(NewCmdDeleteSubnet),
 			Args: func(fx Fixture) []string { return []string{"--subnet-id", fx.SubnetA} }, ErrCode: control.CodeDependencyViolation},
+		{Name: "create-vpc-endpoint-service-configuration", Cmd: Verb(NewCmdCreateVpcEndpointServiceConfiguration),
+			Prepare: func(t *testing.T, e *Env, fx *Fixture) {
+				e.Do(func(s *control.State, env control.Env) error {
+					out, err := s.CreateLoadBalancer(env, control.CreateLoadBalancerInput{Name: "second", Subnets: []string{fx.SubnetA}})
+					if err == nil {
+						fx.Extra = out.LoadBalancers[0].LoadBalancerArn
+					}
+					return err
+				})
+			},
+			Args: func(fx Fixture) []string {
+				return []string{"--gateway-load-balancer-arns", fx.Extra, "--no-acceptance-required"}
+			},
+			Check: func(t *testing.T, e *Env, fx Fixture) {
+				var out control.CreateVpcEndpointServiceConfigurationOutput
+				e.JSON(&out)
+				c := out.ServiceConfiguration
+				if c.AcceptanceRequired || c.ServiceState != control.ServiceStateAvailable || len(c.GatewayLoadBalancerArns) != 1 ||
+					c.GatewayLoadBalancerArns[0] != fx.Extra || c.ServiceType[0].ServiceType != "GatewayLoadBalancer" {
+					t.Errorf("response %+v", c)
+				}
+			}},
 		{Name: "create-vpc-endpoint-service-configuration unknown load balancer", Cmd: Verb(NewCmdCreateVpcEndpointServiceConfiguration),
 			Args: func(fx Fixture) []string {
 				return []string{"--gateway-load-balancer-arns", exLB, "--no-acceptance-required"}

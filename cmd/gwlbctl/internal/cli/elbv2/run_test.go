@@ -189,6 +189,28 @@ func TestVerbsRun(t *testing.T) {
 					t.Errorf("rows %q", rows)
 				}
 			}},
+		{Name: "create-listener", Cmd: Verb(NewCmdCreateListener),
+			Prepare: func(t *testing.T, e *Env, fx *Fixture) {
+				e.Do(func(s *control.State, env control.Env) error {
+					_, err := s.DeleteListener(env, control.DeleteListenerInput{ListenerArn: fx.ListenerArn})
+					return err
+				})
+			},
+			Args: func(fx Fixture) []string {
+				return []string{"--load-balancer-arn", fx.LoadBalancerArn, "--default-actions", "Type=forward,TargetGroupArn=" + fx.SpareTargetGroupArn}
+			},
+			Check: func(t *testing.T, e *Env, fx Fixture) {
+				var out control.CreateListenerOutput
+				e.JSON(&out)
+				l := out.Listeners[0]
+				if l.LoadBalancerArn != fx.LoadBalancerArn || l.DefaultActions[0].Type != "forward" ||
+					!strings.HasPrefix(l.ListenerArn, strings.Replace(fx.LoadBalancerArn, ":loadbalancer/", ":listener/", 1)+"/") {
+					t.Errorf("response %+v", l)
+				}
+				if e.State().ListenerOf(fx.LoadBalancerArn) == nil {
+					t.Error("listener not in the state file")
+				}
+			}},
 		{Name: "create-listener second", Cmd: Verb(NewCmdCreateListener),
 			Args: func(fx Fixture) []string {
 				return []string{"--load-balancer-arn", fx.LoadBalancerArn, "--default-actions", "Type=forward,TargetGroupArn=" + fx.SpareTargetGroupArn}
