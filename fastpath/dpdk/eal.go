@@ -210,6 +210,18 @@ func buildEALArgs(cfg EALConfig, log *slog.Logger) ([]string, bool, error) {
 	default:
 		return nil, false, fmt.Errorf("dpdk: hugepages %q is not one of auto, on, off", cfg.Hugepages)
 	}
+	if noHuge && has("--in-memory") {
+		// --no-huge implies legacy memory, which EAL refuses with
+		// --in-memory; --no-shconf keeps the part that matters here (no
+		// shared files, so processes coexist and nothing is left behind).
+		kept := args[:0]
+		for _, a := range args {
+			if a != "--in-memory" {
+				kept = append(kept, a)
+			}
+		}
+		args = append(kept, "--no-shconf")
+	}
 	if noHuge && !has("-m") && !has("--socket-mem") {
 		mb := cfg.NoHugeMB
 		if mb == 0 {
@@ -324,7 +336,7 @@ func exists(p string) bool {
 // removed: the telemetry sockets and then the directories, when empty and
 // not there before. With --in-memory nothing else is written there.
 func (e *EAL) removeRuntimeLeftovers() {
-	if !slices.Contains(e.args, "--in-memory") {
+	if !slices.Contains(e.args, "--in-memory") && !slices.Contains(e.args, "--no-shconf") {
 		return
 	}
 	// EAL's telemetry thread outlives rte_eal_cleanup, so our socket still

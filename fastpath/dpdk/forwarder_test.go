@@ -35,8 +35,11 @@ func TestEALArgs(t *testing.T) {
 	}
 
 	args, noHuge, _ = buildEALArgs(EALConfig{Hugepages: "off", NoHugeMB: 256}, log)
-	if !noHuge || !strings.Contains(strings.Join(args, " "), "--no-huge -m 256") {
+	if !noHuge || !slices.Contains(args, "--no-huge") || !strings.Contains(strings.Join(args, " "), "-m 256") {
 		t.Fatalf("hugepages off: %q %v", args, noHuge)
+	}
+	if slices.Contains(args, "--in-memory") || !slices.Contains(args, "--no-shconf") {
+		t.Fatalf("--no-huge cannot go with --in-memory (EAL refuses it); want --no-shconf: %q", args)
 	}
 
 	args, noHuge, _ = buildEALArgs(EALConfig{MinHugeMB: 1 << 30}, log)

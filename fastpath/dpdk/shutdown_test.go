@@ -24,6 +24,8 @@ func childMain(mode string) int {
 	switch mode {
 	case "sigterm":
 		return childSigterm()
+	case "nohuge":
+		return childNoHuge()
 	}
 	fmt.Fprintln(os.Stderr, "unknown child mode", mode)
 	return 2
@@ -67,6 +69,45 @@ func childSigterm() int {
 	}
 	fmt.Printf("forwarded %d in-use-after-stop %d\n", sent, inUse)
 	return 0
+}
+
+// childNoHuge forwards a little without hugepages (the logged fallback).
+func childNoHuge() int {
+	e, err := InitEAL(EALConfig{Hugepages: "off", NoHugeMB: 256})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 1
+	}
+	defer e.Close()
+	f, err := NewForwarder(e, ForwarderConfig{Ports: []PortConfig{{Device: "net_null_in,size=64"}, {Device: "net_null_out,no-rx=1"}}})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 1
+	}
+	defer f.Close()
+	if err := f.Start([]BurstHandler{toPort{1}}); err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 1
+	}
+	for f.Stats()[0].Tx[1].Sent < 100000 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	f.Stop()
+	fmt.Printf("no-huge %v args %s\n", e.NoHuge(), strings.Join(e.Args(), " "))
+	return 0
+}
+
+func TestNoHugepagesFallback(t *testing.T) {
+	needEAL(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=nohuge")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child without hugepages: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "no-huge true") || !strings.Contains(string(out), "--no-shconf") {
+		t.Fatalf("child output: %s", out)
+	}
 }
 
 func TestSignalShutdownLeavesNothing(t *testing.T) {
