@@ -51,5 +51,6 @@ that case; gwlbctl prints the response and exits 254 with the first failure.`,
 	}
 	cmd.Flags().StringVar(&opts.Input.ServiceId, "service-id", "", "endpoint service ID")
 	cmdutil.ListFlag(cmd, &ids, "vpc-endpoint-ids", "endpoint IDs")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -42,5 +42,6 @@ func NewCmdCreateSubnet(f *cmdutil.Factory, runF func(*CreateSubnetOptions) erro
 	fl.StringVar(&opts.Input.AvailabilityZone, "availability-zone", "", "availability zone, e.g. us-east-1a")
 	fl.StringVar(&opts.Input.AvailabilityZoneId, "availability-zone-id", "", "availability zone id, e.g. use1-az1")
 	cmdutil.ListFlag(cmd, &specs, "tag-specifications", "ResourceType=subnet,Tags=[{Key=k,Value=v}]")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

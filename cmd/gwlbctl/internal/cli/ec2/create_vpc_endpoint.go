@@ -69,5 +69,6 @@ acceptance.`,
 	fl.StringVar(&opts.Input.ClientToken, "client-token", "", "idempotency token")
 	cmdutil.ListFlag(cmd, &specs, "tag-specifications", "ResourceType=vpc-endpoint,Tags=[{Key=k,Value=v}]")
 	cmdutil.ChoiceCompletion(cmd, "vpc-endpoint-type", "GatewayLoadBalancer")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

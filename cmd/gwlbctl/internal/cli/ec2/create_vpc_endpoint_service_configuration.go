@@ -65,5 +65,6 @@ available at once. Deviation: when neither is given, acceptance is required.`,
 	cmdutil.ListFlag(cmd, &ipTypes, "supported-ip-address-types", "ipv4 and/or ipv6")
 	fl.StringVar(&opts.Input.ClientToken, "client-token", "", "idempotency token")
 	cmdutil.ListFlag(cmd, &specs, "tag-specifications", "ResourceType=vpc-endpoint-service,Tags=[{Key=k,Value=v}]")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

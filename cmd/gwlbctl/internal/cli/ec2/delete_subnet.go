@@ -32,5 +32,6 @@ func NewCmdDeleteSubnet(f *cmdutil.Factory, runF func(*DeleteSubnetOptions) erro
 		},
 	}
 	cmd.Flags().StringVar(&opts.Input.SubnetId, "subnet-id", "", "subnet ID")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -41,5 +41,6 @@ func NewCmdDeleteTags(f *cmdutil.Factory, runF func(*DeleteTagsOptions) error) *
 	}
 	cmdutil.ListFlag(cmd, &ids, "resources", "resource IDs")
 	cmdutil.ListFlag(cmd, &tags, "tags", "tags: Key=k[,Value=v] ...")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -32,5 +32,6 @@ func NewCmdDeleteVpc(f *cmdutil.Factory, runF func(*DeleteVpcOptions) error) *co
 		},
 	}
 	cmd.Flags().StringVar(&opts.Input.VpcId, "vpc-id", "", "VPC ID")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

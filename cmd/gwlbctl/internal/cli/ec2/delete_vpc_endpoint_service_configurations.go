@@ -39,5 +39,6 @@ func NewCmdDeleteVpcEndpointServiceConfigurations(f *cmdutil.Factory, runF func(
 		},
 	}
 	cmdutil.ListFlag(cmd, &ids, "service-ids", "endpoint service IDs")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

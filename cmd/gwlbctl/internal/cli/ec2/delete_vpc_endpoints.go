@@ -37,5 +37,6 @@ func NewCmdDeleteVpcEndpoints(f *cmdutil.Factory, runF func(*DeleteVpcEndpointsO
 		},
 	}
 	cmdutil.ListFlag(cmd, &ids, "vpc-endpoint-ids", "endpoint IDs")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

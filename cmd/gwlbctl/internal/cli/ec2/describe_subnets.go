@@ -39,5 +39,6 @@ func NewCmdDescribeSubnets(f *cmdutil.Factory, runF func(*DescribeSubnetsOptions
 	}
 	cmdutil.ListFlag(cmd, &ids, "subnet-ids", "subnet IDs")
 	cmdutil.ListFlag(cmd, &filters, "filters", filtersUsage)
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -33,5 +33,6 @@ func NewCmdDescribeTags(f *cmdutil.Factory, runF func(*DescribeTagsOptions) erro
 		},
 	}
 	cmdutil.ListFlag(cmd, &filters, "filters", filtersUsage)
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -36,5 +36,6 @@ func NewCmdDescribeVpcEndpointConnections(f *cmdutil.Factory, runF func(*Describ
 		},
 	}
 	cmdutil.ListFlag(cmd, &filters, "filters", filtersUsage)
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

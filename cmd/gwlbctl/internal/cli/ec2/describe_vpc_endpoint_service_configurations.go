@@ -42,5 +42,6 @@ func NewCmdDescribeVpcEndpointServiceConfigurations(f *cmdutil.Factory, runF fun
 	}
 	cmdutil.ListFlag(cmd, &ids, "service-ids", "endpoint service IDs")
 	cmdutil.ListFlag(cmd, &filters, "filters", filtersUsage)
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -39,5 +39,6 @@ func NewCmdDescribeVpcEndpointServicePermissions(f *cmdutil.Factory, runF func(*
 	}
 	cmd.Flags().StringVar(&opts.Input.ServiceId, "service-id", "", "endpoint service ID")
 	cmdutil.ListFlag(cmd, &filters, "filters", filtersUsage)
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -40,5 +40,6 @@ func NewCmdDescribeVpcEndpoints(f *cmdutil.Factory, runF func(*DescribeVpcEndpoi
 	}
 	cmdutil.ListFlag(cmd, &ids, "vpc-endpoint-ids", "endpoint IDs")
 	cmdutil.ListFlag(cmd, &filters, "filters", filtersUsage)
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -39,5 +39,6 @@ func NewCmdDescribeVpcs(f *cmdutil.Factory, runF func(*DescribeVpcsOptions) erro
 	}
 	cmdutil.ListFlag(cmd, &ids, "vpc-ids", "VPC IDs")
 	cmdutil.ListFlag(cmd, &filters, "filters", filtersUsage)
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

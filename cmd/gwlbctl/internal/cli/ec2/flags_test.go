@@ -78,6 +78,8 @@ func TestCreateVpcEndpointServiceConfigurationFlags(t *testing.T) {
 		{Name: "neither", Args: []string{"--gateway-load-balancer-arns", exLB, "--client-token", "t1"},
 			Want: control.CreateVpcEndpointServiceConfigurationInput{GatewayLoadBalancerArns: []string{exLB}, ClientToken: "t1"}},
 		{Name: "both", Args: []string{"--gateway-load-balancer-arns", exLB, "--acceptance-required", "--no-acceptance-required"}, WantErr: "not allowed with"},
+		{Name: "cli-input-json", Args: []string{"--cli-input-json", `{"AcceptanceRequired":false,"GatewayLoadBalancerArns":["` + exLB + `"]}`},
+			Want: control.CreateVpcEndpointServiceConfigurationInput{GatewayLoadBalancerArns: []string{exLB}, AcceptanceRequired: Ptr(false)}},
 		{Name: "missing arns", Args: []string{"--acceptance-required"}, WantErr: "--gateway-load-balancer-arns"},
 	})
 }

@@ -47,5 +47,6 @@ func NewCmdModifyVpcEndpointServiceConfiguration(f *cmdutil.Factory, runF func(*
 	cmdutil.BoolPairFlag(cmd, &opts.Input.AcceptanceRequired, "acceptance-required", "endpoint connections must be accepted")
 	cmdutil.ListFlag(cmd, &add, "add-gateway-load-balancer-arns", "gateway load balancer ARNs to add")
 	cmdutil.ListFlag(cmd, &remove, "remove-gateway-load-balancer-arns", "gateway load balancer ARNs to remove")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

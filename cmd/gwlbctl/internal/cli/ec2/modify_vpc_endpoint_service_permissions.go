@@ -45,5 +45,6 @@ func NewCmdModifyVpcEndpointServicePermissions(f *cmdutil.Factory, runF func(*Mo
 	cmd.Flags().StringVar(&opts.Input.ServiceId, "service-id", "", "endpoint service ID")
 	cmdutil.ListFlag(cmd, &add, "add-allowed-principals", "principal ARNs to allow (arn:aws:iam::<account>:root, or *)")
 	cmdutil.ListFlag(cmd, &remove, "remove-allowed-principals", "principal ARNs to remove")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

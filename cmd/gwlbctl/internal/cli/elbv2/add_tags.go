@@ -41,5 +41,6 @@ func NewCmdAddTags(f *cmdutil.Factory, runF func(*AddTagsOptions) error) *cobra.
 	}
 	cmdutil.ListFlag(cmd, &arns, "resource-arns", "ARNs of the resources to tag")
 	cmdutil.ListFlag(cmd, &tags, "tags", "tags: Key=k,Value=v ...")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

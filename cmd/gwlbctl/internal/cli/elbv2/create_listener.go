@@ -48,5 +48,6 @@ has at most one listener (a second gives DuplicateListener).`,
 	cmdutil.IntPtrFlag(cmd, &opts.Input.Port, "port", "must not be given for a gateway load balancer")
 	cmdutil.ListFlag(cmd, &actions, "default-actions", "Type=forward,TargetGroupArn=<arn>")
 	cmdutil.ListFlag(cmd, &tags, "tags", "tags: Key=k,Value=v ...")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -74,5 +74,6 @@ returns the existing load balancer (creates are idempotent, as on AWS).`,
 	fl.StringVar(&opts.Input.IpAddressType, "ip-address-type", "", "ipv4 (default) or dualstack")
 	cmdutil.ChoiceCompletion(cmd, "type", "gateway")
 	cmdutil.ChoiceCompletion(cmd, "ip-address-type", "ipv4", "dualstack")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -70,5 +70,6 @@ func NewCmdCreateTargetGroup(f *cmdutil.Factory, runF func(*CreateTargetGroupOpt
 	hc.add(cmd)
 	cmdutil.ChoiceCompletion(cmd, "protocol", "GENEVE")
 	cmdutil.ChoiceCompletion(cmd, "target-type", "instance", "ip")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -32,5 +32,6 @@ func NewCmdDeleteListener(f *cmdutil.Factory, runF func(*DeleteListenerOptions) 
 		},
 	}
 	cmd.Flags().StringVar(&opts.Input.ListenerArn, "listener-arn", "", "listener ARN")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

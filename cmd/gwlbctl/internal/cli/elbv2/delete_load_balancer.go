@@ -35,5 +35,6 @@ is on (OperationNotPermitted) or while an endpoint service uses it
 		},
 	}
 	cmd.Flags().StringVar(&opts.Input.LoadBalancerArn, "load-balancer-arn", "", "load balancer ARN")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -32,5 +32,6 @@ func NewCmdDeleteTargetGroup(f *cmdutil.Factory, runF func(*DeleteTargetGroupOpt
 		},
 	}
 	cmd.Flags().StringVar(&opts.Input.TargetGroupArn, "target-group-arn", "", "target group ARN")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

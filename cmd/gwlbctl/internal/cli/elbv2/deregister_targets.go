@@ -37,5 +37,6 @@ func NewCmdDeregisterTargets(f *cmdutil.Factory, runF func(*DeregisterTargetsOpt
 	}
 	cmd.Flags().StringVar(&opts.Input.TargetGroupArn, "target-group-arn", "", "target group ARN")
 	cmdutil.ListFlag(cmd, &targets, "targets", "targets: Id=<instance id or IP> ...")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -33,5 +33,6 @@ func NewCmdDescribeListenerAttributes(f *cmdutil.Factory, runF func(*DescribeLis
 		},
 	}
 	cmd.Flags().StringVar(&opts.Input.ListenerArn, "listener-arn", "", "listener ARN")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -39,5 +39,6 @@ func NewCmdDescribeListeners(f *cmdutil.Factory, runF func(*DescribeListenersOpt
 	}
 	cmd.Flags().StringVar(&opts.Input.LoadBalancerArn, "load-balancer-arn", "", "load balancer ARN")
 	cmdutil.ListFlag(cmd, &arns, "listener-arns", "listener ARNs")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -33,5 +33,6 @@ func NewCmdDescribeLoadBalancerAttributes(f *cmdutil.Factory, runF func(*Describ
 		},
 	}
 	cmd.Flags().StringVar(&opts.Input.LoadBalancerArn, "load-balancer-arn", "", "load balancer ARN")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -41,5 +41,6 @@ func NewCmdDescribeLoadBalancers(f *cmdutil.Factory, runF func(*DescribeLoadBala
 	}
 	cmdutil.ListFlag(cmd, &arns, "load-balancer-arns", "load balancer ARNs")
 	cmdutil.ListFlag(cmd, &names, "names", "load balancer names")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

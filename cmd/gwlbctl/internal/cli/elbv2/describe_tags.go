@@ -37,5 +37,6 @@ func NewCmdDescribeTags(f *cmdutil.Factory, runF func(*DescribeTagsOptions) erro
 		},
 	}
 	cmdutil.ListFlag(cmd, &arns, "resource-arns", "ARNs of the resources")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -33,5 +33,6 @@ func NewCmdDescribeTargetGroupAttributes(f *cmdutil.Factory, runF func(*Describe
 		},
 	}
 	cmd.Flags().StringVar(&opts.Input.TargetGroupArn, "target-group-arn", "", "target group ARN")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

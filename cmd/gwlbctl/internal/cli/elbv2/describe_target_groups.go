@@ -42,5 +42,6 @@ func NewCmdDescribeTargetGroups(f *cmdutil.Factory, runF func(*DescribeTargetGro
 	cmd.Flags().StringVar(&opts.Input.LoadBalancerArn, "load-balancer-arn", "", "only the target groups of this load balancer")
 	cmdutil.ListFlag(cmd, &arns, "target-group-arns", "target group ARNs")
 	cmdutil.ListFlag(cmd, &names, "names", "target group names")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -39,5 +39,6 @@ func NewCmdDescribeTargetHealth(f *cmdutil.Factory, runF func(*DescribeTargetHea
 	}
 	cmd.Flags().StringVar(&opts.Input.TargetGroupArn, "target-group-arn", "", "target group ARN")
 	cmdutil.ListFlag(cmd, &targets, "targets", "only these targets: Id=... ...")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

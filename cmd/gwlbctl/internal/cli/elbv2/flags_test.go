@@ -98,6 +98,11 @@ func TestCreateTargetGroupFlags(t *testing.T) {
 			{Name: "wrong target type", Args: []string{"--name", "tg", "--target-type", "lambda"}, WantErr: "--target-type"},
 			{Name: "non-numeric port", Args: []string{"--name", "tg", "--port", "geneve"}, WantErr: `"geneve" is not an integer`},
 			{Name: "bad matcher key", Args: []string{"--name", "tg", "--matcher", "Code=200"}, WantErr: `unknown parameter "Code"`},
+			{Name: "cli-input-json, flags win", Args: []string{"--cli-input-json", `{"Name":"from-json","Protocol":"GENEVE","Port":6081,"HealthCheckEnabled":false,` +
+				`"HealthCheckIntervalSeconds":20,"Matcher":{"HttpCode":"200"},"Tags":[{"Key":"a","Value":"b"}]}`, "--name", "from-flag"},
+				Want: control.CreateTargetGroupInput{Name: "from-flag", Protocol: "GENEVE", Port: Ptr(6081), HealthCheckEnabled: Ptr(false),
+					HealthCheckIntervalSeconds: Ptr(20), Matcher: &control.Matcher{HttpCode: "200"}, Tags: []control.Tag{{Key: "a", Value: "b"}}}},
+			{Name: "cli-input-json unknown member", Args: []string{"--cli-input-json", `{"Nme":"x"}`}, WantErr: `argument --cli-input-json: unknown parameter "Nme"`},
 		})
 }
 
@@ -156,6 +161,8 @@ func TestRegisterTargetsFlags(t *testing.T) {
 			{Name: "shorthand", Args: []string{"--target-group-arn", tgArn, "--targets", "Id=10.0.1.10,AvailabilityZone=us-east-1a", "Id=10.0.2.10,Port=6081"},
 				Want: control.RegisterTargetsInput{TargetGroupArn: tgArn, Targets: []control.TargetDescription{
 					{Id: "10.0.1.10", AvailabilityZone: "us-east-1a"}, {Id: "10.0.2.10", Port: Ptr(6081)}}}},
+			{Name: "cli-input-json", Args: []string{"--cli-input-json", `{"TargetGroupArn":"` + tgArn + `","Targets":[{"Id":"10.0.1.10"},{"Id":"10.0.2.10","AvailabilityZone":"us-east-1b"}]}`},
+				Want: control.RegisterTargetsInput{TargetGroupArn: tgArn, Targets: []control.TargetDescription{{Id: "10.0.1.10"}, {Id: "10.0.2.10", AvailabilityZone: "us-east-1b"}}}},
 			{Name: "json", Args: []string{"--target-group-arn", tgArn, "--targets", `[{"Id":"i-0123456789abcdef0"}]`},
 				Want: control.RegisterTargetsInput{TargetGroupArn: tgArn, Targets: []control.TargetDescription{{Id: "i-0123456789abcdef0"}}}},
 			{Name: "missing targets", Args: []string{"--target-group-arn", tgArn}, WantErr: "--targets"},

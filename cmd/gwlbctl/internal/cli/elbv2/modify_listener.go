@@ -41,5 +41,6 @@ func NewCmdModifyListener(f *cmdutil.Factory, runF func(*ModifyListenerOptions) 
 	fl.StringVar(&opts.Input.Protocol, "protocol", "", "must not be given for a gateway load balancer")
 	cmdutil.IntPtrFlag(cmd, &opts.Input.Port, "port", "must not be given for a gateway load balancer")
 	cmdutil.ListFlag(cmd, &actions, "default-actions", "Type=forward,TargetGroupArn=<arn>")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -39,5 +39,6 @@ func NewCmdModifyListenerAttributes(f *cmdutil.Factory, runF func(*ModifyListene
 	}
 	cmd.Flags().StringVar(&opts.Input.ListenerArn, "listener-arn", "", "listener ARN")
 	cmdutil.ListFlag(cmd, &attrs, "attributes", "attributes: Key=name,Value=value ...")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -45,5 +45,6 @@ attributes: load_balancing.cross_zone.enabled, deletion_protection.enabled
 	}
 	cmd.Flags().StringVar(&opts.Input.LoadBalancerArn, "load-balancer-arn", "", "load balancer ARN")
 	cmdutil.ListFlag(cmd, &attrs, "attributes", "attributes: Key=name,Value=value ...")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -44,5 +44,6 @@ func NewCmdModifyTargetGroup(f *cmdutil.Factory, runF func(*ModifyTargetGroupOpt
 	}
 	cmd.Flags().StringVar(&opts.Input.TargetGroupArn, "target-group-arn", "", "target group ARN")
 	hc.add(cmd)
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -47,5 +47,6 @@ deregistration_delay.timeout_seconds (0-3600, default 300).`,
 	}
 	cmd.Flags().StringVar(&opts.Input.TargetGroupArn, "target-group-arn", "", "target group ARN")
 	cmdutil.ListFlag(cmd, &attrs, "attributes", "attributes: Key=name,Value=value ...")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

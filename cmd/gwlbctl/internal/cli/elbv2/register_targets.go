@@ -46,5 +46,6 @@ a subnet of the target group's VPC.`,
 	}
 	cmd.Flags().StringVar(&opts.Input.TargetGroupArn, "target-group-arn", "", "target group ARN")
 	cmdutil.ListFlag(cmd, &targets, "targets", "targets: Id=<instance id or IP>[,Port=6081][,AvailabilityZone=zone] ...")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -41,5 +41,6 @@ func NewCmdRemoveTags(f *cmdutil.Factory, runF func(*RemoveTagsOptions) error) *
 	}
 	cmdutil.ListFlag(cmd, &arns, "resource-arns", "ARNs of the resources")
 	cmdutil.ListFlag(cmd, &keys, "tag-keys", "tag keys to remove")
+	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }
