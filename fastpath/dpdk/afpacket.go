@@ -34,13 +34,14 @@ func QuietKernelSide(iface string) error {
 	return nil
 }
 
-// DisableOffloads turns off transmit checksum offload, TSO and GSO on
+// DisableOffloads turns off transmit checksum offload, TSO, GSO and GRO on
 // iface, in network namespace netnsName ("" for the current one). A Linux
 // sender on a veth otherwise hands over frames whose TCP/UDP checksum is
 // not filled in yet (CHECKSUM_PARTIAL) and TCP segments of up to 64 KiB;
 // net_af_packet on the other end cannot tell, so it would forward bad
-// checksums and giant frames. Apply it to the interfaces of the hosts that
-// send through the forwarder.
+// checksums and giant frames (GRO would merge received segments the same
+// way). Apply it to the interfaces of the hosts that send through the
+// forwarder, and to the interfaces net_af_packet reads.
 func DisableOffloads(netnsName, iface string) error {
 	if netnsName == "" {
 		return disableOffloads(iface)
@@ -69,6 +70,7 @@ const (
 	ethtoolSTXCSUM = 0x17 // set tx checksum offload
 	ethtoolSTSO    = 0x1f // set TCP segmentation offload
 	ethtoolSGSO    = 0x24 // set generic segmentation offload
+	ethtoolSGRO    = 0x2c // set generic receive offload
 )
 
 type ethtoolValue struct{ cmd, data uint32 }
@@ -90,7 +92,7 @@ func disableOffloads(iface string) error {
 	defer unix.Close(fd)
 	// GSO and TSO first: the kernel refuses to turn tx checksumming off
 	// under features that depend on it on some drivers.
-	for _, cmd := range []uint32{ethtoolSGSO, ethtoolSTSO, ethtoolSTXCSUM} {
+	for _, cmd := range []uint32{ethtoolSGRO, ethtoolSGSO, ethtoolSTSO, ethtoolSTXCSUM} {
 		v := &ethtoolValue{cmd: cmd}
 		var req ethtoolIfreq
 		copy(req.name[:], iface)
