@@ -9,7 +9,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -29,8 +28,6 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
-
-	"github.com/gwlbctl/gwlbctl/fastpath/appliance"
 )
 
 const helperEnv = "GWLBCTL_E2E_HELPER"
@@ -64,8 +61,10 @@ func runHelper(name string, args []string) int {
 		err = udpSend(args[0], args[1], args[2])
 	case "http-get":
 		err = httpGet(args[0])
-	case "appliance":
-		err = runAppliance(args[0], args[1], args[2], args[3:])
+	case "udp-hold":
+		n, _ := strconv.Atoi(args[1])
+		err = udpHold(args[0], n)
+
 	default:
 		err = fmt.Errorf("unknown helper %q", name)
 	}
@@ -473,16 +472,92 @@ func httpGet(url string) error {
 	return err
 }
 
-// runAppliance runs the reference appliance in-process (development
-// fallback while the appliance command is not in the binary).
-func runAppliance(listen, health, httpAddr string, drop []string) error {
-	rules, err := appliance.ParseRules(drop)
-	if err != nil {
-		return err
+// udpHold opens n UDP flows to addr and keeps them: for each line read on
+// stdin it sends one datagram per flow, waits up to a second for the
+// echoes and prints the cumulative results as one JSON line.
+func udpHold(addr string, n int) error {
+	conns := make([]net.Conn, n)
+	res := make([]probeResult, n)
+	for i := range conns {
+		c, err := net.Dial("udp", addr)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		conns[i] = c
+		res[i].Local = c.LocalAddr().String()
 	}
-	a, err := appliance.New(appliance.Config{Listen: listen, HealthTCP: health, HTTP: httpAddr, Drop: rules})
-	if err != nil {
-		return err
+	fmt.Println("ready")
+	in := bufio.NewScanner(os.Stdin)
+	buf := make([]byte, 2048)
+	for round := 0; in.Scan(); round++ {
+		for i, c := range conns {
+			msg := fmt.Sprintf("hold %s #%d", res[i].Local, round)
+			if _, err := c.Write([]byte(msg)); err != nil {
+				continue
+			}
+			res[i].Sent++
+			c.SetReadDeadline(time.Now().Add(time.Second))
+			for {
+				k, err := c.Read(buf)
+				if err != nil {
+					break
+				}
+				if string(buf[:k]) == msg {
+					res[i].Echoed++
+					break
+				}
+			}
+		}
+		b, _ := json.Marshal(res)
+		fmt.Println(string(b))
 	}
-	return a.Run(context.Background())
+	return nil
+}
+
+// holder drives a udp-hold helper.
+type holder struct {
+	t   testing.TB
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Scanner
+}
+
+func startHold(t testing.TB, ns, addr string, n int) *holder {
+	t.Helper()
+	h := &holder{t: t, cmd: helperCmd(t, ns, "udp-hold", addr, strconv.Itoa(n))}
+	var err error
+	if h.in, err = h.cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := h.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.cmd.Stderr = os.Stderr
+	if err := h.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.in.Close(); h.cmd.Process.Kill(); h.cmd.Wait() })
+	h.out = bufio.NewScanner(stdout)
+	if !h.out.Scan() || h.out.Text() != "ready" {
+		t.Fatalf("udp-hold in %s did not start", ns)
+	}
+	return h
+}
+
+// round sends one datagram on every held flow and returns the totals.
+func (h *holder) round() []probeResult {
+	h.t.Helper()
+	if _, err := io.WriteString(h.in, "\n"); err != nil {
+		h.t.Fatal(err)
+	}
+	if !h.out.Scan() {
+		h.t.Fatal("udp-hold exited")
+	}
+	var res []probeResult
+	if err := json.Unmarshal(h.out.Bytes(), &res); err != nil {
+		h.t.Fatalf("udp-hold: %v: %s", err, h.out.Text())
+	}
+	return res
 }
