@@ -180,8 +180,19 @@ func ChoiceCompletion(cmd *cobra.Command, name string, choices ...string) {
 	})
 }
 
-// FlagErrorFunc turns pflag's parse errors into usage errors.
+// FlagErrorFunc turns pflag's parse errors into usage errors worded as the
+// AWS CLI words them.
 func FlagErrorFunc(cmd *cobra.Command, err error) error {
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, "unknown flag: "); ok {
+		return FlagErrorf("Unknown options: %s", rest)
+	}
+	if rest, ok := strings.CutPrefix(msg, "unknown shorthand flag: "); ok {
+		return FlagErrorf("Unknown options: %s", rest)
+	}
+	if rest, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		return FlagErrorf("argument %s: expected one argument", strings.Trim(rest, "'"))
+	}
 	return &FlagError{Err: err}
 }
 

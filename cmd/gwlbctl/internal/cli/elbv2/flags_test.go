@@ -31,7 +31,8 @@ func TestCreateLoadBalancerFlags(t *testing.T) {
 			{Name: "wrong type", Args: []string{"--name", "gw", "--subnets", "s", "--type", "network"}, WantErr: `argument --type: Invalid choice "network"`},
 			{Name: "bad tag key", Args: []string{"--name", "gw", "--subnets", "s", "--tags", "Kee=env"}, WantErr: `unknown parameter "Kee"`},
 			{Name: "positional", Args: []string{"gw"}, WantErr: "Unknown options: gw"},
-			{Name: "unknown flag", Args: []string{"--name", "gw", "--subnets", "s", "--colour", "x"}, WantErr: "unknown flag: --colour"},
+			{Name: "unknown flag", Args: []string{"--name", "gw", "--subnets", "s", "--colour", "x"}, WantErr: "Unknown options: --colour"},
+			{Name: "list flag without values", Args: []string{"--name", "gw", "--subnets"}, WantErr: "argument --subnets: expected one argument"},
 		})
 }
 
