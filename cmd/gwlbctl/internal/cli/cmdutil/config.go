@@ -38,17 +38,32 @@ func (c *Config) Env() control.Env {
 	return control.Env{Region: c.Region, Account: c.Account}
 }
 
-// Validate checks every value; the error names the setting.
+// SettingError is an invalid value of one setting.
+type SettingError struct {
+	Key string // state, region, account, output or query
+	Err error
+}
+
+func (e *SettingError) Error() string { return e.Key + ": " + e.Err.Error() }
+func (e *SettingError) Unwrap() error { return e.Err }
+
+// Validate checks every value; a *SettingError names the setting.
 func (c *Config) Validate() error {
 	if !slices.Contains(OutputFormats, c.Output) {
-		return fmt.Errorf("output: invalid choice %q, valid choices are: %s", c.Output, strings.Join(OutputFormats, " | "))
+		return &SettingError{Key: "output", Err: fmt.Errorf("invalid choice %q, valid choices are: %s", c.Output, strings.Join(OutputFormats, " | "))}
 	}
 	if c.Query != "" {
 		if _, err := jmespath.Compile(c.Query); err != nil {
-			return fmt.Errorf("query: bad JMESPath expression %q: %v", c.Query, err)
+			return &SettingError{Key: "query", Err: fmt.Errorf("bad JMESPath expression %q: %v", c.Query, err)}
 		}
 	}
-	return c.Env().Validate()
+	if err := (control.Env{Region: c.Region, Account: control.DefaultAccount}).Validate(); err != nil {
+		return &SettingError{Key: "region", Err: err}
+	}
+	if err := (control.Env{Region: control.DefaultRegion, Account: c.Account}).Validate(); err != nil {
+		return &SettingError{Key: "account", Err: err}
+	}
+	return nil
 }
 
 // setting is one global setting: declared once, with its flag, environment
@@ -169,14 +184,9 @@ func LoadConfig(cmd *cobra.Command) (*Config, error) {
 	if err := c.Validate(); err != nil {
 		// A bad value typed on the command line is a usage error; one that
 		// came from the environment or the file is a configuration error.
-		for _, s := range settings {
-			if f := flags.Lookup(s.key); f != nil && f.Changed && strings.HasPrefix(err.Error(), s.key+":") {
-				return nil, &FlagError{Err: fmt.Errorf("argument --%s: %w", s.key, err)}
-			}
-		}
-		if strings.HasPrefix(err.Error(), "invalid region") && flagChanged(flags, "region") ||
-			strings.HasPrefix(err.Error(), "invalid account") && flagChanged(flags, "account") {
-			return nil, &FlagError{Err: err}
+		var se *SettingError
+		if errors.As(err, &se) && flagChanged(flags, se.Key) {
+			return nil, &FlagError{Err: fmt.Errorf("argument --%s: %w", se.Key, se.Err)}
 		}
 		return nil, &ConfigError{Err: err, Hint: "Check GWLBCTL_* environment variables and the config file" + inFile(cfgFile) + "."}
 	}

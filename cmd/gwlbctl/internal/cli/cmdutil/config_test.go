@@ -161,7 +161,7 @@ func TestConfigErrors(t *testing.T) {
 		wantCode int
 		wantMsg  string
 	}{
-		{name: "bad output flag", args: []string{"--output", "xml"}, wantCode: ExitUsage, wantMsg: `argument --output: output: invalid choice "xml"`},
+		{name: "bad output flag", args: []string{"--output", "xml"}, wantCode: ExitUsage, wantMsg: `argument --output: invalid choice "xml"`},
 		{name: "bad output env", env: map[string]string{"GWLBCTL_OUTPUT": "xml"}, wantCode: ExitConfig, wantMsg: `invalid choice "xml"`},
 		{name: "bad region flag", args: []string{"--region", "mars"}, wantCode: ExitUsage, wantMsg: `invalid region "mars"`},
 		{name: "bad account env", env: map[string]string{"GWLBCTL_ACCOUNT": "12"}, wantCode: ExitConfig, wantMsg: `invalid account id "12"`},
