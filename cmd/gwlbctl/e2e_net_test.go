@@ -21,14 +21,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
-	"syscall"
 	"testing"
-	"unsafe"
 
-	"github.com/vishvananda/netns"
-	"golang.org/x/sys/unix"
+	"github.com/gwlbctl/gwlbctl/fastpath/dpdk"
 )
 
 const (
@@ -140,7 +136,7 @@ func (tp *topology) up(t *testing.T) {
 		{tp.client, "c0"}, {tp.server, "s0"}, {tp.app1, "e0"}, {tp.app2, "e0"},
 		{tp.node, "epa"}, {tp.node, "epb"}, {tp.node, "app"},
 	} {
-		if err := disableOffloads(d.ns, d.dev); err != nil {
+		if err := dpdk.DisableOffloads(d.ns, d.dev); err != nil {
 			t.Fatalf("offloads of %s in %s: %v", d.dev, d.ns, err)
 		}
 	}
@@ -152,58 +148,6 @@ func (tp *topology) down() {
 	for _, ns := range tp.namespaces() {
 		exec.Command("ip", "netns", "del", ns).Run()
 	}
-}
-
-// disableOffloads turns off TX checksumming, scatter-gather, TSO, GSO and
-// GRO on dev in ns through the ethtool ioctl (no ethtool binary needed).
-func disableOffloads(ns, dev string) error {
-	return withNS(ns, func() error {
-		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			return err
-		}
-		defer unix.Close(fd)
-		for _, cmd := range []uint32{unix.ETHTOOL_STXCSUM, unix.ETHTOOL_SSG, unix.ETHTOOL_STSO, unix.ETHTOOL_SGSO, unix.ETHTOOL_SGRO} {
-			ethtoolValue = [2]uint32{cmd, 0}
-			var ifr struct {
-				name [unix.IFNAMSIZ]byte
-				data uintptr
-				_    [24 - unsafe.Sizeof(uintptr(0))]byte
-			}
-			copy(ifr.name[:], dev)
-			ifr.data = uintptr(unsafe.Pointer(&ethtoolValue))
-			if _, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), unix.SIOCETHTOOL, uintptr(unsafe.Pointer(&ifr))); e != 0 && e != syscall.EOPNOTSUPP {
-				return fmt.Errorf("ethtool cmd %#x: %w", cmd, e)
-			}
-		}
-		return nil
-	})
-}
-
-// ethtoolValue is the ioctl's struct ethtool_value. A global: the kernel
-// reads it through a pointer stored in the ifreq, which Go cannot track, and
-// globals never move.
-var ethtoolValue [2]uint32
-
-// withNS runs f on a thread switched into ns.
-func withNS(ns string, f func() error) error {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	orig, err := netns.Get()
-	if err != nil {
-		return err
-	}
-	defer orig.Close()
-	h, err := netns.GetFromName(ns)
-	if err != nil {
-		return err
-	}
-	defer h.Close()
-	if err := netns.Set(h); err != nil {
-		return err
-	}
-	defer netns.Set(orig)
-	return f()
 }
 
 // linkMAC returns dev's MAC in ns.

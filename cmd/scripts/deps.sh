@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential pkg-config git ca-certificates
   dpdk dpdk-dev libdpdk-dev python3-pyelftools libpcap-dev
-  iproute2 iputils-ping procps tcpdump tmux
+  iproute2 iputils-ping procps tcpdump tmux ethtool
 )
 hugepages=${GWLBCTL_HUGEPAGES:-1024}
 

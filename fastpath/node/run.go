@@ -126,6 +126,11 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 				if err := dpdk.QuietKernelSide(iface); err != nil {
 					log.Warn("node: could not quiet the kernel side of a port", "iface", iface, "err", err)
 				}
+				// Frames read through net_af_packet must be complete
+				// (checksums filled in, no GRO super-frames).
+				if err := dpdk.DisableOffloads("", iface); err != nil {
+					log.Warn("node: could not disable offloads of a port", "iface", iface, "err", err)
+				}
 			}
 		}
 		fwc := dpdk.ForwarderConfig{Name: "gwlb", Ports: ports, Workers: workers, Mbufs: cfg.EAL.MbufCount}
