@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"runtime/debug"
+
 	"github.com/spf13/cobra"
 
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/appliance"
@@ -54,6 +56,8 @@ Settings: flag > environment (GWLBCTL_*) > config file
 			return nil
 		},
 	}
+	root.Version = version()
+	root.SetVersionTemplate("gwlbctl {{.Version}}\n")
 	root.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
 	cmdutil.AddGlobalFlags(root.PersistentFlags())
 	cmdutil.RegisterGlobalCompletions(root)
@@ -61,4 +65,19 @@ Settings: flag > environment (GWLBCTL_*) > config file
 		root.AddCommand(newCmd(f))
 	}
 	return root
+}
+
+// version is the module version and VCS revision the binary was built from.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " " + s.Value[:12]
+		}
+	}
+	return v + " " + bi.GoVersion
 }

@@ -100,9 +100,17 @@ func AddGlobalFlags(fs *pflag.FlagSet) {
 	// Accepted and ignored as the AWS CLI's, so copied commands run unchanged.
 	fs.Bool("no-cli-pager", false, "accepted for AWS CLI compatibility; gwlbctl never pages")
 	fs.Bool("no-paginate", false, "accepted for AWS CLI compatibility; gwlbctl never paginates")
-	fs.String("profile", "", "accepted for AWS CLI compatibility; ignored")
+	// More AWS CLI globals that have no meaning here (no network, no
+	// credentials), accepted so that scripts run unchanged.
+	for _, name := range []string{"profile", "endpoint-url", "color", "ca-bundle", "cli-read-timeout", "cli-connect-timeout"} {
+		fs.String(name, "", "accepted for AWS CLI compatibility; ignored")
+		_ = fs.MarkHidden(name)
+	}
+	for _, name := range []string{"debug", "no-verify-ssl", "no-sign-request"} {
+		fs.Bool(name, false, "accepted for AWS CLI compatibility; ignored")
+		_ = fs.MarkHidden(name)
+	}
 	_ = fs.MarkHidden("no-paginate")
-	_ = fs.MarkHidden("profile")
 }
 
 // RegisterGlobalCompletions completes --output from OutputFormats.
