@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -225,6 +226,16 @@ int gw_take_reset(uint16_t port_id)
 	if (port_id >= RTE_MAX_ETHPORTS)
 		return 0;
 	return __atomic_exchange_n(&gw_reset_pending[port_id], 0, __ATOMIC_ACQ_REL);
+}
+
+/* CPU time of the calling thread: what a worker really used, whatever
+ * other processes took from its core. */
+uint64_t gw_thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /* gw_c_forward is a baseline for benchmarks only: the same io forwarding as

@@ -81,6 +81,7 @@ int gw_link(uint16_t port_id, uint32_t *speed, int *up, int *full_duplex);
 int gw_watch_reset(uint16_t port_id);
 int gw_take_reset(uint16_t port_id);
 void gw_request_reset(uint16_t port_id);
+uint64_t gw_thread_cpu_ns(void);
 int gw_launch(unsigned int lcore, uintptr_t handle);
 uint64_t gw_c_forward(uint16_t in_port, uint16_t out_port, uint64_t npkts, uint64_t max_polls);
 

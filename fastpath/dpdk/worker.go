@@ -51,6 +51,10 @@ type worker struct {
 	stop    atomic.Bool
 	done    chan struct{}
 
+	// cpuNs is the lcore thread's CPU time spent in the loop, summed
+	// over runs (updated when a run ends).
+	cpuNs atomic.Uint64
+
 	// badFrame counts packets whose Off/Len after Process do not fit the
 	// mbuf (an engine bug): dropped instead of sent.
 	badFrame atomic.Uint64
@@ -60,7 +64,9 @@ type worker struct {
 func gwLcoreMain(h C.uintptr_t) {
 	w := cgo.Handle(h).Value().(*worker)
 	defer close(w.done)
+	t0 := C.gw_thread_cpu_ns()
 	w.loop()
+	w.cpuNs.Add(uint64(C.gw_thread_cpu_ns() - t0))
 }
 
 // loop is the per-core poll loop. Per pass: check the stop flag once, read
@@ -150,6 +156,10 @@ type WorkerStats struct {
 	// KernelMultiSegment counts TAP frames dropped as chained mbufs.
 	KernelMultiSegment uint64
 	BadFrame           uint64 // Off/Len outside the buffer after Process: dropped
+	// CPUTimeNs is the worker thread's CPU time in completed runs (a
+	// running worker's current run is not included): with Rx it gives the
+	// CPU cost per packet on a machine shared with other processes.
+	CPUTimeNs uint64
 	// Tx is per output port index: packets the PMD accepted and refused
 	// (refused ones are freed).
 	Tx []TxStats
@@ -174,6 +184,7 @@ func (w *worker) stats() WorkerStats {
 		KernelOut:          uint64(c.c.kernel_out),
 		KernelMultiSegment: uint64(c.c.kernel_multiseg),
 		BadFrame:           w.badFrame.Load(),
+		CPUTimeNs:          w.cpuNs.Load(),
 		ExceptionTx:        TxStats{Sent: uint64(c.exc_tx.sent), Unsent: uint64(c.exc_tx.unsent)},
 	}
 	for i := 0; i < int(c.nports); i++ {
