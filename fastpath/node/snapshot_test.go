@@ -47,7 +47,7 @@ func testState() *control.State {
 			},
 		}},
 		Listeners: []*control.ListenerRecord{{
-			Listener: control.Listener{LoadBalancerArn: testLBArn, DefaultActions: []control.Action{{Type: "forward", TargetGroupArn: testTGArn}}},
+			Listener: control.Listener{ListenerArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/gwy/gwlb-a/0123456789abcdef/0123456789abcdef", LoadBalancerArn: testLBArn, DefaultActions: []control.Action{{Type: "forward", TargetGroupArn: testTGArn}}},
 		}},
 		EndpointServices: []*control.EndpointServiceRecord{{
 			Service: control.ServiceConfiguration{ServiceId: testSvcID, GatewayLoadBalancerArns: []string{testLBArn}},

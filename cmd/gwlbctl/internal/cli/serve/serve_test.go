@@ -181,3 +181,14 @@ func TestConfigErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestExampleNodeConfig keeps configs/node.yaml loadable and valid.
+func TestExampleNodeConfig(t *testing.T) {
+	o, err := execServe(t, nil, "--node-config", "../../../../../configs/node.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Config.LoadBalancer != "inspection-gwlb" || len(o.Config.Endpoints) != 1 || o.Config.Appliance.TAP != "gwlb0" {
+		t.Errorf("configs/node.yaml loaded as %+v", o.Config)
+	}
+}
