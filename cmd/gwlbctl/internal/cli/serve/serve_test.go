@@ -192,3 +192,29 @@ func TestExampleNodeConfig(t *testing.T) {
 		t.Errorf("configs/node.yaml loaded as %+v", o.Config)
 	}
 }
+
+// TestStateFromGlobalSettings: without state in any node config layer,
+// serve uses gwlbctl's global state file setting.
+func TestStateFromGlobalSettings(t *testing.T) {
+	body := strings.Replace(nodeYAML, "state: /var/lib/gwlbctl/state.json\n", "", 1)
+	f := writeFile(t, body)
+	var got *Options
+	opts := &Options{ErrOut: &strings.Builder{}, DefaultState: func() string { return "/global/state.json" }}
+	cmd := newCmdServe(opts, func(_ context.Context, o *Options) error { got = o; return nil })
+	cmd.SetArgs([]string{"--node-config", f})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Config.State != "/global/state.json" {
+		t.Errorf("state = %q, want the global setting", got.Config.State)
+	}
+	// A node config layer still wins.
+	cmd = newCmdServe(opts, func(_ context.Context, o *Options) error { got = o; return nil })
+	cmd.SetArgs([]string{"--node-config", f, "--state", "/flag/state.json"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Config.State != "/flag/state.json" {
+		t.Errorf("state = %q, want the flag's", got.Config.State)
+	}
+}
