@@ -3,7 +3,10 @@ package dpdk
 /*
 #include <stdint.h>
 #include <rte_mbuf.h>
+#include <rte_cycles.h>
 #include "gw.h"
+
+static uint64_t gw_tsc_hz(void) { return rte_get_tsc_hz(); }
 */
 import "C"
 
@@ -69,8 +72,9 @@ func gwLcoreMain(h C.uintptr_t) {
 	w.cpuNs.Add(uint64(C.gw_thread_cpu_ns() - t0))
 }
 
-// loop is the per-core poll loop. Per pass: check the stop flag once, read
-// the clock once, then per rx queue one gw_step call that disposes of the
+// loop is the per-core poll loop. Per pass: check the stop flag once, take
+// the clock once (TSC-based, see gw_worker.now_ns; the same scale as
+// Monotonic), then per rx queue one gw_step call that disposes of the
 // previous burst (to its tx buffers, the TAP, or freed), flushes every tx
 // buffer at the start of a pass, and receives the next burst. The engine
 // reads its config snapshot through its own atomic pointer per burst.
@@ -82,20 +86,31 @@ func (w *worker) loop() {
 	pkts := w.pkts[:]
 	h := w.handler
 	ndone := 0
-	for !w.stop.Load() {
-		now := Monotonic()
+	c.tsc_mult = C.uint64_t((uint64(1e9) << 32) / uint64(C.gw_tsc_hz()))
+	var now int64
+	for pass := uint(0); !w.stop.Load(); pass++ {
+		if pass%4096 == 0 {
+			c.anchor_ns = C.uint64_t(Monotonic())
+			c.reanchor = 1
+		}
 		idle := true
 		for q := range rxqs {
 			n := int(C.gw_step(c, C.uint16_t(ndone), C.uint16_t(q)))
+			if q == 0 {
+				now = int64(c.now_ns) // refreshed by the pass's first step
+			}
 			ndone = 0
 			if n == 0 {
 				continue
 			}
 			idle = false
 			port := rxqs[q].portIndex
-			for i := 0; i < n; i++ {
-				m := mbufs[i]
-				p := &pkts[i]
+			// Slices of one length so the compiler drops bounds checks.
+			ms := mbufs[:min(n, Burst)]
+			ps := pkts[:len(ms)]
+			ds := dest[:len(ms)]
+			for i, m := range ms {
+				p := &ps[i]
 				p.Buf = unsafe.Slice((*byte)(m.buf_addr), int(m.buf_len))
 				p.Off = int(m.data_off)
 				p.Len = int(m.data_len)
@@ -103,13 +118,12 @@ func (w *worker) loop() {
 				p.Out = 0
 				p.Verdict = engine.Drop
 			}
-			h.Process(pkts[:n], now)
+			h.Process(ps, now)
 			bad := 0
-			for i := 0; i < n; i++ {
-				p := &pkts[i]
+			for i, m := range ms {
+				p := &ps[i]
 				d := C.uint16_t(C.GW_DEST_DROP)
 				if p.Verdict != engine.Drop {
-					m := mbufs[i]
 					// The engine moves Off/Len within the buffer; anything
 					// outside it would send foreign memory.
 					if bl := uint(m.buf_len); uint(p.Off) < bl && p.Len > 0 && uint(p.Len) <= bl-uint(p.Off) {
@@ -125,11 +139,12 @@ func (w *worker) loop() {
 						bad++
 					}
 				}
-				dest[i] = d
+				ds[i] = d
 			}
 			if bad != 0 {
 				w.badFrame.Add(uint64(bad))
 			}
+			n = len(ms)
 			ndone = n
 		}
 		if idle {
