@@ -43,18 +43,18 @@ func TestGenerateCLISkeleton(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `{
-  "Name": "",
-  "Port": 0,
-  "Enabled": true,
-  "Subnets": [
-    ""
-  ],
-  "Tags": [
-    {
-      "Key": "",
-      "Value": ""
-    }
-  ]
+    "Name": "",
+    "Port": 0,
+    "Enabled": true,
+    "Subnets": [
+        ""
+    ],
+    "Tags": [
+        {
+            "Key": "",
+            "Value": ""
+        }
+    ]
 }
 `
 	if out.String() != want {

@@ -126,7 +126,7 @@ func TestVerbsRun(t *testing.T) {
 				if e.State().EndpointService(fx.ServiceId).Service.AcceptanceRequired {
 					t.Error("acceptance still required")
 				}
-				if trimmed(e) != "{\n  \"Return\": true\n}" {
+				if trimmed(e) != "{\n    \"Return\": true\n}" {
 					t.Errorf("out %s", e.Out.String())
 				}
 			}},
@@ -186,7 +186,7 @@ func TestVerbsRun(t *testing.T) {
 				if s := e.State().Endpoint(fx.EndpointId).Endpoint.State; s != control.EndpointStateAvailable {
 					t.Errorf("state %s after accept", s)
 				}
-				if trimmed(e) != "{\n  \"Unsuccessful\": []\n}" {
+				if trimmed(e) != "{\n    \"Unsuccessful\": []\n}" {
 					t.Errorf("out %s", e.Out.String())
 				}
 			}},

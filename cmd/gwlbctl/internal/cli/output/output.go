@@ -199,9 +199,9 @@ func fromPlain(v any) any {
 	}
 }
 
-// jsonIndent is one level of JSON indentation. Deviation: the AWS CLI
-// indents by 4 spaces (Python's json.dumps(indent=4)); gwlbctl uses 2.
-const jsonIndent = "  "
+// jsonIndent is one level of JSON indentation: 4 spaces, as the AWS CLI
+// prints (Python's json.dumps(indent=4)), so diffs against its output stay clean.
+const jsonIndent = "    "
 
 // writeJSON prints the response field order, without HTML escaping (as the
 // AWS CLI: "<" stays "<").

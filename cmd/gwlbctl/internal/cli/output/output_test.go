@@ -43,7 +43,7 @@ func render(t *testing.T, opts Options, v any) string {
 
 func TestJSONKeepsFieldOrder(t *testing.T) {
 	got := render(t, Options{Format: "json"}, sample)
-	if !strings.HasPrefix(got, "{\n  \"LoadBalancers\": [\n    {\n      \"LoadBalancerName\": \"gwlb-a\",\n      \"LoadBalancerArn\"") {
+	if !strings.HasPrefix(got, "{\n    \"LoadBalancers\": [\n        {\n            \"LoadBalancerName\": \"gwlb-a\",\n            \"LoadBalancerArn\"") {
 		t.Errorf("json output:\n%s", got)
 	}
 	if !strings.Contains(got, `"Port": 6081,`) || !strings.Contains(got, `"Enabled": true`) {
