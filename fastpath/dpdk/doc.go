@@ -7,14 +7,47 @@
 //
 // Layout, by role:
 //   - eal.go: EAL arguments and defaults, the main-lcore control thread
-//     (every control call runs there), timers for ENA, clean-up.
+//     (every control call runs there through EAL.Do), timers, clean-up.
 //   - pool.go, port.go: mempools, port probing/configuration, counters.
 //   - worker.go, gw.c: the per-core loop. One cgo call per burst (gw_step)
 //     disposes of the previous burst, flushes the tx buffers once per pass
 //     and receives the next burst into C memory; Go builds engine.Packet
 //     views on the mbufs in place and calls the engine once per burst.
-//   - forwarder.go: ports by role wired to workers, start/stop, resets.
-//   - exception.go: the kernel TAP (address, MAC, neighbour table).
+//   - forwarder.go: ports in the engine's order wired to workers,
+//     start/stop, port resets.
+//   - exception.go: the kernel TAP (address, MAC, neighbour table);
+//     afpacket.go: helpers for kernel interfaces read by net_af_packet.
+//
+// Threads. InitEAL runs rte_eal_init on a dedicated, locked OS thread that
+// becomes the main lcore; it stays there serving control calls and, once a
+// second, rte_timer_manage. Forwarding lcores are EAL's own worker lcores
+// (from -l): rte_eal_remote_launch starts a C function that calls into Go
+// once (gwLcoreMain) and runs the whole poll loop there, so EAL's pinning
+// and lcore ids (mempool caches) apply, the C-to-Go callback is paid once,
+// and each burst is an ordinary Go-to-C call.
+//
+// Packets. Each received mbuf becomes an engine.Packet whose Buf is the
+// whole mbuf buffer (buf_addr, buf_len), Off its data_off and Len its
+// data_len. After Process, Off/Len are checked against the buffer and
+// written back (data_off, data_len, pkt_len), then the packet goes to its
+// output port's tx buffer (Forward), the exception TAP (Exception) or is
+// freed (Drop, invalid output, Off/Len outside the buffer). Only
+// single-segment mbufs reach the engine: the pool's data room is sized from
+// the largest MTU, and a chained mbuf is dropped and counted
+// (WorkerStats.MultiSegment). Frames the kernel sends out of the TAP leave
+// unchanged on the appliance port without entering the engine.
+//
+// ENA (EC2), written against DPDK 22.11's net_ena and untested here (no
+// ENA device): give the NIC to EAL with EALConfig.PCI
+// ("0000:00:06.0,large_llq_hdr=1"); promiscuous mode is unsupported and
+// only logged; the watchdog needs rte_timer_manage on the lcore that
+// started the port (the main lcore does it once a second); a
+// RTE_ETH_EVENT_INTR_RESET request stops the workers, runs
+// rte_eth_dev_reset, configures and starts the port again and resumes
+// (the orchestration is tested with Port.RequestReset on net_null, which
+// has no reset operation); the allowance counters
+// (bw_in_allowance_exceeded, pps_allowance_exceeded, ...) are among
+// Port.XStats. Link speed reads 0 on ENA.
 //
 // The engine works on plain buffers, so all packet logic is tested without
 // DPDK; this package adds only what needs a NIC. Its tests need root and
