@@ -394,6 +394,11 @@ func TestEndToEnd(t *testing.T) {
 		if err := e.ping(e.tp.server, true, clientIP6, 3); err != nil {
 			t.Errorf("server -> client IPv6: %v", err)
 		}
+		// The node itself answers on the appliance network through its
+		// exception TAP (the kernel answers ARP and ping).
+		if err := e.ping(e.tp.app1, false, nodeIP, 2); err != nil {
+			t.Errorf("appliance -> node %s: %v", nodeIP, err)
+		}
 	})
 
 	t.Run("TCPTransfer10MB", func(t *testing.T) {
