@@ -528,6 +528,25 @@ func TestEndToEnd(t *testing.T) {
 		t.Logf("drops after random frames: %v", s.Totals.Drops)
 	})
 
+	// An attribute change is applied live; established flows go on.
+	t.Run("AttributeChangeKeepsFlows", func(t *testing.T) {
+		udpSrv := startHelper(t, e.tp.server, "udp-echo", serverIP4+":7050")
+		defer udpSrv.stop()
+		hold := startHold(t, e.tp.client, serverIP4+":7050", 8)
+		hold.round()
+		d := e.changeState("elbv2", "modify-load-balancer-attributes", "--load-balancer-arn", e.ids.lbArn,
+			"--attributes", "Key=load_balancing.cross_zone.enabled,Value=true")
+		if !strings.Contains(readFile(e.serveLog), "cross_zone=true") {
+			t.Fatal("serve's published config does not show cross-zone on")
+		}
+		t.Logf("cross-zone on applied by serve %v after the state file changed", d.Round(time.Millisecond))
+		for _, r := range hold.round() {
+			if r.Echoed != 2 {
+				t.Errorf("flow %s across the attribute change: %+v", r.Local, r)
+			}
+		}
+	})
+
 	// Deregistering a target: serve reloads within a second, established
 	// flows (on either appliance) keep flowing on their target (the
 	// default no_rebalance keeps them on the draining one), and new flows
