@@ -172,7 +172,11 @@ func NewForwarder(e *EAL, cfg ForwarderConfig) (*Forwarder, error) {
 		}
 	}
 	for i := 0; i < cfg.Workers; i++ {
-		f.workers = append(f.workers, f.newWorker(i, lcores[i]))
+		w := f.newWorker(i, lcores[i])
+		f.workers = append(f.workers, w)
+		if len(w.rxqs) == 0 {
+			return nil, fmt.Errorf("dpdk: worker %d has no rx queue to poll: give a port at least %d rx queues (and not TxOnly), or use fewer workers", i, i+1)
+		}
 	}
 	f.stopMon, f.monDone = make(chan struct{}), make(chan struct{})
 	go f.monitorResets()
@@ -438,15 +442,16 @@ func (f *Forwarder) Close() error {
 		close(f.stopMon)
 		<-f.monDone
 	}
-	err := f.closePorts()
-	for _, w := range f.workers {
-		C.free(unsafe.Pointer(w.c))
-		w.c = nil
-	}
-	return err
+	return f.closePorts()
 }
 
 func (f *Forwarder) closePorts() error {
+	for _, w := range f.workers {
+		if w.c != nil {
+			C.free(unsafe.Pointer(w.c))
+			w.c = nil
+		}
+	}
 	var errs []error
 	if f.tap != nil {
 		errs = append(errs, f.tap.Close())

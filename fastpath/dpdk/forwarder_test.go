@@ -478,3 +478,43 @@ func TestWorkerClockFollowsMonotonic(t *testing.T) {
 	}
 	t.Logf("%d bursts, %d more than 1 ms off, worst clock offset %v", calls.Load(), late.Load(), time.Duration(worst.Load()))
 }
+
+func TestForwarderConfigErrors(t *testing.T) {
+	e := needEAL(t)
+	cases := []struct {
+		name string
+		cfg  ForwarderConfig
+		want string
+	}{
+		{"no ports", ForwarderConfig{}, "no ports"},
+		{"too many workers", ForwarderConfig{Workers: 64, Ports: []PortConfig{{Device: uniq("net_null_w")}}}, "worker lcores"},
+		{"nothing to poll", ForwarderConfig{Ports: []PortConfig{{Device: uniq("net_null_p"), TxOnly: true}}}, "no rx queue"},
+		{"bad device", ForwarderConfig{Ports: []PortConfig{{Device: "net_nosuchdriver0"}}}, "probing"},
+		{"bad TAP name", ForwarderConfig{Ports: []PortConfig{{Device: uniq("net_null_t")}}, Exception: &ExceptionConfig{Interface: "a,b"}}, "interface name"},
+		{"bad appliance index", ForwarderConfig{Ports: []PortConfig{{Device: uniq("net_null_a")}}, Exception: &ExceptionConfig{Interface: "x", AppliancePort: 3}}, "appliance port 3"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.cfg.Name = uniq("cfg")
+			f, err := NewForwarder(e, c.cfg)
+			if err == nil {
+				f.Close()
+				t.Fatalf("accepted; want an error containing %q", c.want)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %q; want it to contain %q", err, c.want)
+			}
+		})
+	}
+	// The failed attempts released their devices: the names can be reused.
+	f, err := NewForwarder(e, ForwarderConfig{Name: uniq("reuse"), Ports: []PortConfig{{Device: "net_null_reuse0"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	f, err = NewForwarder(e, ForwarderConfig{Name: uniq("reuse"), Ports: []PortConfig{{Device: "net_null_reuse0"}}})
+	if err != nil {
+		t.Fatalf("reopening a closed device: %v", err)
+	}
+	f.Close()
+}
