@@ -320,7 +320,8 @@ func (f *Forwarder) launch() error {
 			f.halt(f.workers[:i])
 			return err
 		}
-		go func() { <-w.done; h.Delete() }()
+		done := w.done
+		go func() { <-done; h.Delete() }()
 	}
 	f.running = true
 	return nil
