@@ -26,6 +26,8 @@ import (
 	"syscall"
 	"time"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // DefaultEALArgs are used when EALConfig.Args is empty: the main lcore on
@@ -142,8 +144,8 @@ func InitEAL(cfg EALConfig) (*EAL, error) {
 // program name) and reports whether --no-huge is in effect.
 func buildEALArgs(cfg EALConfig, log *slog.Logger) ([]string, bool, error) {
 	args := append([]string(nil), cfg.Args...)
-	if len(args) == 0 {
-		args = append(args, DefaultEALArgs...)
+	if len(args) == 0 || slices.Equal(args, DefaultEALArgs) {
+		args = append(defaultLcores(), DefaultEALArgs[4:]...)
 	}
 	has := func(flag string) bool {
 		for _, a := range args {
@@ -230,6 +232,32 @@ func buildEALArgs(cfg EALConfig, log *slog.Logger) ([]string, bool, error) {
 		args = append(args, "-m", strconv.Itoa(mb))
 	}
 	return args, noHuge, nil
+}
+
+// defaultLcores maps the default lcores onto the CPUs this process may run
+// on: lcore 0 (main) on the first, lcore 1 (worker) on the second. With
+// CPUs 0 and 1 allowed that is DefaultEALArgs' "-l 0,1 --main-lcore 0";
+// in a container limited to other CPUs (a cpuset) "-l 0,1" would fail, and
+// on a single CPU both lcores share it (slow, but it runs).
+func defaultLcores() []string {
+	var set unix.CPUSet
+	var cpus []int
+	if err := unix.SchedGetaffinity(0, &set); err == nil {
+		for c := 0; c < len(set)*64 && len(cpus) < 2; c++ {
+			if set.IsSet(c) {
+				cpus = append(cpus, c)
+			}
+		}
+	}
+	switch {
+	case len(cpus) == 2 && cpus[0] == 0 && cpus[1] == 1:
+		return append([]string(nil), DefaultEALArgs[:4]...)
+	case len(cpus) == 2:
+		return []string{"--lcores", fmt.Sprintf("0@%d,1@%d", cpus[0], cpus[1]), "--main-lcore", "0"}
+	case len(cpus) == 1:
+		return []string{"--lcores", fmt.Sprintf("0@%d,1@%d", cpus[0], cpus[0]), "--main-lcore", "0"}
+	}
+	return append([]string(nil), DefaultEALArgs[:4]...)
 }
 
 // freeHugepageMB sums the free hugepages of every size, in MiB.

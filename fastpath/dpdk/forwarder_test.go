@@ -22,7 +22,10 @@ func TestEALArgs(t *testing.T) {
 	if err != nil || noHuge {
 		t.Fatalf("defaults: %v %v", err, noHuge)
 	}
-	want := []string{"-l", "0,1", "--main-lcore", "0", "--in-memory", "--no-pci", "--no-telemetry", "--log-level=notice"}
+	want := append(defaultLcores(), "--in-memory", "--no-pci", "--no-telemetry", "--log-level=notice")
+	if same, _, _ := buildEALArgs(EALConfig{Hugepages: "on", Args: DefaultEALArgs}, log); !slices.Equal(same, want) {
+		t.Fatalf("DefaultEALArgs given explicitly: %q, want %q", same, want)
+	}
 	if tel, _, _ := buildEALArgs(EALConfig{Hugepages: "on", Telemetry: true}, log); slices.Contains(tel, "--no-telemetry") {
 		t.Fatalf("telemetry on: %q", tel)
 	}
