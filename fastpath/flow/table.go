@@ -89,19 +89,21 @@ const (
 // Entry is the state of one flow. It holds no pointers. Fields indexed by
 // Direction are [Original, Reply].
 type Entry struct {
+	// Lookup and the expiry sweep read the first 54 bytes only: the key,
+	// then last-seen, liveness and timeout class, then the target.
 	Key      Key
+	LastSeen uint32 // seconds of the engine clock (see Seconds)
+	flags    uint8
+	Class    TimeoutClass
+	Target   uint16    // index of the flow's target in the balance set
+	Created  uint32    // seconds of the engine clock
+	InPort   [2]uint16 // port index each direction entered on
 	Packets  [2]uint64
 	Bytes    [2]uint64
-	Created  uint32    // seconds of the engine clock (see Seconds)
-	LastSeen uint32    // seconds of the engine clock
-	Target   uint16    // index of the flow's target in the balance set
-	InPort   [2]uint16 // port index each direction entered on
 	// EthDst and EthSrc are the Ethernet addresses of the initiator's
 	// frames, restored after decapsulation; Reply frames use them swapped.
 	EthDst, EthSrc [6]byte
 	vlan           uint16
-	flags          uint8
-	Class          TimeoutClass
 }
 
 // EntrySize is the size of an Entry in bytes.
@@ -210,6 +212,7 @@ type Table struct {
 
 	stats Stats
 	sink  uint32 // keeps prefetching loads alive
+	big   bool   // entries exceed the caches: touch ahead in Expire
 
 	release func() // unmaps the arrays
 }
@@ -254,6 +257,7 @@ func New(cfg Config) (*Table, error) {
 		return nil, err
 	}
 	t.stats.Capacity = cfg.Capacity
+	t.big = cfg.Capacity*EntrySize > 16<<20
 	return t, nil
 }
 
@@ -522,10 +526,10 @@ func (t *Table) Expire(now int64, budget int) int {
 				k++
 			}
 		}
-		// Stage 2: with the slots cached, touch the entries that follow
-		// each victim in its probe run: backward-shift deletion hashes
-		// their keys.
-		for j := 0; j < k; j++ {
+		// Stage 2 (tables beyond the caches): with the slots cached, touch
+		// the entries that follow each victim in its probe run, whose keys
+		// backward-shift deletion hashes.
+		for j := 0; j < k && t.big; j++ {
 			want := uint32(refs[j] + 1)
 			i := uint32(hashes[j]) & t.mask
 			for n := 0; n < 64 && t.slots[i]&refMask != want; n++ {

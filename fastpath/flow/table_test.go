@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 const pinnedHash = 0x55594358d2d2e791
@@ -538,5 +539,12 @@ func TestOutsideGoHeap(t *testing.T) {
 	}
 	if tb.Len() != 100000 {
 		t.Fatal("flows lost")
+	}
+}
+
+func TestEntryLayout(t *testing.T) {
+	var e Entry
+	if off := unsafe.Offsetof(e.Target) + 2; off > 64 {
+		t.Fatalf("key, last-seen, flags, class and target end at byte %d, beyond the first cache line", off)
 	}
 }
