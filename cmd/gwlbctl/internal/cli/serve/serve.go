@@ -127,6 +127,9 @@ writing the final stats to --stats-file.`,
 }
 
 func run(ctx context.Context, opts *Options) error {
+	if err := node.CheckPrivileges(); err != nil {
+		return err
+	}
 	log := slog.New(slog.NewTextHandler(opts.ErrOut, nil))
 	so := node.StartOptions{PassPackets: opts.PassPackets}
 	if opts.WarmPcap != "" {
