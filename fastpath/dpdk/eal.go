@@ -7,6 +7,7 @@ package dpdk
 #include <rte_lcore.h>
 #include <rte_launch.h>
 #include <rte_timer.h>
+#include <rte_log.h>
 #include "gw.h"
 */
 import "C"
@@ -80,6 +81,7 @@ type EALConfig struct {
 type EAL struct {
 	args     []string
 	noHuge   bool
+	quiet    bool // the default log level: known-harmless PMD warnings are hidden
 	log      *slog.Logger
 	main     int   // main lcore id
 	workers  []int // worker lcore ids, in order
@@ -125,7 +127,7 @@ func InitEAL(cfg EALConfig) (*EAL, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &EAL{args: args, noHuge: noHuge, log: log, calls: make(chan func()), done: make(chan struct{})}
+	e := &EAL{args: args, noHuge: noHuge, log: log, calls: make(chan func()), done: make(chan struct{}), quiet: cfg.LogLevel == ""}
 	e.runDir = runtimeDir(args)
 	e.runDirExists = exists(e.runDir)
 	e.runParentExists = exists(filepath.Dir(e.runDir))
@@ -386,6 +388,34 @@ func (e *EAL) removeRuntimeLeftovers() {
 	if !e.runParentExists {
 		_ = os.Remove(filepath.Dir(e.runDir))
 	}
+}
+
+// quietLogType raises a DPDK log type's threshold to critical while f
+// runs, at the default log level only. net_tap warns on every start that
+// no real-time signal is free for rx interrupts (Go owns them all; the
+// exception path polls, so none is needed) and that the multiq qdisc is
+// missing (only rte_flow needs it); errors still come back as Go errors.
+func (e *EAL) quietLogType(name string, f func() error) error {
+	if !e.quiet {
+		return f()
+	}
+	var id C.int
+	var old C.int
+	_ = e.Do(func() error {
+		cname := C.CString(name)
+		defer C.free(unsafe.Pointer(cname))
+		id = C.rte_log_register(cname)
+		if id >= 0 {
+			old = C.rte_log_get_level(C.uint32_t(id))
+			C.rte_log_set_level(C.uint32_t(id), C.RTE_LOG_CRIT)
+		}
+		return nil
+	})
+	err := f()
+	if id >= 0 && old > 0 {
+		_ = e.Do(func() error { C.rte_log_set_level(C.uint32_t(id), C.uint32_t(old)); return nil })
+	}
+	return err
 }
 
 // rteStrerror formats a failing call's error: a negative errno return, or

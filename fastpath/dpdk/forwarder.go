@@ -221,16 +221,19 @@ func (f *Forwarder) openTAP(x *ExceptionConfig) error {
 	if mtu == 0 {
 		mtu = 1500
 	}
-	tap, err := f.e.OpenPort(PortConfig{
-		Device:   fmt.Sprintf("net_tap_%s,iface=%s,mac=%s", x.Interface, x.Interface, mac),
-		RxQueues: f.cfg.Workers, TxQueues: f.cfg.Workers, RxDesc: 1024, TxDesc: 1024,
-		MTU: mtu,
-	}, f.pool)
+	err := f.e.quietLogType("pmd.net.tap", func() error {
+		tap, err := f.e.OpenPort(PortConfig{
+			Device:   fmt.Sprintf("net_tap_%s,iface=%s,mac=%s", x.Interface, x.Interface, mac),
+			RxQueues: f.cfg.Workers, TxQueues: f.cfg.Workers, RxDesc: 1024, TxDesc: 1024,
+			MTU: mtu,
+		}, f.pool)
+		if err != nil {
+			return fmt.Errorf("dpdk: exception TAP %s: %w", x.Interface, err)
+		}
+		f.tap = tap
+		return tap.Start()
+	})
 	if err != nil {
-		return fmt.Errorf("dpdk: exception TAP %s: %w", x.Interface, err)
-	}
-	f.tap = tap
-	if err := tap.Start(); err != nil {
 		return err
 	}
 	if err := configureTAP(x.Interface, mac, x.Address, mtu); err != nil {
