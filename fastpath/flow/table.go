@@ -495,7 +495,9 @@ func (t *Table) unlink(r Ref, e *Entry, h uint64) {
 
 // Expire examines at most budget entries, continuing where the previous
 // call stopped, and reclaims those idle past their timeout at time now. It
-// returns the number reclaimed. Call it once per burst or poll pass.
+// returns the number reclaimed. Call it once per burst or poll pass (idle
+// passes too). A full sweep takes Cap()/budget calls: choose budget so it
+// completes well within the shortest timeout (60 s), e.g. 64 per pass.
 func (t *Table) Expire(now int64, budget int) int {
 	if t.used == 0 {
 		return 0
