@@ -181,6 +181,11 @@ static uint8_t gw_sym_key[52] = {
 	0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
 };
 
+/* gw_port_configure configures the port's queue counts. rss: 0 none, 1
+ * RSS over IP/TCP/UDP with the device's key, 2 the same with a repeated
+ * 0x6d5a key, which makes Toeplitz symmetric (A->B and B->A hash alike) so
+ * both directions of a flow reach the worker that owns it. Returns
+ * -ENOTSUP for RSS on a device that hashes none of those. */
 int gw_port_configure(uint16_t port_id, uint16_t nrxq, uint16_t ntxq, int rss)
 {
 	struct rte_eth_conf conf;
@@ -191,16 +196,14 @@ int gw_port_configure(uint16_t port_id, uint16_t nrxq, uint16_t ntxq, int rss)
 	ret = rte_eth_dev_info_get(port_id, &info);
 	if (ret != 0)
 		return ret;
-	if (rss && nrxq > 1) {
+	if (rss) {
+		uint64_t hf = (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
+
+		if (hf == 0)
+			return -ENOTSUP;
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_hf =
-			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
-			info.flow_type_rss_offloads;
-		/* A repeated 0x6d5a key makes Toeplitz symmetric (A->B and
-		 * B->A hash alike), so both directions of a flow reach the
-		 * worker that owns it. Devices that cannot take a key keep
-		 * their own (ENA on some hardware). */
-		if (info.hash_key_size > 0 && info.hash_key_size <= sizeof(gw_sym_key)) {
+		conf.rx_adv_conf.rss_conf.rss_hf = hf;
+		if (rss == 2 && info.hash_key_size > 0 && info.hash_key_size <= sizeof(gw_sym_key)) {
 			conf.rx_adv_conf.rss_conf.rss_key = gw_sym_key;
 			conf.rx_adv_conf.rss_conf.rss_key_len = info.hash_key_size;
 		}

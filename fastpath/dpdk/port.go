@@ -28,7 +28,9 @@ type PortConfig struct {
 	// them in EALConfig.PCI). A vdev name starts with its driver's name and
 	// must be unique in the process.
 	Device string
-	// RxQueues and TxQueues default to 1.
+	// RxQueues and TxQueues default to 1. With several rx queues RSS
+	// spreads packets over them, with a symmetric key when the device
+	// takes one.
 	RxQueues, TxQueues int
 	// RxDesc and TxDesc are ring sizes (1024 by default; adjusted to the
 	// device's limits).
@@ -39,8 +41,6 @@ type PortConfig struct {
 	// Promiscuous receives frames for any MAC (bump-in-the-wire ports).
 	// ENA has no promiscuous mode: that is logged, not fatal.
 	Promiscuous bool
-	// RSS spreads rx over the queues with a symmetric key (RxQueues > 1).
-	RSS bool
 	// TxOnly ports are never polled by the workers: sinks, or ports whose
 	// rx queue is read elsewhere (ReceiveFrames).
 	TxOnly bool
@@ -130,11 +130,24 @@ func (e *EAL) OpenPort(cfg PortConfig, pool *Mempool) (*Port, error) {
 // runs on the main lcore at open and after a reset.
 func (p *Port) setup() error {
 	id := C.uint16_t(p.id)
-	rss := 0
-	if p.cfg.RSS {
-		rss = 1
+	nrxq, ntxq := C.uint16_t(p.cfg.RxQueues), C.uint16_t(p.cfg.TxQueues)
+	var rc C.int
+	if p.cfg.RxQueues > 1 {
+		// Several queues are only useful with RSS; the symmetric key is
+		// preferred, the device's own accepted with a warning (the engine
+		// then needs a hand-off for the reverse direction), no RSS at all
+		// leaves every packet on queue 0.
+		if rc = C.gw_port_configure(id, nrxq, ntxq, 2); rc != 0 {
+			if rc = C.gw_port_configure(id, nrxq, ntxq, 1); rc == 0 {
+				p.e.log.Warn("dpdk: the device refused the symmetric RSS key; both directions of a flow may land on different workers", "port", p.name, "driver", p.driver)
+			} else if rc = C.gw_port_configure(id, nrxq, ntxq, 0); rc == 0 {
+				p.e.log.Warn("dpdk: the device has no RSS: every packet arrives on rx queue 0", "port", p.name, "driver", p.driver, "rx_queues", p.cfg.RxQueues)
+			}
+		}
+	} else {
+		rc = C.gw_port_configure(id, nrxq, ntxq, 0)
 	}
-	if rc := C.gw_port_configure(id, C.uint16_t(p.cfg.RxQueues), C.uint16_t(p.cfg.TxQueues), C.int(rss)); rc != 0 {
+	if rc != 0 {
 		return fmt.Errorf("dpdk: port %s (%s): configure %d rx / %d tx queues: %s", p.name, p.driver, p.cfg.RxQueues, p.cfg.TxQueues, rteStrerror(-int(rc), 0))
 	}
 	nrxd, ntxd := C.uint16_t(p.cfg.RxDesc), C.uint16_t(p.cfg.TxDesc)

@@ -26,6 +26,8 @@ func childMain(mode string) int {
 		return childSigterm()
 	case "nohuge":
 		return childNoHuge()
+	case "workers2":
+		return childTwoWorkers()
 	}
 	fmt.Fprintln(os.Stderr, "unknown child mode", mode)
 	return 2
@@ -95,6 +97,70 @@ func childNoHuge() int {
 	f.Stop()
 	fmt.Printf("no-huge %v args %s\n", e.NoHuge(), strings.Join(e.Args(), " "))
 	return 0
+}
+
+// childTwoWorkers runs two forwarding lcores (sharing a CPU if needed):
+// each polls its own rx queue of every port and sends on its own tx queue;
+// the TAP gets one queue per worker too.
+func childTwoWorkers() int {
+	fail := func(err error) int { fmt.Fprintln(os.Stderr, "child:", err); return 1 }
+	cpus := []string{"0", "0"}
+	if l := defaultLcores(); l[0] == "--lcores" {
+		at := strings.Split(strings.ReplaceAll(l[1], ",", "@"), "@") // 0,A,1,B
+		cpus = []string{at[1], at[3]}
+	} else {
+		cpus = []string{"0", "1"}
+	}
+	e, err := InitEAL(EALConfig{Args: []string{"--lcores", fmt.Sprintf("0@%s,1@%s,2@%s", cpus[0], cpus[1], cpus[1]), "--main-lcore", "0"}})
+	if err != nil {
+		return fail(err)
+	}
+	defer e.Close()
+	f, err := NewForwarder(e, ForwarderConfig{
+		Ports:     []PortConfig{{Device: "net_null_in,size=64"}, {Device: "net_null_out,no-rx=1", TxOnly: true}},
+		Exception: &ExceptionConfig{Interface: os.Getenv("GWLBCTL_DPDK_TEST_TAP"), AppliancePort: 1},
+	})
+	if err != nil {
+		return fail(err)
+	}
+	defer f.Close()
+	if f.Workers() != 2 {
+		return fail(fmt.Errorf("%d workers, want 2", f.Workers()))
+	}
+	if err := f.Start([]BurstHandler{toPort{1}, toPort{1}}); err != nil {
+		return fail(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for s := f.Stats(); s[0].Tx[1].Sent < 100000 || s[1].Tx[1].Sent < 100000; s = f.Stats() {
+		if time.Now().After(deadline) {
+			return fail(fmt.Errorf("both workers must forward: %+v", s))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	f.Stop()
+	in, err := f.Ports()[0].Stats()
+	if err != nil {
+		return fail(err)
+	}
+	s := f.Stats()
+	if len(in.Queues) != 2 || in.Queues[0].RxPackets != s[0].Rx || in.Queues[1].RxPackets != s[1].Rx {
+		return fail(fmt.Errorf("queue stats %+v vs workers %d, %d", in.Queues, s[0].Rx, s[1].Rx))
+	}
+	if rx, tx := f.ExceptionPort().Queues(); rx != 2 || tx != 2 {
+		return fail(fmt.Errorf("TAP has %d/%d queues, want one per worker", rx, tx))
+	}
+	fmt.Printf("ok lcores %d %d rx %d %d\n", s[0].Lcore, s[1].Lcore, s[0].Rx, s[1].Rx)
+	return 0
+}
+
+func TestTwoWorkers(t *testing.T) {
+	needEAL(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=workers2", "GWLBCTL_DPDK_TEST_TAP="+uniq("gww"))
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "ok lcores 1 2") {
+		t.Fatalf("two workers: %v\n%s", err, out)
+	}
 }
 
 func TestNoHugepagesFallback(t *testing.T) {
