@@ -34,8 +34,11 @@ type WorkerOptions struct {
 	// return the NIC steers to this worker's queue. Both directions of a
 	// flow share flowHash and target, hence one port.
 	SourcePort func(cfg *Config, target uint16, flowHash uint64) uint16
-	// ExpireBudget is how many flow entries each Process call examines for
-	// idle expiry (default 64).
+	// ExpireBudget is the most flow entries one Process call examines for
+	// idle expiry (default 64). Calls are paced by the engine clock so
+	// that the whole table is examined about once per expireSweep: a
+	// worker polling millions of times a second examines a few entries
+	// per pass instead of ExpireBudget.
 	ExpireBudget int
 	// FlushInterval is how often the counters are published for readers
 	// (default 100 ms of the engine clock).
@@ -58,6 +61,8 @@ type Worker struct {
 	lastFlush    int64
 	lastNow      int64
 	tcpTimeout   int64
+	lastExpire   int64 // engine clock of the last expiry pacing step
+	expireCredit int64 // entries x ns not yet spent on expiry (see expireQuota)
 
 	c      counterBlock // private: written only by the worker, plainly
 	mirror counterBlock // published: atomic stores by the worker, atomic loads by readers
@@ -160,13 +165,41 @@ func (w *Worker) Process(pkts []Packet, now int64) {
 		w.burst(cfg, pkts[:n], now)
 		pkts = pkts[n:]
 	}
-	w.c.totals.ExpiredFlows += uint64(w.table.Expire(now, w.expireBudget))
+	if b := w.expireQuota(now); b > 0 {
+		w.c.totals.ExpiredFlows += uint64(w.table.Expire(now, b))
+	}
 	if now-w.lastFlush >= w.flushEvery || now < w.lastFlush {
 		w.Flush(now)
 	}
 	if w.pending.Load() > 0 {
 		w.serveFlows()
 	}
+}
+
+// expireSweep is how often, at most, the expiry sweep examines every entry
+// of the flow table: far within the shortest idle timeout (60 s), so an
+// idle flow is reclaimed (and leaves the active-flow gauge) at most about
+// this long after its timeout. Lookups see a timed-out flow as expired at
+// once, whether reclaimed or not.
+const expireSweep = int64(time.Second)
+
+// expireQuota returns how many entries this Process call examines for idle
+// expiry: the table's capacity per expireSweep of engine time since the
+// previous call, at most ExpireBudget. Examining a fixed budget on every
+// call cost a few nanoseconds per packet at high packet rates (a burst of
+// 32 packets examined 64 entries) for no earlier reclaim that matters.
+func (w *Worker) expireQuota(now int64) int {
+	dt := now - w.lastExpire
+	w.lastExpire = now
+	if dt <= 0 {
+		return 0 // same instant, or the clock went back: wait for it
+	}
+	limit := int64(w.expireBudget) * expireSweep
+	credit := w.expireCredit + min(dt, expireSweep)*int64(w.table.Cap())
+	credit = min(credit, limit)
+	n := credit / expireSweep
+	w.expireCredit = credit - n*expireSweep
+	return int(n)
 }
 
 // setConfig adopts a new snapshot between bursts.
