@@ -105,7 +105,7 @@ func NewKey(endpoint uint64, mode Stickiness, src, dst [16]byte, srcPort, dstPor
 
 // Set is NewKey writing into k, with the addresses passed by pointer: the
 // engine builds a burst's keys in place, which saves copying 80 bytes of
-// arguments and result per packet.
+// arguments and result per packet. src and dst must not point into k.
 func (k *Key) Set(endpoint uint64, mode Stickiness, src, dst *[16]byte, srcPort, dstPort uint16, proto uint8, fragment bool) Orientation {
 	k.Endpoint = endpoint
 	switch {
@@ -120,11 +120,24 @@ func (k *Key) Set(endpoint uint64, mode Stickiness, src, dst *[16]byte, srcPort,
 	}
 	k.Proto = proto
 	if less(dst, dstPort, src, srcPort) {
-		k.Lo, k.LoPort, k.Hi, k.HiPort = *dst, dstPort, *src, srcPort
+		copyAddr(&k.Lo, dst)
+		copyAddr(&k.Hi, src)
+		k.LoPort, k.HiPort = dstPort, srcPort
 		return HiToLo
 	}
-	k.Lo, k.LoPort, k.Hi, k.HiPort = *src, srcPort, *dst, dstPort
+	copyAddr(&k.Lo, src)
+	copyAddr(&k.Hi, dst)
+	k.LoPort, k.HiPort = srcPort, dstPort
 	return LoToHi
+}
+
+// copyAddr copies an address as two 8-byte words. The parser has just
+// written src that way; a 16-byte copy would load across two pending
+// stores, which the store buffer cannot forward (a stall of ~15 cycles
+// per address on x86, measured as ~10% of an encapsulation).
+func copyAddr(dst, src *[16]byte) {
+	d, s := (*[2]uint64)(unsafe.Pointer(dst)), (*[2]uint64)(unsafe.Pointer(src))
+	d[0], d[1] = s[0], s[1]
 }
 
 // less orders (address, port) ends: address first (as a big-endian number),
