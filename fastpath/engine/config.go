@@ -278,7 +278,14 @@ type Config struct {
 	nodeMAC       [6]byte
 	endpointZone  []int       // balance zone of each endpoint
 	targets       []targetRun // by balance index, tombstones included
+	// geneveHdr is each endpoint's Geneve header with the AWS options,
+	// protocol type and flow cookie zero (filled in per packet).
+	geneveHdr [][packet.AWSGeneveHeaderLen]byte
 }
+
+// outerHdrLen is the outer Ethernet, IPv4 and UDP header of an
+// encapsulated packet.
+const outerHdrLen = packet.EthernetHeaderLen + packet.OuterIPv4UDPLen
 
 // targetRun is what the fast path needs of a target, by balance index.
 type targetRun struct {
@@ -288,6 +295,31 @@ type targetRun struct {
 	known bool // index names a target (registered or tombstone)
 	state TargetState
 	pos   int32 // position in Config.Targets, -1 for a tombstone
+	// hdr is the outer Ethernet+IPv4+UDP header of packets to the target
+	// (next-hop MAC, node MAC, node and target addresses) with the IPv4
+	// total length and checksum, the UDP source port and length zero;
+	// hdrSum is the one's complement sum of its IPv4 header words, so a
+	// packet's checksum is that sum plus its total length, folded.
+	hdr    [outerHdrLen]byte
+	hdrSum uint32
+}
+
+// setHdr builds r.hdr and r.hdrSum from r's address and MAC.
+func (r *targetRun) setHdr(nodeMAC [6]byte, nodeIP [4]byte) {
+	h := &r.hdr
+	copy(h[0:6], r.mac[:])
+	copy(h[6:12], nodeMAC[:])
+	binary.BigEndian.PutUint16(h[12:14], packet.EtherTypeIPv4)
+	ip := h[packet.EthernetHeaderLen:]
+	packet.PutOuterIPv4UDP(ip, nodeIP, r.ip, 0, 0)
+	ip[2], ip[3] = 0, 0   // total length
+	ip[10], ip[11] = 0, 0 // header checksum
+	ip[26], ip[27] = 0, 0 // UDP length
+	sum := uint32(0)
+	for i := 0; i < packet.IPv4MinHeaderLen; i += 2 {
+		sum += uint32(binary.BigEndian.Uint16(ip[i:]))
+	}
+	r.hdrSum = sum
 }
 
 // NewConfig validates c, builds its balance tables and derived fields and
@@ -459,6 +491,11 @@ func NewConfig(c Config, prev *Config) (*Config, error) {
 		} else if prev != nil && i < len(prev.targets) && prev.targets[i].ip == bt.IP {
 			r.mac = prev.targets[i].mac // tombstone: keep the last known next hop
 		}
+		r.setHdr(cfg.nodeMAC, cfg.nodeIP)
+	}
+	cfg.geneveHdr = make([][packet.AWSGeneveHeaderLen]byte, len(cfg.Endpoints))
+	for i, e := range cfg.Endpoints {
+		packet.PutGeneveAWS(cfg.geneveHdr[i][:], 0, e.ID, e.AttachmentID, 0)
 	}
 	cfg.endpointZone = make([]int, len(cfg.Endpoints))
 	for i, e := range cfg.Endpoints {

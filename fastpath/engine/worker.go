@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -357,7 +358,6 @@ func (w *Worker) encap(cfg *Config, pkts []Packet, j int, now int64) {
 	p := &pkts[it.pkt]
 	k := &w.keys[j]
 	h := w.hashes[j]
-	ep := &cfg.Endpoints[it.ep]
 	ref, res := w.refs[j], w.results[j]
 	if res == flow.Expired {
 		// An earlier packet of this burst may have replaced the entry.
@@ -437,16 +437,28 @@ func (w *Worker) encap(cfg *Config, pkts []Packet, j int, now int64) {
 	} else {
 		sport = packet.GeneveSourcePort(uint32(h))
 	}
-	b := p.Buf[off:innerOff:innerOff]
-	copy(b[0:6], tr.mac[:])
-	copy(b[6:12], cfg.nodeMAC[:])
-	b[12], b[13] = 0x08, 0x00
-	packet.PutOuterIPv4UDP(b[14:42], cfg.nodeIP, tr.ip, sport, packet.AWSGeneveHeaderLen+innerLen)
-	proto := packet.EtherTypeIPv4
+	// The target's outer header and the endpoint's Geneve header are
+	// prebuilt in the snapshot: copy them, then fill in the lengths, the
+	// IPv4 checksum (from the template's partial sum), the source port,
+	// the protocol type and the cookie. Same bytes as
+	// packet.PutOuterIPv4UDP and packet.PutGeneveAWS write.
+	b := (*[OuterHeadroom]byte)(p.Buf[off:innerOff])
+	*(*[outerHdrLen]byte)(b[:outerHdrLen]) = tr.hdr
+	*(*[packet.AWSGeneveHeaderLen]byte)(b[outerHdrLen:]) = cfg.geneveHdr[it.ep]
+	total := uint32(packet.OuterOverhead + innerLen)
+	sum := tr.hdrSum + total
+	sum = (sum >> 16) + (sum & 0xffff)
+	sum += sum >> 16
+	binary.BigEndian.PutUint16(b[16:18], uint16(total))
+	binary.BigEndian.PutUint16(b[24:26], ^uint16(sum))
+	binary.BigEndian.PutUint16(b[34:36], sport)
+	binary.BigEndian.PutUint16(b[38:40], uint16(packet.UDPHeaderLen+packet.AWSGeneveHeaderLen+innerLen))
+	proto := uint16(packet.EtherTypeIPv4)
 	if it.inner.Version == 6 {
 		proto = packet.EtherTypeIPv6
 	}
-	packet.PutGeneveAWS(b[42:82], proto, ep.ID, ep.AttachmentID, w.table.Cookie(ref))
+	binary.BigEndian.PutUint16(b[44:46], proto)
+	binary.BigEndian.PutUint32(b[78:82], w.table.Cookie(ref))
 	p.Off, p.Len = off, OuterHeadroom+innerLen
 	p.Verdict, p.Out = Forward, uint16(cfg.appliancePort)
 
