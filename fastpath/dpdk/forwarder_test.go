@@ -556,3 +556,30 @@ func TestMultiSegmentDropped(t *testing.T) {
 		t.Fatalf("stats %+v: want 10 forwarded and 10 chained frames dropped", s)
 	}
 }
+
+// A port that takes no more (a net_ring nobody drains) refuses bursts: the
+// refused mbufs are freed and counted, so the pool does not drain away.
+func TestUnsentAreFreed(t *testing.T) {
+	e := needEAL(t)
+	f, err := NewForwarder(e, ForwarderConfig{
+		Name:  uniq("full"),
+		Ports: []PortConfig{{Device: uniq("net_null_f") + ",size=64"}, {Device: uniq("net_ringf"), TxOnly: true}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Start([]BurstHandler{toPort{1}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "refused bursts", 5*time.Second, func() bool { return f.Stats()[0].Tx[1].Unsent > 100000 })
+	f.Stop()
+	s := f.Stats()[0]
+	if s.Tx[1].Sent+s.Tx[1].Unsent != s.Rx {
+		t.Fatalf("stats %+v: every packet is either sent or freed", s)
+	}
+	// What is still allocated sits in the ring (its 1024 slots at most).
+	if inUse := f.Pool().InUse(); int(s.Tx[1].Sent) != inUse || inUse > 1024 {
+		t.Fatalf("%d mbufs in use, %d sent into the ring: refused ones leaked", inUse, s.Tx[1].Sent)
+	}
+}
