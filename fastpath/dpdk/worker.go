@@ -21,6 +21,9 @@ import (
 
 // BurstHandler processes one burst in place: for each packet it sets
 // Verdict, Out, and possibly Off and Len. *engine.Worker implements it.
+// Process is also called with an empty burst on idle passes. It runs on
+// the worker's lcore inside a cgo callback: it must not block, and a panic
+// there ends the process (it cannot unwind through EAL's C frames).
 type BurstHandler interface {
 	Process(pkts []engine.Packet, now int64)
 }
@@ -165,7 +168,7 @@ type WorkerStats struct {
 	// pool's data room is sized from the MTU, so a single segment fits
 	// every frame the port accepts; a larger one is dropped here).
 	MultiSegment uint64
-	Dropped      uint64 // Drop verdicts and invalid output ports, freed
+	Dropped      uint64 // freed: Drop verdicts, invalid output ports, BadFrame
 	Exception    uint64 // handed to the kernel TAP
 	KernelOut    uint64 // frames from the TAP sent on the appliance port
 	// KernelMultiSegment counts TAP frames dropped as chained mbufs.
