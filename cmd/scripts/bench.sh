@@ -66,13 +66,20 @@ median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print "0"; else if (NR%2) p
 
 # testpmd_mpps PCAP: io forwarding pcap -> null; Mpps from testpmd's own
 # per-second Tx-pps (both ports summed; only the null port transmits).
+# With "null" instead of a file, the source is net_null (64-byte packets,
+# no replay copy): what is left is the forwarding loop itself.
 testpmd_mpps() {
-  local pcap=$1 pkts mbufs
-  pkts=$(go run ./fastpath/dpdk/internal/pcapgen -count "$pcap")
+  local pcap=$1 pkts mbufs src
+  if [ "$pcap" = null ]; then
+    pkts=0 src="net_null1"
+  else
+    pkts=$(go run ./fastpath/dpdk/internal/pcapgen -count "$pcap")
+    src="net_pcap0,rx_pcap=$pcap,infinite_rx=1"
+  fi
   mbufs=$((pkts + 32768))
   # shellcheck disable=SC2086
   timeout -s INT $((BENCH_SECONDS + 2)) stdbuf -o0 dpdk-testpmd $EAL_ARGS \
-    --vdev "net_pcap0,rx_pcap=$pcap,infinite_rx=1" --vdev "net_null0,no-rx=1" -- \
+    --vdev "$src" --vdev "net_null0,no-rx=1" -- \
     --forward-mode=io --nb-cores=1 --total-num-mbufs="$mbufs" --stats-period=1 \
     </dev/null >"$workdir/testpmd.log" 2>&1 || true
   grep -a 'Tx-pps:' "$workdir/testpmd.log" | awk '{print $2}' |
@@ -81,8 +88,10 @@ testpmd_mpps() {
 
 # nopfwd_mpps PCAP: fastpath/dpdk's loop with a forward-only handler.
 nopfwd_mpps() {
+  local src="net_pcap0,rx_pcap=$1,infinite_rx=1"
+  [ "$1" = null ] && src="net_null1"
   "$workdir/nopfwd" -eal "$EAL_ARGS" -seconds "$BENCH_SECONDS" \
-    -rx "net_pcap0,rx_pcap=$1,infinite_rx=1" -tx "net_null0,no-rx=1" 2>"$workdir/nopfwd.log" |
+    -rx "$src" -tx "net_null0,no-rx=1" 2>"$workdir/nopfwd.log" |
     sed -n 's/^mpps=//p'
 }
 
@@ -235,6 +244,8 @@ for round in $(seq 1 "$BENCH_ROUNDS"); do
     samples[nopfwd_$mix]+="$(nopfwd_mpps "$pcap") "
     samples[gwlbctl_$mix]+="$(gwlbctl_mpps "$mix" "$pcap") "
   done
+  samples[testpmd_null]+="$(testpmd_mpps null) "
+  samples[nopfwd_null]+="$(nopfwd_mpps null) "
   echo "   round $round/$BENCH_ROUNDS done"
 done
 
@@ -248,6 +259,11 @@ for mix in "${mixes[@]}"; do
     "$mix" "$t" "$n" "$g" "$(ratio "$n" "$t")" "${samples[testpmd_$mix]}" "${samples[nopfwd_$mix]}"
   eval "ratio_$mix=\$(ratio \"\$g\" \"\$t\")"
 done
+# The Go<->C boundary on its own: net_null -> net_null, 64-byte packets.
+t=$(pick "${samples[testpmd_null]}")
+n=$(pick "${samples[nopfwd_null]}")
+printf "%-8s testpmd_mpps=%-7s nopfwd_mpps=%-7s ratio_nopfwd=%s  boundary_ns_per_pkt=%s\n" null "$t" "$n" "$(ratio "$n" "$t")" \
+  "$(awk -v a="$n" -v b="$t" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.1f", 1e3/a - 1e3/b; else print "n/a" }')"
 echo "ratio_encap=$ratio_encap"
 echo "ratio_decap=$ratio_decap"
 echo "ratio_newflow=$ratio_newflow"
