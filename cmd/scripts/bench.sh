@@ -31,6 +31,12 @@ echo "$out" | awk '
     printf "%-34s %8s ns/pkt %8s cpu-ns/pkt %3s allocs/pkt  goal %s\n", name, ns, cpu, allocs, goal
   }'
 
+# --- flow table and Maglev: lookups, inserts, cookies, table builds ---------
+FLOW_BENCHTIME=${FLOW_BENCHTIME:-1000000x}
+echo "== fastpath/flow and fastpath/balance benchmarks (benchtime $FLOW_BENCHTIME)"
+go test -run '^$' -bench . -benchtime "$FLOW_BENCHTIME" -count 1 ./fastpath/flow ./fastpath/balance |
+  grep -E '^Benchmark'
+
 # --- forwarder: DPDK, the same ports and core for every contender -----------
 # A generated pcap (thousands of flows, 60-1514 B size mix, TCP and UDP) is
 # replayed by net_pcap (rx_pcap=FILE,infinite_rx=1) into net_null (no-rx=1,
