@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gwlbctl/gwlbctl/fastpath/flow"
+	"github.com/gwlbctl/gwlbctl/fastpath/internal/cputime"
 )
 
 var allVictims = flag.Bool("disruption.all", false, "TestRemovalDisruption: remove every target in turn")
@@ -417,7 +418,7 @@ func BenchmarkBuild(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			ts := targets(n)
 			b.ReportAllocs()
-			defer cpuPerOp(b)()
+			defer cputime.PerOp(b)()
 			for b.Loop() {
 				if _, err := Build(ts, Options{}, nil); err != nil {
 					b.Fatal(err)
@@ -433,7 +434,7 @@ func BenchmarkBuildZones(b *testing.B) {
 	ts := targets(300, "a", "b", "c")
 	prev, _ := Build(ts, Options{}, nil)
 	b.ReportAllocs()
-	defer cpuPerOp(b)()
+	defer cputime.PerOp(b)()
 	for b.Loop() {
 		if _, err := Build(ts, Options{}, prev); err != nil {
 			b.Fatal(err)
@@ -444,7 +445,7 @@ func BenchmarkBuildZones(b *testing.B) {
 func BenchmarkLookup(b *testing.B) {
 	s, _ := Build(targets(300), Options{}, nil)
 	b.ReportAllocs()
-	defer cpuPerOp(b)()
+	defer cputime.PerOp(b)()
 	var x uint64
 	h := uint64(1)
 	for b.Loop() {

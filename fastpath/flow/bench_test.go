@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gwlbctl/gwlbctl/fastpath/internal/cputime"
 )
 
 // benchKeys returns n distinct 5-tuple keys in random order.
@@ -65,7 +67,7 @@ func BenchmarkLookupHit(b *testing.B) {
 			tb := filledTable(b, sz.n, keys)
 			b.ReportAllocs()
 			b.ResetTimer()
-			defer cpuPerOp(b)()
+			defer cputime.PerOp(b)()
 			for i := 0; i < b.N; i++ {
 				k := &keys[i&(sz.n-1)]
 				r, res := tb.Lookup(k, tb.Hash(k), 0)
@@ -91,7 +93,7 @@ func BenchmarkLookupBatch(b *testing.B) {
 			var res [burst]Result
 			b.ReportAllocs()
 			b.ResetTimer()
-			defer cpuPerOp(b)()
+			defer cputime.PerOp(b)()
 			for i := 0; i < b.N; i += burst {
 				off := i & (sz.n - 1)
 				ks := keys[off : off+burst]
@@ -123,7 +125,7 @@ func BenchmarkByCookie(b *testing.B) {
 			rand.New(rand.NewPCG(5, 5)).Shuffle(len(cookies), func(i, j int) { cookies[i], cookies[j] = cookies[j], cookies[i] })
 			b.ReportAllocs()
 			b.ResetTimer()
-			defer cpuPerOp(b)()
+			defer cputime.PerOp(b)()
 			for i := 0; i < b.N; i++ {
 				r, ok := tb.ByCookie(cookies[i&(sz.n-1)])
 				if !ok {
@@ -172,7 +174,7 @@ func BenchmarkNewFlow(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
-			defer cpuPerOp(b)()
+			defer cputime.PerOp(b)()
 			for i := 0; i < b.N; i++ {
 				insert(i + 2*sz.n)
 			}
@@ -225,7 +227,7 @@ func BenchmarkNewFlowBurst(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
-			defer cpuPerOp(b)()
+			defer cputime.PerOp(b)()
 			for i := 0; i < b.N; i += burst {
 				run()
 			}
@@ -247,7 +249,7 @@ func BenchmarkInsert(b *testing.B) {
 			defer tb.Close()
 			b.ReportAllocs()
 			b.ResetTimer()
-			defer cpuPerOp(b)()
+			defer cputime.PerOp(b)()
 			for i := 0; i < b.N; i++ {
 				j := i & (sz.n - 1)
 				if j == 0 && i > 0 {
@@ -270,7 +272,7 @@ func BenchmarkExpire(b *testing.B) {
 	tb := filledTable(b, 1<<20, keys)
 	b.ReportAllocs()
 	b.ResetTimer()
-	defer cpuPerOp(b)()
+	defer cputime.PerOp(b)()
 	for i := 0; i < b.N; i += 64 {
 		tb.Expire(0, 64)
 	}
