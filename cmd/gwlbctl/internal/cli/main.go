@@ -39,7 +39,7 @@ func Main() int {
 		if sig == syscall.SIGTERM {
 			code = 128 + int(syscall.SIGTERM)
 		}
-		if !f.StopOnSignal {
+		if !f.StopOnSignal.Load() {
 			// Control-plane commands stop at once, even while waiting for
 			// the state file lock: every write is a temp file renamed into
 			// place, so stopping anywhere leaves the old or the new state.
@@ -55,7 +55,7 @@ func Main() int {
 	code := Run(ctx, f, os.Args[1:])
 	select {
 	case <-interrupted:
-		if f.StopOnSignal {
+		if f.StopOnSignal.Load() {
 			return code
 		}
 		return cmdutil.ExitInterrupt

@@ -46,7 +46,7 @@ type Options struct {
 // NewCmdAppliance returns the appliance command. runF replaces the run
 // function in tests (nil: run the appliance).
 func NewCmdAppliance(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{ErrOut: f.IOStreams.ErrOut, StopOnSignal: func() { f.StopOnSignal = true }}
+	opts := &Options{ErrOut: f.IOStreams.ErrOut, StopOnSignal: func() { f.StopOnSignal.Store(true) }}
 	return newCmdAppliance(opts, runF)
 }
 

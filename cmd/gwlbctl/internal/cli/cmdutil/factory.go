@@ -7,6 +7,7 @@ package cmdutil
 
 import (
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -40,8 +41,9 @@ type Factory struct {
 
 	// StopOnSignal is set by commands whose normal way to stop is SIGINT or
 	// SIGTERM (serve): the process then exits with the command's own code
-	// instead of the interrupt code.
-	StopOnSignal bool
+	// instead of the interrupt code. Atomic: the signal goroutine reads it
+	// while the command sets it.
+	StopOnSignal atomic.Bool
 }
 
 var errConfigNotLoaded = errors.New("configuration not loaded (internal error: root pre-run hook did not run)")

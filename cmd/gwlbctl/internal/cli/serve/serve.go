@@ -53,7 +53,7 @@ func NewCmdServe(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 			}
 			return ""
 		},
-		StopOnSignal: func() { f.StopOnSignal = true },
+		StopOnSignal: func() { f.StopOnSignal.Store(true) },
 	}
 	return newCmdServe(opts, runF)
 }
