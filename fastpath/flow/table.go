@@ -612,22 +612,42 @@ func (t *Table) LookupBatch(keys []Key, hashes []uint64, now int64, refs []Ref, 
 	for _, h := range hashes {
 		x += t.slots[uint32(h)&t.mask]
 	}
-	for _, h := range hashes {
-		// Touch the first candidate entry whose tag matches.
+	for i, h := range hashes {
+		// Touch the first candidate entry whose tag matches and remember
+		// it: the comparison stage starts there instead of walking the
+		// probe run again. No candidate before an empty slot is a miss.
 		tag := uint32(h>>56) << refBits
-		for i := uint32(h) & t.mask; ; i = (i + 1) & t.mask {
-			s := t.slots[i]
+		refs[i] = NoRef
+		for j := uint32(h) & t.mask; ; j = (j + 1) & t.mask {
+			s := t.slots[j]
 			if s == 0 {
 				break
 			}
 			if s&tagMask == tag {
-				x += uint32(t.entries[s&refMask-1].Key.Endpoint)
+				r := Ref(s&refMask - 1)
+				x += uint32(t.entries[r].Key.Endpoint)
+				refs[i] = r
 				break
 			}
 		}
 	}
 	t.sink += x
+	sec := Seconds(now)
 	for i := range keys {
-		refs[i], results[i] = t.Lookup(&keys[i], hashes[i], now)
+		r := refs[i]
+		if r == NoRef {
+			results[i] = Miss
+			continue
+		}
+		e := &t.entries[r]
+		if !sameKey(e.Key.words(), keys[i].words()) {
+			// A tag collision: walk the whole run.
+			refs[i], results[i] = t.Lookup(&keys[i], hashes[i], now)
+			continue
+		}
+		results[i] = Hit
+		if t.expired(e, sec) {
+			results[i] = Expired
+		}
 	}
 }
