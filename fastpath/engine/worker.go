@@ -267,19 +267,6 @@ func (w *Worker) burst(cfg *Config, pkts []Packet, now int64) {
 		n := w.nEnc
 		w.table.HashBatch(w.keys[:n], w.hashes[:n])
 		w.table.LookupBatch(w.keys[:n], w.hashes[:n], now, w.refs[:n], w.results[:n])
-		// An entry (112 bytes) spans two or three cache lines; LookupBatch
-		// loaded the one at its start. Load the others (last-seen, ports,
-		// counters, Ethernet addresses) for all hits at once: loads 59
-		// bytes apart touch every line of the entry. The cookie's
-		// generation lives in another array: load it too.
-		var x uint32
-		for j := 0; j < n; j++ {
-			if w.results[j] == flow.Hit {
-				e := w.table.Entry(w.refs[j])
-				x += e.LastSeen + uint32(e.EthSrc[5]) + w.table.Cookie(w.refs[j])
-			}
-		}
-		w.sink += x
 		for j := 0; j < n; j++ {
 			w.encap(cfg, pkts, j, now)
 		}

@@ -627,8 +627,12 @@ func (t *Table) LookupBatch(keys []Key, hashes []uint64, now int64, refs []Ref, 
 				break
 			}
 			if s&tagMask == tag {
+				// Every cache line of the entry (loads at most 59
+				// bytes apart) and its generation: a hit reads or
+				// writes them all (ports, counters, cookie).
 				r := Ref(s&refMask - 1)
-				x += uint32(t.entries[r].Key.Endpoint)
+				e := &t.entries[r]
+				x += uint32(e.Key.Endpoint) + e.LastSeen + uint32(e.EthSrc[5]) + uint32(t.gens[r])
 				refs[i] = r
 				break
 			}
