@@ -6,9 +6,10 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gwlbctl/gwlbctl/fastpath/internal/cputime"
 )
 
 // Benchmarks of the three hot paths, with the flow table holding 4k flows
@@ -133,37 +134,29 @@ type pktTimer struct {
 	pcpu  time.Duration
 }
 
-func threadCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(1 /* RUSAGE_THREAD */, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func startPktTimer(b *testing.B) *pktTimer {
 	runtime.LockOSThread()
 	b.Cleanup(runtime.UnlockOSThread)
 	b.ReportAllocs()
 	b.ResetTimer()
-	return &pktTimer{start: time.Now(), cpu: threadCPU()}
+	return &pktTimer{start: time.Now(), cpu: cputime.Thread()}
 }
 
 // pause and resume exclude setup work done inside the loop.
 func (t *pktTimer) pause(b *testing.B) (time.Time, time.Duration) {
 	b.StopTimer()
-	return time.Now(), threadCPU()
+	return time.Now(), cputime.Thread()
 }
 
 func (t *pktTimer) resume(b *testing.B, w0 time.Time, c0 time.Duration) {
 	t.wall += time.Since(w0)
-	t.pcpu += threadCPU() - c0
+	t.pcpu += cputime.Thread() - c0
 	b.StartTimer()
 }
 
 func (t *pktTimer) report(b *testing.B) {
 	wall := time.Since(t.start) - t.wall
-	cpu := threadCPU() - t.cpu - t.pcpu
+	cpu := cputime.Thread() - t.cpu - t.pcpu
 	b.StopTimer()
 	b.ReportMetric(float64(wall.Nanoseconds())/float64(b.N), "ns/pkt")
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/pkt")
