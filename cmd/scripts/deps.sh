@@ -8,6 +8,7 @@ packages=(
   build-essential pkg-config git ca-certificates
   dpdk dpdk-dev libdpdk-dev python3-pyelftools libpcap-dev
   iproute2 iputils-ping procps tcpdump tmux ethtool
+  tshark  # independent Geneve decoder for the packet and golden-packet tests
 )
 hugepages=${GWLBCTL_HUGEPAGES:-1024}
 
