@@ -60,7 +60,7 @@ type Server struct {
 	err  error
 }
 
-// Serve serves h on ln until Shutdown.
+// Serve runs srv on ln until Shutdown.
 func Serve(ln net.Listener, srv *http.Server) *Server {
 	s := &Server{srv: srv, ln: ln, done: make(chan struct{})}
 	go func() {
