@@ -9,6 +9,7 @@ packages=(
   dpdk dpdk-dev libdpdk-dev python3-pyelftools libpcap-dev
   iproute2 iputils-ping procps tcpdump tmux ethtool
   tshark  # independent Geneve decoder for the packet and golden-packet tests
+  prometheus  # its promtool checks the /metrics exposition (control/api tests)
 )
 hugepages=${GWLBCTL_HUGEPAGES:-1024}
 
@@ -31,6 +32,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get -o DPkg::Lock::Timeout=600 update -qq
   apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Only promtool is wanted: do not leave the Prometheus server this
+  # install may have started running.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null 2>&1 &&
+    systemctl is-enabled --quiet prometheus 2>/dev/null; then
+    systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
 else
   echo "deps: Debian packages present"
 fi
