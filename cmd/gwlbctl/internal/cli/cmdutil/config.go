@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/gwlbctl/gwlbctl/control"
+	"github.com/gwlbctl/gwlbctl/control/store"
 )
 
 // OutputFormats are the formats --output accepts, in the AWS CLI's words. The
@@ -23,14 +24,44 @@ var OutputFormats = []string{"json", "yaml", "table", "text"}
 
 // Config is the resolved global configuration of one invocation.
 type Config struct {
+	// State is the state store's location, resolved the same way for
+	// every verb, serve included: --state > GWLBCTL_STATE > the config
+	// file's state > store.DefaultPath(). It is "" only when no default
+	// can be found (no HOME): opening the store then says so.
 	State   string `mapstructure:"state"`
 	Region  string `mapstructure:"region"`
 	Account string `mapstructure:"account"`
 	Output  string `mapstructure:"output"`
 	Query   string `mapstructure:"query"`
 
+	// StateSource is the layer State came from.
+	StateSource Source `mapstructure:"-"`
 	// ConfigFile is the file the values were read from ("" when none).
 	ConfigFile string `mapstructure:"-"`
+}
+
+// Source is the layer a setting's value came from, lowest first.
+type Source int
+
+// The layers of a setting, in increasing precedence.
+const (
+	SourceDefault Source = iota
+	SourceFile
+	SourceEnv
+	SourceFlag
+)
+
+func (s Source) String() string {
+	switch s {
+	case SourceFile:
+		return "config file"
+	case SourceEnv:
+		return "environment"
+	case SourceFlag:
+		return "flag"
+	default:
+		return "default"
+	}
 }
 
 // Env is the control.Env the configuration selects.
@@ -158,6 +189,7 @@ func LoadConfig(cmd *cobra.Command) (*Config, error) {
 		file = DefaultConfigFile()
 	}
 	cfgFile := ""
+	var fileKeys []string
 	if file != "" {
 		fv := viper.New()
 		fv.SetConfigFile(file)
@@ -172,7 +204,8 @@ func LoadConfig(cmd *cobra.Command) (*Config, error) {
 				Hint: "Fix the file (YAML keys: state, region, account, output) or point --config/GWLBCTL_CONFIG elsewhere."}
 		}
 		if cfgFile != "" {
-			for _, k := range fv.AllKeys() {
+			fileKeys = fv.AllKeys()
+			for _, k := range fileKeys {
 				if !fileKey(k) {
 					return nil, &ConfigError{Err: fmt.Errorf("config file %s: unknown setting %q", file, k),
 						Hint: "Valid settings: state, region, account, output."}
@@ -189,6 +222,14 @@ func LoadConfig(cmd *cobra.Command) (*Config, error) {
 		return nil, &ConfigError{Err: fmt.Errorf("config: %w", err)}
 	}
 	c.ConfigFile = cfgFile
+	c.StateSource = sourceOf(flags, "state", fileKeys)
+	if c.State == "" {
+		// The default is resolved here, once, so every command (serve
+		// too) uses the same file; without HOME it stays empty and
+		// opening the store reports why.
+		c.State, _ = store.DefaultPath()
+		c.StateSource = SourceDefault
+	}
 	if err := c.Validate(); err != nil {
 		// A bad value typed on the command line is a usage error; one that
 		// came from the environment or the file is a configuration error.
@@ -199,6 +240,27 @@ func LoadConfig(cmd *cobra.Command) (*Config, error) {
 		return nil, &ConfigError{Err: err, Hint: "Check GWLBCTL_* environment variables and the config file" + inFile(cfgFile) + "."}
 	}
 	return &c, nil
+}
+
+// sourceOf is the layer the setting key takes its value from.
+func sourceOf(flags *pflag.FlagSet, key string, fileKeys []string) Source {
+	if flagChanged(flags, key) {
+		return SourceFlag
+	}
+	for _, s := range settings {
+		if s.key != key {
+			continue
+		}
+		for _, e := range s.env {
+			if os.Getenv(e) != "" { // viper, too, takes an empty variable as unset
+				return SourceEnv
+			}
+		}
+	}
+	if slices.Contains(fileKeys, key) {
+		return SourceFile
+	}
+	return SourceDefault
 }
 
 func flagChanged(fs *pflag.FlagSet, name string) bool {
