@@ -14,13 +14,10 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/output"
 	"github.com/gwlbctl/gwlbctl/control"
 	"github.com/gwlbctl/gwlbctl/control/store"
 )
-
-// OutputFormats are the formats --output accepts, in the AWS CLI's words. The
-// one list feeds the flag's help, its completion and its error message.
-var OutputFormats = []string{"json", "yaml", "table", "text"}
 
 // Config is the resolved global configuration of one invocation.
 type Config struct {
@@ -80,8 +77,8 @@ func (e *SettingError) Unwrap() error { return e.Err }
 
 // Validate checks every value; a *SettingError names the setting.
 func (c *Config) Validate() error {
-	if !slices.Contains(OutputFormats, c.Output) {
-		return &SettingError{Key: "output", Err: fmt.Errorf("invalid choice %q, valid choices are: %s", c.Output, strings.Join(OutputFormats, " | "))}
+	if err := CheckChoice(c.Output, output.Formats); err != nil {
+		return &SettingError{Key: "output", Err: err}
 	}
 	if c.Query != "" {
 		if _, err := jmespath.Compile(c.Query); err != nil {
@@ -100,11 +97,12 @@ func (c *Config) Validate() error {
 // setting is one global setting: declared once, with its flag, environment
 // variables (first set wins) and default.
 type setting struct {
-	key   string
-	env   []string
-	def   string
-	usage string
-	file  bool // may come from the config file
+	key     string
+	env     []string
+	def     string
+	usage   string
+	file    bool     // may come from the config file
+	choices []string // the values it takes (an enum flag), or nil
 }
 
 // Region falls back to AWS_REGION and AWS_DEFAULT_REGION after
@@ -117,14 +115,20 @@ var settings = []setting{
 		usage: "region for ARNs and service names (env GWLBCTL_REGION, AWS_REGION, AWS_DEFAULT_REGION)"},
 	{key: "account", env: []string{"GWLBCTL_ACCOUNT"}, def: control.DefaultAccount, file: true,
 		usage: "12-digit account id for ARNs and principals (env GWLBCTL_ACCOUNT)"},
-	{key: "output", env: []string{"GWLBCTL_OUTPUT", "AWS_DEFAULT_OUTPUT"}, def: "json", file: true,
-		usage: "output format: " + strings.Join(OutputFormats, "|") + " (env GWLBCTL_OUTPUT)"},
+	{key: "output", env: []string{"GWLBCTL_OUTPUT", "AWS_DEFAULT_OUTPUT"}, def: "json", file: true, choices: output.Formats,
+		usage: "output format (env GWLBCTL_OUTPUT)"},
 	{key: "query", def: "", usage: "JMESPath query applied to the response before it is printed"},
 }
 
-// AddGlobalFlags declares the global flags on fs (the root's persistent flags).
-func AddGlobalFlags(fs *pflag.FlagSet) {
+// AddGlobalFlags declares the global flags on root's persistent flags,
+// with the completion of those that take a choice.
+func AddGlobalFlags(root *cobra.Command) {
+	fs := root.PersistentFlags()
 	for _, s := range settings {
+		if s.choices != nil {
+			PersistentEnumFlag(root, new(string), s.key, s.def, s.usage, s.choices...)
+			continue
+		}
 		fs.String(s.key, s.def, s.usage)
 	}
 	fs.String("config", "", "config file (env GWLBCTL_CONFIG; default ~/.config/gwlbctl/config.yaml when it exists)")
@@ -142,13 +146,6 @@ func AddGlobalFlags(fs *pflag.FlagSet) {
 		_ = fs.MarkHidden(name)
 	}
 	_ = fs.MarkHidden("no-paginate")
-}
-
-// RegisterGlobalCompletions completes --output from OutputFormats.
-func RegisterGlobalCompletions(cmd *cobra.Command) {
-	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return OutputFormats, cobra.ShellCompDirectiveNoFileComp
-	})
 }
 
 // DefaultConfigFile is ~/.config/gwlbctl/config.yaml (os.UserConfigDir).

@@ -20,7 +20,8 @@ import (
 func loadWith(t *testing.T, args []string) (*Config, error) {
 	t.Helper()
 	root := &cobra.Command{Use: "gwlbctl"}
-	AddGlobalFlags(root.PersistentFlags())
+	AddGlobalFlags(root)
+	root.SetFlagErrorFunc(FlagErrorFunc)
 	var cfg *Config
 	var cfgErr error
 	leaf := &cobra.Command{Use: "leaf", RunE: func(cmd *cobra.Command, _ []string) error {
@@ -31,7 +32,7 @@ func loadWith(t *testing.T, args []string) (*Config, error) {
 	root.SetArgs(append([]string{"leaf"}, args...))
 	root.SilenceErrors, root.SilenceUsage = true, true
 	if err := root.Execute(); err != nil {
-		t.Fatal(err)
+		return nil, err // a flag the parser refused
 	}
 	return cfg, cfgErr
 }
@@ -176,8 +177,8 @@ func TestConfigErrors(t *testing.T) {
 		wantCode int
 		wantMsg  string
 	}{
-		{name: "bad output flag", args: []string{"--output", "xml"}, wantCode: ExitUsage, wantMsg: `argument --output: invalid choice "xml"`},
-		{name: "bad output env", env: map[string]string{"GWLBCTL_OUTPUT": "xml"}, wantCode: ExitConfig, wantMsg: `invalid choice "xml"`},
+		{name: "bad output flag", args: []string{"--output", "xml"}, wantCode: ExitUsage, wantMsg: `argument --output: Invalid choice "xml", valid choices are: json | yaml | table | text`},
+		{name: "bad output env", env: map[string]string{"GWLBCTL_OUTPUT": "xml"}, wantCode: ExitConfig, wantMsg: `output: Invalid choice "xml", valid choices are: json | yaml | table | text`},
 		{name: "bad region flag", args: []string{"--region", "mars"}, wantCode: ExitUsage, wantMsg: `invalid region "mars"`},
 		{name: "bad account env", env: map[string]string{"GWLBCTL_ACCOUNT": "12"}, wantCode: ExitConfig, wantMsg: `invalid account id "12"`},
 		{name: "bad query", args: []string{"--query", "a[["}, wantCode: ExitUsage, wantMsg: "bad JMESPath expression"},

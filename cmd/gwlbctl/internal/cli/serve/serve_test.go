@@ -64,7 +64,7 @@ func runServe(t *testing.T, env map[string]string, args ...string) (*Options, er
 	f.IOStreams = io
 	root := &cobra.Command{Use: "gwlbctl", SilenceErrors: true, SilenceUsage: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { _ = f.LoadConfig(cmd); return nil }}
-	cmdutil.AddGlobalFlags(root.PersistentFlags())
+	cmdutil.AddGlobalFlags(root)
 	root.AddCommand(NewCmdServe(f, func(_ context.Context, o *Options) error { got = o; return nil }))
 	root.SetArgs(append([]string{"serve"}, args...))
 	root.SetOut(&strings.Builder{})
