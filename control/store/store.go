@@ -44,8 +44,26 @@ type Store interface {
 	Update(fn func(*control.State) error) (uint64, error)
 	// Snapshot returns the current state and its version.
 	Snapshot() (*control.State, Version, error)
-	// Watch delivers the current state, then every change, until ctx is
-	// done; see File.Watch for the exact semantics every backend follows.
+	// Watch calls fn with the current state, then with every change,
+	// until ctx is done (it then returns nil); it returns an error only
+	// when it cannot watch at all. fn runs on Watch's goroutine, one call
+	// at a time; changes that land while it runs coalesce (each call
+	// carries the latest content). Every backend follows these rules:
+	//
+	//   - The first call carries the current state as Snapshot returns it
+	//     (the empty state at the zero Version when the store holds
+	//     nothing yet), or the error reading it.
+	//   - A change is new content, compared by digest: content replaced
+	//     without a new revision (a restored backup) is delivered with its
+	//     Version; the same content written again is not a change.
+	//   - State that existed and is gone is delivered as an error matching
+	//     ErrDeleted, never as an empty state; when it comes back it is
+	//     delivered.
+	//   - Other errors (ErrCorrupt, ErrNewerSchema, a read error) are
+	//     delivered once per bad content, and the state that follows an
+	//     error is always delivered, even when it equals the last good
+	//     one, so the caller learns the cause is fixed. Keeping the last
+	//     good state meanwhile is the caller's choice.
 	Watch(ctx context.Context, fn func(Event)) error
 	// Describe names the store for messages: the state file's path, or
 	// the backend's location.

@@ -16,31 +16,11 @@ import (
 	"github.com/gwlbctl/gwlbctl/control"
 )
 
-// Watch calls fn with the current state, then with every change, until ctx
-// is done (it then returns nil). It returns an error only when it cannot
-// watch at all. fn runs on Watch's goroutine, one call at a time; changes
-// that land while it runs are seen afterwards (they coalesce: each call
-// carries the latest content).
+// Watch delivers the state and its changes as Store.Watch says: the file
+// is compared by its SHA-256, and a file deleted or moved away (after
+// WatchSettle, see below) is ErrDeleted.
 //
-// The semantics, which every backend follows:
-//
-//   - The first call carries the current state, as Snapshot returns it
-//     (the empty state at the zero Version when there is no file yet), or
-//     the error reading it.
-//   - A change is a new content: the file is compared by its SHA-256, so a
-//     file replaced by one with the same revision but other content (a
-//     restored backup) is delivered, with that Version. Rewriting the same
-//     bytes is not a change.
-//   - A file that existed and is gone (deleted or moved away) is delivered
-//     as an error matching ErrDeleted, never as an empty state. A file that
-//     reappears is delivered as a change.
-//   - Other errors (ErrCorrupt, ErrNewerSchema, an unreadable file) are
-//     delivered once per bad content, and the state that follows a failure
-//     is always delivered, even when it equals the last good one, so the
-//     caller learns that the cause is fixed. Keeping the last good state
-//     meanwhile is the caller's choice.
-//
-// The file backend watches the state file's directory (writes replace the
+// It watches the state file's directory (writes replace the
 // file by rename, and editors replace it by rename or by delete and
 // create, which a watch on the file itself would lose). A directory that
 // does not exist yet is waited for: its nearest existing parent is watched
