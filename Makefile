@@ -40,10 +40,11 @@ fuzz:
 demo: build
 	./cmd/scripts/demo.sh
 
-## lint: gofmt and go vet
+## lint: gofmt, go vet, and go.mod/go.sum as go mod tidy leaves them
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	@if ! $(GO) mod tidy -diff >/dev/null 2>&1; then echo "go.mod/go.sum are not tidy (run go mod tidy):"; $(GO) mod tidy -diff; exit 1; fi
 
 clean:
 	rm -rf bin

@@ -31,12 +31,6 @@ func TestIdentifierFormats(t *testing.T) {
 			t.Errorf("%s %q does not match %s", name, c.v, c.re)
 		}
 	}
-	if v, err := EndpointIDValue(f.epID); err != nil || v == 0 {
-		t.Errorf("EndpointIDValue(%s) = %x, %v", f.epID, v, err)
-	}
-	if _, err := EndpointIDValue("vpce-123"); err == nil {
-		t.Error("EndpointIDValue accepted a short id")
-	}
 	if got := zoneID("eu-central-1b"); got != "euc1-az2" {
 		t.Errorf("zoneID(eu-central-1b) = %s", got)
 	}

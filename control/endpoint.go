@@ -1,7 +1,6 @@
 package control
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,20 +25,6 @@ type CreateVpcEndpointInput struct {
 type CreateVpcEndpointOutput struct {
 	VpcEndpoint VpcEndpoint `json:"VpcEndpoint"`
 	ClientToken string      `json:"ClientToken,omitempty"`
-}
-
-// EndpointIDValue is the 64-bit number of a vpce-<17 hex> id, as the fast
-// path carries it in the Geneve option of type 1.
-func EndpointIDValue(id string) (uint64, error) {
-	hex, ok := strings.CutPrefix(id, "vpce-")
-	if !ok || len(hex) != 17 {
-		return 0, fmt.Errorf("endpoint id %q: want vpce- followed by 17 hex digits", id)
-	}
-	v, err := strconv.ParseUint(hex, 16, 64)
-	if err != nil {
-		return 0, fmt.Errorf("endpoint id %q does not fit 64 bits: %w", id, err)
-	}
-	return v, nil
 }
 
 // CreateVpcEndpoint creates a Gateway Load Balancer endpoint in exactly one

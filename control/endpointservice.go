@@ -71,7 +71,7 @@ func (s *State) CreateVpcEndpointServiceConfiguration(env Env, in CreateVpcEndpo
 		ipTypes = []string{"ipv4"}
 	}
 	for _, t := range ipTypes {
-		if t != "ipv4" && t != "ipv6" {
+		if !slices.Contains(ServiceIPAddressTypes, t) {
 			return nil, newError(op, CodeInvalidParameter, "Supported IP address type '%s' is not valid: use ipv4 or ipv6", t)
 		}
 	}

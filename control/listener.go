@@ -1,17 +1,46 @@
 package control
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 )
 
-// Listener attribute keys and range.
+// Listener attribute keys and GWLB's flow idle timeouts, in seconds: TCP
+// flows time out after the listener's tcp.idle_timeout.seconds (60-6000,
+// default 350); flows of every other protocol after a fixed 120.
 const (
 	AttrTCPIdleTimeout    = "tcp.idle_timeout.seconds"
 	DefaultTCPIdleTimeout = 350
 	MinTCPIdleTimeout     = 60
 	MaxTCPIdleTimeout     = 6000
+	NonTCPIdleTimeout     = 120
 )
+
+// ParseTCPIdleTimeout reads a tcp.idle_timeout.seconds value: whole seconds
+// from MinTCPIdleTimeout to MaxTCPIdleTimeout.
+func ParseTCPIdleTimeout(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < MinTCPIdleTimeout || n > MaxTCPIdleTimeout {
+		return 0, fmt.Errorf("%s must be a number of seconds from %d to %d, not '%s'", AttrTCPIdleTimeout, MinTCPIdleTimeout, MaxTCPIdleTimeout, v)
+	}
+	return n, nil
+}
+
+// TCPIdleTimeout is the listener's TCP idle timeout in seconds: its
+// attribute, or the default when it has none. A value the operations would
+// not have stored (a hand-edited file) is an error, with the default.
+func (l *ListenerRecord) TCPIdleTimeout() (int, error) {
+	v := l.Attribute(AttrTCPIdleTimeout)
+	if v == "" {
+		return DefaultTCPIdleTimeout, nil
+	}
+	n, err := ParseTCPIdleTimeout(v)
+	if err != nil {
+		return DefaultTCPIdleTimeout, err
+	}
+	return n, nil
+}
 
 // CreateListenerInput mirrors elbv2 CreateListener. Gateway listeners take
 // no port and no protocol.
@@ -296,9 +325,9 @@ func (s *State) ModifyListenerAttributes(env Env, in ModifyListenerAttributesInp
 		if a.Key != AttrTCPIdleTimeout {
 			return nil, newError(op, CodeValidationError, "Listener attribute key '%s' is not recognized; gateway listeners have %s", a.Key, AttrTCPIdleTimeout)
 		}
-		n, err := strconv.Atoi(a.Value)
-		if err != nil || n < MinTCPIdleTimeout || n > MaxTCPIdleTimeout {
-			return nil, newError(op, CodeValidationError, "%s must be a number of seconds from %d to %d, not '%s'", AttrTCPIdleTimeout, MinTCPIdleTimeout, MaxTCPIdleTimeout, a.Value)
+		n, err := ParseTCPIdleTimeout(a.Value)
+		if err != nil {
+			return nil, newError(op, CodeValidationError, "%s", err)
 		}
 		if n != DefaultTCPIdleTimeout {
 			for _, arn := range listenerTargetGroups(&l.Listener) {

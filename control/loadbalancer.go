@@ -73,9 +73,7 @@ func (s *State) CreateLoadBalancer(env Env, in CreateLoadBalancerInput) (*Create
 	if strings.HasPrefix(strings.ToLower(in.Name), "internal-") {
 		return nil, newError(op, CodeValidationError, "Load balancer name '%s' cannot begin with 'internal-'", in.Name)
 	}
-	switch in.Type {
-	case "", "gateway":
-	default:
+	if in.Type != "" && !slices.Contains(LoadBalancerTypes, in.Type) {
 		return nil, newError(op, CodeValidationError, "load balancer type '%s' is not supported: gwlbctl provides gateway load balancers only (--type gateway)", in.Type)
 	}
 	if len(in.SecurityGroups) > 0 {
@@ -85,13 +83,12 @@ func (s *State) CreateLoadBalancer(env Env, in CreateLoadBalancerInput) (*Create
 		return nil, newError(op, CodeInvalidConfigurationRequest, "A scheme cannot be specified for load balancers with type 'gateway'")
 	}
 	ipType := in.IpAddressType
-	switch ipType {
-	case "":
+	if ipType == "" {
 		ipType = "ipv4"
-	case "ipv4", "dualstack":
-		// Deviation: AWS requires IPv6 CIDRs on the VPC and subnets for
-		// dualstack; gwlbctl models no IPv6 CIDRs and accepts it as given.
-	default:
+	}
+	// Deviation: AWS requires IPv6 CIDRs on the VPC and subnets for
+	// dualstack; gwlbctl models no IPv6 CIDRs and accepts it as given.
+	if !slices.Contains(LoadBalancerIPAddressTypes, ipType) {
 		return nil, newError(op, CodeValidationError, "IP address type '%s' is not valid: use ipv4 or dualstack", in.IpAddressType)
 	}
 	if err := validateTags(op, in.Tags, CodeDuplicateTagKeys); err != nil {

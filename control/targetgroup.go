@@ -122,9 +122,7 @@ func (h healthCheck) apply(op string, c healthCheckChange) (healthCheck, error) 
 	}
 	if c.Protocol != "" {
 		p := strings.ToUpper(c.Protocol)
-		switch p {
-		case "TCP", "HTTP", "HTTPS":
-		default:
+		if !slices.Contains(HealthCheckProtocols, p) {
 			return h, newError(op, CodeValidationError, "Health check protocol '%s' is not supported for GENEVE target groups: use TCP, HTTP or HTTPS", c.Protocol)
 		}
 		if p != h.protocol {
@@ -260,21 +258,17 @@ func (s *State) CreateTargetGroup(env Env, in CreateTargetGroupInput) (*CreateTa
 		return nil, newError(op, CodeValidationError, "The VPC ID '%s' is not found (list VPCs with 'ec2 describe-vpcs')", in.VpcId)
 	}
 	targetType := in.TargetType
-	switch targetType {
-	case "":
+	if targetType == "" {
 		targetType = "instance"
-	case "instance", "ip":
-	default:
+	}
+	if !slices.Contains(TargetTypes, targetType) {
 		return nil, newError(op, CodeValidationError, "Target type '%s' is not supported for GENEVE target groups: use instance or ip", in.TargetType)
 	}
 	ipType := in.IpAddressType
-	switch ipType {
-	case "":
+	if ipType == "" {
 		ipType = "ipv4"
-	case "ipv4":
-	default:
-		// Deviation: AWS also offers ipv6 target groups; the fast path
-		// encapsulates over IPv4 only, so gwlbctl accepts ipv4 targets only.
+	}
+	if !slices.Contains(TargetGroupIPAddressTypes, ipType) {
 		return nil, newError(op, CodeValidationError, "IP address type '%s' is not supported: gwlbctl target groups are ipv4", in.IpAddressType)
 	}
 	h, err := defaultHealthCheck().apply(op, healthCheckChange{

@@ -209,11 +209,8 @@ type DescribeTargetHealthOutput struct {
 	TargetHealthDescriptions []TargetHealthDescription `json:"TargetHealthDescriptions"`
 }
 
-// DescribeTargetHealth reports each target's health. The state is that set
-// by the health checker, overridden by what the control plane knows:
-// draining after deregistration, unused when no load balancer uses the group
-// or the target's zone is not one of the load balancer's, initial until the
-// first health-check result.
+// DescribeTargetHealth reports each target's health, as TargetHealthAt
+// decides it from the result the health checker recorded.
 func (s *State) DescribeTargetHealth(env Env, in DescribeTargetHealthInput) (*DescribeTargetHealthOutput, error) {
 	const op = "DescribeTargetHealth"
 	tg, err := s.targetGroup(op, in.TargetGroupArn)
@@ -247,9 +244,22 @@ func (s *State) DescribeTargetHealth(env Env, in DescribeTargetHealthInput) (*De
 	return out, nil
 }
 
-// EffectiveHealth is the health describe-target-health reports for a
-// registered target at now. The fast path uses the same rules.
-func (s *State) EffectiveHealth(tg *TargetGroupRecord, rt *RegisteredTarget, now time.Time) TargetHealth {
+// TargetHealthAt decides the health of registered target rt of tg at now:
+// what describe-target-health reports, and what the data path must act
+// on. observed is the health checker's latest result for the target (the
+// zero TargetHealth: none yet); describe-target-health passes the one
+// recorded in the state (rt.Health).
+//
+// What the control plane knows comes first: a target whose
+// deregistration delay is over is unused (Target.NotRegistered); one
+// deregistered is draining (Target.DeregistrationInProgress); one whose
+// group no load balancer uses, or whose zone is not one of its load
+// balancers', is unused (Target.NotInUse; GWLB does not health check
+// those); one without a result yet is initial
+// (Elb.RegistrationInProgress). Otherwise the observed result stands:
+// healthy, unhealthy (Target.FailedHealthChecks, Target.Timeout, ...),
+// initial (Elb.InitialHealthChecking) or unavailable.
+func (s *State) TargetHealthAt(tg *TargetGroupRecord, rt *RegisteredTarget, observed TargetHealth, now time.Time) TargetHealth {
 	switch {
 	case rt.Gone(now):
 		return TargetHealth{State: TargetHealthUnused, Reason: ReasonNotRegistered, Description: "Target is not registered to the target group"}
@@ -267,16 +277,16 @@ func (s *State) EffectiveHealth(tg *TargetGroupRecord, rt *RegisteredTarget, now
 	if !inZone {
 		return TargetHealth{State: TargetHealthUnused, Reason: ReasonNotInUse, Description: "Target is in an Availability Zone that is not enabled for the load balancer"}
 	}
-	if rt.Health.State == "" {
+	if observed.State == "" {
 		return TargetHealth{State: TargetHealthInitial, Reason: ReasonRegistrationInProgress, Description: "Target registration is in progress"}
 	}
-	return rt.Health
+	return observed
 }
 
 func (s *State) targetHealth(tg *TargetGroupRecord, rt *RegisteredTarget, now time.Time) TargetHealthDescription {
 	t := rt.Target
 	t.Port = ptr(GenevePort)
-	return TargetHealthDescription{Target: t, HealthCheckPort: tg.TargetGroup.HealthCheckPort, TargetHealth: s.EffectiveHealth(tg, rt, now)}
+	return TargetHealthDescription{Target: t, HealthCheckPort: tg.TargetGroup.HealthCheckPort, TargetHealth: s.TargetHealthAt(tg, rt, rt.Health, now)}
 }
 
 // SetTargetHealth records a health-check result for a registered target

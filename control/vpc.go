@@ -53,11 +53,10 @@ func (s *State) CreateVpc(env Env, in CreateVpcInput) (*CreateVpcOutput, error) 
 		return nil, newError(op, CodeInvalidVpcRange, "The CIDR '%s' is invalid: a VPC CIDR must be between /16 and /28", in.CidrBlock)
 	}
 	tenancy := in.InstanceTenancy
-	switch tenancy {
-	case "":
+	if tenancy == "" {
 		tenancy = "default"
-	case "default", "dedicated":
-	default:
+	}
+	if !slices.Contains(InstanceTenancies, tenancy) {
 		return nil, newError(op, CodeInvalidParameterValue, "Value (%s) for parameter instanceTenancy is invalid: use default or dedicated", in.InstanceTenancy)
 	}
 	tags, err := tagsFor(op, in.TagSpecifications, "vpc")

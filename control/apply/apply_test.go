@@ -41,11 +41,21 @@ func loadExample(t *testing.T) (*Topology, []byte) {
 	return topo, b
 }
 
+// revision is the store's current revision.
+func revision(t *testing.T, st store.Store) uint64 {
+	t.Helper()
+	_, v, err := st.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.Revision
+}
+
 // applyFile runs one apply inside one store update, as the command does.
-func applyFile(t *testing.T, st *store.Store, env control.Env, topo *Topology) Plan {
+func applyFile(t *testing.T, st store.Store, env control.Env, topo *Topology) Plan {
 	t.Helper()
 	var plan Plan
-	err := st.Update(func(s *control.State) error {
+	_, err := st.Update(func(s *control.State) error {
 		var err error
 		plan, err = Apply(s, env, topo)
 		return err
@@ -70,7 +80,7 @@ func TestExampleTopologyRoundTrip(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if rev, _ := st.Revision(); rev != 0 {
+	if rev := revision(t, st); rev != 0 {
 		t.Fatal("a dry run wrote the state")
 	}
 
@@ -124,7 +134,7 @@ func TestExampleTopologyRoundTrip(t *testing.T) {
 	}
 
 	// Second apply of the same file: nothing to do, and says so.
-	rev1, _ := st.Revision()
+	rev1 := revision(t, st)
 	second := applyFile(t, st, env, topo)
 	if !second.Empty() || !strings.Contains(second.String(), "No changes") {
 		t.Fatalf("second apply planned changes:\n%s", second)
@@ -175,7 +185,7 @@ func TestHandMadeResourcesAreNeverDeleted(t *testing.T) {
 	env := testEnv()
 	applyFile(t, st, env, topo)
 	var handVpc string
-	if err := st.Update(func(s *control.State) error {
+	if _, err := st.Update(func(s *control.State) error {
 		out, err := s.CreateVpc(env, control.CreateVpcInput{CidrBlock: "172.16.0.0/16"})
 		handVpc = out.Vpc.VpcId
 		return err
@@ -195,10 +205,11 @@ func TestHandMadeResourcesAreNeverDeleted(t *testing.T) {
 
 func TestFailedApplyChangesNothing(t *testing.T) {
 	topo, raw := loadExample(t)
-	st, _ := store.Open(filepath.Join(t.TempDir(), "state.json"))
+	path := filepath.Join(t.TempDir(), "state.json")
+	st, _ := store.Open(path)
 	env := testEnv()
 	applyFile(t, st, env, topo)
-	before, _ := os.ReadFile(st.Path())
+	before, _ := os.ReadFile(path)
 	// Valid YAML and references, but a health-check timeout above the
 	// interval: the target group update fails after earlier steps ran.
 	bad := strings.Replace(string(raw), "timeoutSeconds: 5", "timeoutSeconds: 20", 1)
@@ -207,11 +218,11 @@ func TestFailedApplyChangesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = st.Update(func(s *control.State) error { _, err := Apply(s, env, topo2); return err })
+	_, err = st.Update(func(s *control.State) error { _, err := Apply(s, env, topo2); return err })
 	if control.ErrorCode(err) != control.CodeValidationError || !strings.Contains(err.Error(), "target-group appliances") {
 		t.Fatalf("err = %v, want ValidationError naming the target group", err)
 	}
-	after, _ := os.ReadFile(st.Path())
+	after, _ := os.ReadFile(path)
 	if string(before) != string(after) {
 		t.Fatal("a failed apply changed the state file")
 	}
@@ -252,18 +263,18 @@ func TestRunWritesOnlyWhenSomethingChanges(t *testing.T) {
 	if err != nil || dry.Empty() {
 		t.Fatalf("dry run: %v\n%s", err, dry)
 	}
-	if rev, _ := st.Revision(); rev != 0 {
+	if rev := revision(t, st); rev != 0 {
 		t.Fatalf("dry run wrote revision %d", rev)
 	}
 	if _, err := Run(st, env, topo, false); err != nil {
 		t.Fatal(err)
 	}
-	rev, _ := st.Revision()
+	rev := revision(t, st)
 	again, err := Run(st, env, topo, false)
 	if err != nil || !again.Empty() {
 		t.Fatalf("second run: %v\n%s", err, again)
 	}
-	if rev2, _ := st.Revision(); rev2 != rev {
+	if rev2 := revision(t, st); rev2 != rev {
 		t.Fatalf("an empty plan moved the revision from %d to %d", rev, rev2)
 	}
 	if dry2, _ := Run(st, env, topo, true); !dry2.Empty() {

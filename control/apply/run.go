@@ -5,12 +5,12 @@ import (
 	"github.com/gwlbctl/gwlbctl/control/store"
 )
 
-// Run is what `gwlbctl apply -f FILE [--dry-run]` does with the state file.
-// A dry run plans against the current state and writes nothing. An apply
-// runs the whole reconciliation inside one store update: any error writes
-// nothing (all-or-nothing), and an empty plan writes nothing either, so the
-// revision only moves when something changed.
-func Run(st *store.Store, env control.Env, t *Topology, dryRun bool) (Plan, error) {
+// Run is what `gwlbctl apply -f FILE [--dry-run]` does with the store. A
+// dry run plans against the current state and saves nothing. An apply runs
+// the whole reconciliation inside one store update: any error saves nothing
+// (all-or-nothing), and an empty plan changes nothing, which the store does
+// not save either, so the revision only moves when something changed.
+func Run(st store.Store, env control.Env, t *Topology, dryRun bool) (Plan, error) {
 	var plan Plan
 	if dryRun {
 		err := st.View(func(s *control.State) error {
@@ -20,12 +20,9 @@ func Run(st *store.Store, env control.Env, t *Topology, dryRun bool) (Plan, erro
 		})
 		return plan, err
 	}
-	err := st.Update(func(s *control.State) error {
+	_, err := st.Update(func(s *control.State) error {
 		var err error
 		plan, err = Apply(s, env, t)
-		if err == nil && plan.Empty() {
-			return store.ErrSkipWrite
-		}
 		return err
 	})
 	return plan, err

@@ -12,12 +12,12 @@ import (
 // decode, change, encode, write temp, fsync, rename, fsync dir) on a state
 // with a target group of 300 targets.
 func BenchmarkUpdate(b *testing.B) {
-	st, _ := Open(filepath.Join(b.TempDir(), "state.json"))
+	st, _ := OpenFile(filepath.Join(b.TempDir(), "state.json"))
 	arn := seedB(b, st)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		err := st.Update(func(s *control.State) error {
+		_, err := st.Update(func(s *control.State) error {
 			_, err := s.ModifyTargetGroupAttributes(testEnv(), control.ModifyTargetGroupAttributesInput{TargetGroupArn: arn,
 				Attributes: []control.Attribute{{Key: control.AttrDeregistrationDelay, Value: fmt.Sprint(i % 3600)}}})
 			return err
@@ -30,7 +30,7 @@ func BenchmarkUpdate(b *testing.B) {
 
 // BenchmarkView measures reading and decoding the same state.
 func BenchmarkView(b *testing.B) {
-	st, _ := Open(filepath.Join(b.TempDir(), "state.json"))
+	st, _ := OpenFile(filepath.Join(b.TempDir(), "state.json"))
 	seedB(b, st)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -41,9 +41,9 @@ func BenchmarkView(b *testing.B) {
 	}
 }
 
-func seedB(b *testing.B, st *Store) string {
+func seedB(b *testing.B, st *File) string {
 	arn := seed(b, st)
-	err := st.Update(func(s *control.State) error {
+	_, err := st.Update(func(s *control.State) error {
 		var ts []control.TargetDescription
 		for i := range 300 {
 			ts = append(ts, control.TargetDescription{Id: fmt.Sprintf("10.0.%d.%d", i/250, i%250+1)})

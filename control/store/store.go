@@ -1,33 +1,108 @@
-// Package store owns gwlbctl's state file: where it lives, its JSON format
-// (schema version, revision, the control.State), locking between processes,
-// and atomic replacement so that a reader or a crash never sees a
-// half-written file.
+// Package store is the seam between gwlbctl's control plane and where its
+// state lives. Every caller (the elbv2/ec2 verbs, apply, serve) goes
+// through the Store interface; Open picks the backend from a location.
 //
-// Every change runs as lock -> read -> fn -> write temp -> fsync -> rename
-// -> fsync dir -> unlock. The lock is an flock(2) on a sibling file
-// (state.json.lock), so concurrent gwlbctl processes serialize their
-// updates and none is lost. Readers take no lock: rename(2) replaces the
-// file atomically, so a reader sees either the old or the new content.
+// The backends:
+//
+//   - a state file (the default): a plain path or file://PATH. JSON with a
+//     schema version and a revision; every change runs as lock (flock on
+//     PATH.lock) -> read -> fn -> write temp -> fsync -> rename -> fsync dir
+//     -> unlock, so concurrent gwlbctl processes never lose an update and a
+//     crash never leaves a half-written file. Readers take no lock: rename(2)
+//     replaces the file atomically. A corrupted file or one from a newer
+//     gwlbctl is refused and never overwritten.
+//   - etcd://...: reserved for the shared store of several nodes; this build
+//     refuses it with a clear error.
+//
+// A new backend implements Store and takes one entry in the backends table
+// of Open; no caller changes.
 package store
 
 import (
-	"bytes"
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
-
-	"github.com/gofrs/flock"
+	"slices"
+	"strings"
 
 	"github.com/gwlbctl/gwlbctl/control"
 )
 
-// SchemaVersion is the version of the state file format this build writes.
-// Older versions are migrated on read; newer ones are refused.
-const SchemaVersion = 1
+// Store holds the control-plane state. Implementations are safe for use by
+// many goroutines, and by many processes at once.
+type Store interface {
+	// View calls fn with the current state. Changes fn makes are discarded.
+	View(fn func(*control.State) error) error
+	// Update runs fn on the current state under the store's exclusive lock
+	// and saves the result as the next revision, which it returns. When fn
+	// returns an error nothing is saved and the error is returned as is (a
+	// *control.Error stays one). When fn leaves the state unchanged
+	// (compared by encoding) nothing is saved either and the current
+	// revision is returned: watchers do not reload for nothing.
+	Update(fn func(*control.State) error) (uint64, error)
+	// Snapshot returns the current state and its version.
+	Snapshot() (*control.State, Version, error)
+	// Watch calls fn with the current state, then with every change,
+	// until ctx is done (it then returns nil); it returns an error only
+	// when it cannot watch at all. fn runs on Watch's goroutine, one call
+	// at a time; changes that land while it runs coalesce (each call
+	// carries the latest content). Every backend follows these rules:
+	//
+	//   - The first call carries the current state as Snapshot returns it
+	//     (the empty state at the zero Version when the store holds
+	//     nothing yet), or the error reading it.
+	//   - A change is new content, compared by digest: content replaced
+	//     without a new revision (a restored backup) is delivered with its
+	//     Version; the same content written again is not a change.
+	//   - State that existed and is gone is delivered as an error matching
+	//     ErrDeleted, never as an empty state; when it comes back it is
+	//     delivered.
+	//   - Other errors (ErrCorrupt, ErrNewerSchema, a read error) are
+	//     delivered once per bad content, and the state that follows an
+	//     error is always delivered, even when it equals the last good
+	//     one, so the caller learns the cause is fixed. Keeping the last
+	//     good state meanwhile is the caller's choice.
+	Watch(ctx context.Context, fn func(Event)) error
+	// Describe names the store for messages: the state file's path, or
+	// the backend's location.
+	Describe() string
+}
+
+// Version identifies a state's content. Revision goes up by one per saved
+// change; Digest is the SHA-256 (hex) of the stored document, so content
+// that changed without a new revision (a backup restored over the file) is
+// a different version too. The zero Version is the empty state of a store
+// that holds nothing yet.
+type Version struct {
+	Revision uint64
+	Digest   string
+}
+
+func (v Version) String() string {
+	d := v.Digest
+	if len(d) > 12 {
+		d = d[:12]
+	}
+	if d == "" {
+		d = "none"
+	}
+	return fmt.Sprintf("revision %d (sha256 %s)", v.Revision, d)
+}
+
+// Event is one delivery of Watch: a state and its version, or an error.
+type Event struct {
+	// State is nil when Err is set.
+	State   *control.State
+	Version Version
+	// Err says why the current state cannot be read: ErrDeleted,
+	// ErrCorrupt, ErrNewerSchema (test with errors.Is), a read error or a
+	// failure of the watch itself. The watch goes on: the next good
+	// state is delivered when the cause is fixed. What to keep meanwhile
+	// (the last good state, usually) is the caller's choice.
+	Err error
+}
 
 // Errors a caller can test for with errors.Is.
 var (
@@ -36,33 +111,59 @@ var (
 	ErrNewerSchema = errors.New("state file has a newer schema version")
 	// ErrCorrupt: the file is not a valid state file. It is left untouched.
 	ErrCorrupt = errors.New("state file is corrupted")
-	// ErrSkipWrite, returned by an Update function, ends the update without
-	// writing (nothing changed); Update then returns nil and the revision
-	// stays, so watchers do not reload for nothing.
-	ErrSkipWrite = errors.New("nothing to write")
+	// ErrDeleted: a watched state file that existed is gone (deleted, or
+	// moved away). Watch reports it instead of an empty state, which would
+	// look like every resource had been deleted.
+	ErrDeleted = errors.New("state file was deleted or moved")
+	// ErrUnsupported: the location names a backend this build does not have.
+	ErrUnsupported = errors.New("state store not supported by this build")
 )
 
-// file is the on-disk document: a header followed by the state's fields.
-type file struct {
-	SchemaVersion int                `json:"schemaVersion"`
-	Revision      uint64             `json:"revision"`
-	UpdatedAt     *control.Timestamp `json:"updatedAt,omitempty"`
-	*control.State
+// backends maps a location's scheme to the function that opens it. A plain
+// path has the scheme "file".
+var backends = map[string]func(location, rest string) (Store, error){
+	"file": func(_, path string) (Store, error) { return OpenFile(path) },
+	"etcd": func(location, _ string) (Store, error) {
+		return nil, fmt.Errorf("%w: %s: the etcd backend is not supported by this build yet; give a state file path (--state, GWLBCTL_STATE)", ErrUnsupported, location)
+	},
 }
 
-// header is decoded first, so a newer schema is recognized before the body
-// is interpreted.
-type header struct {
-	SchemaVersion *int   `json:"schemaVersion"`
-	Revision      uint64 `json:"revision"`
+// Open returns the store at location: a path or file://PATH for a state
+// file, etcd://... for etcd (not supported by this build yet).
+func Open(location string) (Store, error) {
+	if location == "" {
+		return nil, errors.New("state store location is empty: give a state file path (--state, GWLBCTL_STATE)")
+	}
+	scheme, rest := "file", location
+	if s, r, ok := strings.Cut(location, "://"); ok && isScheme(s) {
+		scheme, rest = strings.ToLower(s), r
+	}
+	open, ok := backends[scheme]
+	if !ok {
+		names := make([]string, 0, len(backends))
+		for k := range backends {
+			names = append(names, k+"://")
+		}
+		slices.Sort(names)
+		return nil, fmt.Errorf("%w: %s: unknown scheme %q (known: a path, %s)", ErrUnsupported, location, scheme, strings.Join(names, ", "))
+	}
+	return open(location, rest)
 }
 
-// Store is a state file at a path. It holds no open files between calls, so
-// one Store may be used from many goroutines.
-type Store struct {
-	path string
-	// Now stamps updatedAt; tests may replace it.
-	Now func() time.Time
+// isScheme reports whether s is a URL scheme (RFC 3986: a letter, then
+// letters, digits, '+', '-', '.'), so that a path such as "./a://b" stays a
+// path.
+func isScheme(s string) bool {
+	if s == "" || !('a' <= s[0]|0x20 && s[0]|0x20 <= 'z') {
+		return false
+	}
+	for _, c := range []byte(s) {
+		ok := 'a' <= c|0x20 && c|0x20 <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // DefaultPath is $XDG_STATE_HOME/gwlbctl/state.json, or
@@ -76,203 +177,4 @@ func DefaultPath() (string, error) {
 		return "", fmt.Errorf("cannot find the default state file: neither XDG_STATE_HOME nor HOME is set; give --state or GWLBCTL_STATE: %w", err)
 	}
 	return filepath.Join(home, ".local", "state", "gwlbctl", "state.json"), nil
-}
-
-// Open returns the store for path. It creates nothing: a missing file is an
-// empty state, and the directory is made (0700) by the first Update.
-func Open(path string) (*Store, error) {
-	if path == "" {
-		return nil, errors.New("state file path is empty")
-	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, fmt.Errorf("state file path %q: %w", path, err)
-	}
-	// Writes replace the file by rename; through a symlink that would
-	// replace the link itself, so work on the file it points to.
-	if fi, err := os.Lstat(abs); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		target, err := filepath.EvalSymlinks(abs)
-		if err != nil {
-			return nil, fmt.Errorf("state file %s is a symlink that cannot be followed: %w", abs, err)
-		}
-		abs = target
-	}
-	return &Store{path: abs, Now: time.Now}, nil
-}
-
-// Path is the state file's absolute path.
-func (s *Store) Path() string { return s.path }
-
-// Dir is the directory holding the state file; a watcher (fsnotify) watches
-// it, because each write replaces the file by rename.
-func (s *Store) Dir() string { return filepath.Dir(s.path) }
-
-// LockPath is the sibling file updates flock.
-func (s *Store) LockPath() string { return s.path + ".lock" }
-
-// load reads and decodes the state file. A missing file is an empty state
-// at revision 0.
-func (s *Store) load() (*control.State, uint64, error) {
-	b, err := os.ReadFile(s.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return &control.State{}, 0, nil
-	}
-	if err != nil {
-		return nil, 0, fmt.Errorf("cannot read state file %s: %w (check its permissions, or point --state/GWLBCTL_STATE elsewhere)", s.path, err)
-	}
-	return decode(s.path, b)
-}
-
-func decode(path string, b []byte) (*control.State, uint64, error) {
-	corrupt := func(why error) error {
-		return fmt.Errorf("%w: %s: %v; the file was left as it is: restore it from a backup, or move it aside to start from an empty state", ErrCorrupt, path, why)
-	}
-	var h header
-	if err := json.Unmarshal(b, &h); err != nil {
-		return nil, 0, corrupt(err)
-	}
-	if h.SchemaVersion == nil {
-		return nil, 0, corrupt(errors.New("no schemaVersion field"))
-	}
-	switch v := *h.SchemaVersion; {
-	case v > SchemaVersion:
-		return nil, 0, fmt.Errorf("%w: %s has schema version %d, this gwlbctl understands up to %d; upgrade gwlbctl (the file was not changed)", ErrNewerSchema, path, v, SchemaVersion)
-	case v < 1:
-		return nil, 0, corrupt(fmt.Errorf("schema version %d is not valid", v))
-	}
-	f := file{State: &control.State{}}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&f); err != nil {
-		return nil, 0, corrupt(err)
-	}
-	if dec.More() {
-		return nil, 0, corrupt(errors.New("trailing data after the JSON document"))
-	}
-	if err := f.State.Check(); err != nil {
-		return nil, 0, corrupt(err)
-	}
-	return f.State, f.Revision, nil
-}
-
-// View calls fn with the current state. Changes fn makes are discarded.
-func (s *Store) View(fn func(*control.State) error) error {
-	st, _, err := s.load()
-	if err != nil {
-		return err
-	}
-	return fn(st)
-}
-
-// Snapshot returns the current state and its revision.
-func (s *Store) Snapshot() (*control.State, uint64, error) { return s.load() }
-
-// Revision returns the revision of the file on disk (0 when missing). It
-// decodes only the header, so a watcher can poll it cheaply.
-func (s *Store) Revision() (uint64, error) {
-	b, err := os.ReadFile(s.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("cannot read state file %s: %w", s.path, err)
-	}
-	var h header
-	if err := json.Unmarshal(b, &h); err != nil {
-		return 0, fmt.Errorf("%w: %s: %v", ErrCorrupt, s.path, err)
-	}
-	return h.Revision, nil
-}
-
-// Update runs fn on the current state under an exclusive lock and, when fn
-// returns nil, writes the result as the next revision. When fn returns an
-// error nothing is written and that error is returned as is (a
-// *control.Error stays one).
-func (s *Store) Update(fn func(*control.State) error) error {
-	_, err := s.UpdateRevision(fn)
-	return err
-}
-
-// UpdateRevision is Update that also returns the revision written.
-func (s *Store) UpdateRevision(fn func(*control.State) error) (uint64, error) {
-	dir := s.Dir()
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return 0, fmt.Errorf("cannot create state directory %s: %w (give --state or GWLBCTL_STATE a writable path)", dir, err)
-	}
-	lock := flock.New(s.LockPath(), flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
-	if err := lock.Lock(); err != nil {
-		return 0, fmt.Errorf("cannot lock state file %s: %w", s.LockPath(), err)
-	}
-	defer lock.Unlock()
-
-	s.removeStaleTemps()
-	st, rev, err := s.load()
-	if err != nil {
-		return 0, err
-	}
-	if err := fn(st); err != nil {
-		if errors.Is(err, ErrSkipWrite) {
-			return rev, nil
-		}
-		return 0, err
-	}
-	rev++
-	ts := control.NewTimestamp(s.Now())
-	b, err := json.MarshalIndent(file{SchemaVersion: SchemaVersion, Revision: rev, UpdatedAt: &ts, State: st}, "", "  ")
-	if err != nil {
-		return 0, fmt.Errorf("encoding state: %w", err)
-	}
-	b = append(b, '\n')
-	if err := writeAtomic(s.path, b); err != nil {
-		return 0, err
-	}
-	return rev, nil
-}
-
-// removeStaleTemps deletes temporary files a killed writer left behind.
-// It runs under the lock, so no live writer owns one of them.
-func (s *Store) removeStaleTemps() {
-	matches, _ := filepath.Glob(filepath.Join(s.Dir(), "."+filepath.Base(s.path)+".tmp-*"))
-	for _, m := range matches {
-		os.Remove(m)
-	}
-}
-
-// writeAtomic replaces path with b: temp file in the same directory, fsync,
-// rename over path, fsync the directory so the rename itself is durable.
-func writeAtomic(path string, b []byte) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("cannot create a temporary file in %s: %w", dir, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(0o600); err != nil {
-		return fmt.Errorf("chmod %s: %w", tmp.Name(), err)
-	}
-	if _, err = tmp.Write(b); err != nil {
-		return fmt.Errorf("writing %s: %w", tmp.Name(), err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("fsync %s: %w", tmp.Name(), err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("closing %s: %w", tmp.Name(), err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("replacing %s: %w", path, err)
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("opening %s to fsync: %w", dir, err)
-	}
-	defer d.Close()
-	if err = d.Sync(); err != nil {
-		return fmt.Errorf("fsync %s: %w", dir, err)
-	}
-	return nil
 }

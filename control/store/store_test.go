@@ -1,8 +1,8 @@
 package store
 
 import (
+	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -53,10 +54,10 @@ func testEnv() control.Env {
 
 // seed creates a VPC with a subnet and an ip target group; it returns the
 // target group ARN.
-func seed(t testing.TB, st *Store) string {
+func seed(t testing.TB, st *File) string {
 	t.Helper()
 	var arn string
-	err := st.Update(func(s *control.State) error {
+	_, err := st.Update(func(s *control.State) error {
 		env := testEnv()
 		v, err := s.CreateVpc(env, control.CreateVpcInput{CidrBlock: "10.0.0.0/16"})
 		if err != nil {
@@ -84,7 +85,7 @@ func register(s *control.State, tgArn, ip string) error {
 	return err
 }
 
-func targetIDs(t *testing.T, st *Store, tgArn string) map[string]bool {
+func targetIDs(t *testing.T, st *File, tgArn string) map[string]bool {
 	t.Helper()
 	ids := map[string]bool{}
 	err := st.View(func(s *control.State) error {
@@ -103,9 +104,19 @@ func targetIDs(t *testing.T, st *Store, tgArn string) map[string]bool {
 	return ids
 }
 
+// revOf is the revision of the file on disk (0 when missing).
+func revOf(t *testing.T, st *File) uint64 {
+	t.Helper()
+	_, v, err := st.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.Revision
+}
+
 func TestMissingFileIsEmptyAndFirstWriteCreatesDirAndFile(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sub", "gwlbctl")
-	st, err := Open(filepath.Join(dir, "state.json"))
+	st, err := OpenFile(filepath.Join(dir, "state.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,8 +128,8 @@ func TestMissingFileIsEmptyAndFirstWriteCreatesDirAndFile(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if rev, err := st.Revision(); err != nil || rev != 0 {
-		t.Fatalf("revision of missing file = %d, %v", rev, err)
+	if _, v, err := st.Snapshot(); err != nil || v != (Version{}) {
+		t.Fatalf("version of missing file = %v, %v; want the zero Version", v, err)
 	}
 	seed(t, st)
 	fi, err := os.Stat(dir)
@@ -140,10 +151,10 @@ func TestMissingFileIsEmptyAndFirstWriteCreatesDirAndFile(t *testing.T) {
 }
 
 func TestFailedUpdateWritesNothing(t *testing.T) {
-	st, _ := Open(filepath.Join(t.TempDir(), "state.json"))
+	st, _ := OpenFile(filepath.Join(t.TempDir(), "state.json"))
 	arn := seed(t, st)
 	before, _ := os.ReadFile(st.Path())
-	err := st.Update(func(s *control.State) error {
+	_, err := st.Update(func(s *control.State) error {
 		if err := register(s, arn, "10.0.0.5"); err != nil {
 			return err
 		}
@@ -159,7 +170,7 @@ func TestFailedUpdateWritesNothing(t *testing.T) {
 }
 
 func TestConcurrentUpdatesInProcess(t *testing.T) {
-	st, _ := Open(filepath.Join(t.TempDir(), "state.json"))
+	st, _ := OpenFile(filepath.Join(t.TempDir(), "state.json"))
 	arn := seed(t, st)
 	var wg sync.WaitGroup
 	errs := make(chan error, 100)
@@ -169,7 +180,8 @@ func TestConcurrentUpdatesInProcess(t *testing.T) {
 			defer wg.Done()
 			for i := range 5 {
 				ip := fmt.Sprintf("10.0.%d.%d", g+1, i+1)
-				errs <- st.Update(func(s *control.State) error { return register(s, arn, ip) })
+				_, err := st.Update(func(s *control.State) error { return register(s, arn, ip) })
+				errs <- err
 			}
 		}()
 	}
@@ -183,18 +195,18 @@ func TestConcurrentUpdatesInProcess(t *testing.T) {
 	if ids := targetIDs(t, st, arn); len(ids) != 50 {
 		t.Fatalf("%d targets after 50 concurrent registrations, want 50", len(ids))
 	}
-	if rev, _ := st.Revision(); rev != 51 {
+	if rev := revOf(t, st); rev != 51 {
 		t.Fatalf("revision = %d, want 51 (seed + 50 updates)", rev)
 	}
 }
 
 func childRegister() int {
-	st, err := Open(os.Getenv("GWLBCTL_STATE"))
+	st, err := OpenFile(os.Getenv("GWLBCTL_STATE"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	err = st.Update(func(s *control.State) error { return register(s, os.Getenv("TG_ARN"), os.Getenv("TARGET_IP")) })
+	_, err = st.Update(func(s *control.State) error { return register(s, os.Getenv("TG_ARN"), os.Getenv("TARGET_IP")) })
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -203,7 +215,7 @@ func childRegister() int {
 }
 
 func TestConcurrentProcessesRegisterDistinctTargets(t *testing.T) {
-	st, _ := Open(filepath.Join(t.TempDir(), "state.json"))
+	st, _ := OpenFile(filepath.Join(t.TempDir(), "state.json"))
 	arn := seed(t, st)
 	const n = 50
 	cmds := make([]*exec.Cmd, n)
@@ -232,22 +244,35 @@ func TestConcurrentProcessesRegisterDistinctTargets(t *testing.T) {
 	if len(ids) != n {
 		t.Fatalf("%d targets, want %d", len(ids), n)
 	}
-	if rev, _ := st.Revision(); rev != n+1 {
+	if rev := revOf(t, st); rev != n+1 {
 		t.Fatalf("revision = %d, want %d", rev, n+1)
 	}
 }
 
 // childWriter bumps the target group's deregistration delay by one per
 // update, forever, until killed. The state carries 300 targets so that each
-// write takes a while (about 100 kB).
+// write takes a while (about 100 kB). With GWLBCTL_STORE_PAUSE set to a
+// point of the write ("mid-write": half of the temporary file written;
+// "before-rename": all of it written, not yet synced and renamed), the
+// first update stops there and says so on file descriptor 3, so the parent
+// kills it at a known point.
 func childWriter() int {
-	st, err := Open(os.Getenv("GWLBCTL_STATE"))
+	st, err := OpenFile(os.Getenv("GWLBCTL_STATE"))
 	if err != nil {
 		return 1
 	}
+	if pause := os.Getenv("GWLBCTL_STORE_PAUSE"); pause != "" {
+		ready := os.NewFile(3, "ready")
+		st.writeHook = func(point string) {
+			if point == pause {
+				fmt.Fprintln(ready, point)
+				select {} // until SIGKILL
+			}
+		}
+	}
 	arn := os.Getenv("TG_ARN")
 	for {
-		err := st.Update(func(s *control.State) error {
+		_, err := st.Update(func(s *control.State) error {
 			tg := s.TargetGroupByArn(arn)
 			n, _ := strconv.Atoi(tg.Attribute(control.AttrDeregistrationDelay))
 			_, err := s.ModifyTargetGroupAttributes(testEnv(), control.ModifyTargetGroupAttributesInput{TargetGroupArn: arn,
@@ -261,14 +286,49 @@ func childWriter() int {
 	}
 }
 
-func TestSIGKILLedWriterLeavesOldOrNewState(t *testing.T) {
-	trials := 60
-	if testing.Short() {
-		trials = 10
+// startWriter starts childWriter. With pause set it returns once the child
+// has stopped at that point of its first write.
+func startWriter(t *testing.T, st *File, arn, pause string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "GWLBCTL_STORE_CHILD=writer", "GWLBCTL_STATE="+st.Path(), "TG_ARN="+arn, "GWLBCTL_STORE_PAUSE="+pause)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
 	}
-	st, _ := Open(filepath.Join(t.TempDir(), "state.json"))
+	defer r.Close()
+	cmd.ExtraFiles = []*os.File{w}
+	err = cmd.Start()
+	w.Close() // the child holds the write end now
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pause != "" {
+		line, err := bufio.NewReader(r).ReadString('\n')
+		if err != nil || strings.TrimSpace(line) != pause {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("writer did not pause at %s: %q, %v; stderr: %s", pause, line, err, stderr.String())
+		}
+	}
+	return cmd
+}
+
+// TestSIGKILLedWriterLeavesOldOrNewState kills a writer at each point of a
+// write: in the middle of the temporary file, after it before the rename
+// (both deterministic: the writer pauses there and says so), and at a
+// random moment of a stream of updates. Every time the file holds a
+// complete revision: the old one when the kill landed before the rename.
+func TestSIGKILLedWriterLeavesOldOrNewState(t *testing.T) {
+	rounds := 20
+	if testing.Short() {
+		rounds = 3
+	}
+	st, _ := OpenFile(filepath.Join(t.TempDir(), "state.json"))
 	arn := seed(t, st)
-	if err := st.Update(func(s *control.State) error {
+	if _, err := st.Update(func(s *control.State) error {
 		var ts []control.TargetDescription
 		for i := range 300 {
 			ts = append(ts, control.TargetDescription{Id: fmt.Sprintf("10.0.%d.%d", i/250, i%250+1)})
@@ -280,28 +340,28 @@ func TestSIGKILLedWriterLeavesOldOrNewState(t *testing.T) {
 	}
 	const baseRev, baseDelay = 2, 300
 	rng := rand.New(rand.NewPCG(1, 2))
-	completed, midWrite := 0, 0
-	for trial := range trials {
+	killed := map[string]int{}
+	completed := 0
+	temps := atomicTemps(st)
+	for trial := range 3 * rounds {
+		pause := []string{"mid-write", "before-rename", ""}[trial%3]
 		beforeBytes, _ := os.ReadFile(st.Path())
-		beforeRev, _ := st.Revision()
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "GWLBCTL_STORE_CHILD=writer", "GWLBCTL_STATE="+st.Path(), "TG_ARN="+arn)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
+		beforeRev := revOf(t, st)
+		cmd := startWriter(t, st, arn, pause)
+		if pause == "" {
+			time.Sleep(time.Duration(rng.IntN(40_000)) * time.Microsecond)
 		}
-		time.Sleep(time.Duration(rng.IntN(40_000)) * time.Microsecond)
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
 		cmd.Wait()
 
-		if left, _ := filepath.Glob(filepath.Join(st.Dir(), ".state.json.tmp-*")); len(left) > 0 {
-			midWrite++ // killed between creating the temp file and the rename
-		}
-		s, rev, err := st.Snapshot()
+		left, _ := filepath.Glob(temps)
+		s, v, err := st.Snapshot()
 		if err != nil {
-			t.Fatalf("trial %d: state does not load after SIGKILL: %v", trial, err)
+			t.Fatalf("trial %d (%s): state does not load after SIGKILL: %v", trial, pause, err)
 		}
+		rev := v.Revision
 		switch {
 		case rev < beforeRev:
 			t.Fatalf("trial %d: revision went back from %d to %d", trial, beforeRev, rev)
@@ -312,6 +372,15 @@ func TestSIGKILLedWriterLeavesOldOrNewState(t *testing.T) {
 		default:
 			completed++
 		}
+		if pause != "" {
+			// Killed before its rename: the old file, and the writer's
+			// temporary file (the stale ones were removed under the lock
+			// before it was created).
+			if rev != beforeRev || len(left) != 1 {
+				t.Fatalf("trial %d: killed at %s, revision %d -> %d, temporary files %v; want the old revision and one temporary file", trial, pause, beforeRev, rev, left)
+			}
+			killed[pause]++
+		}
 		// Every revision on disk is a complete one: revision r holds the
 		// delay the r-th update wrote, and all 300 targets.
 		tg := s.TargetGroupByArn(arn)
@@ -320,19 +389,19 @@ func TestSIGKILLedWriterLeavesOldOrNewState(t *testing.T) {
 			t.Fatalf("trial %d: revision %d holds delay %s and %d targets, want %s and 300", trial, rev, got, len(tg.Targets), want)
 		}
 	}
-	t.Logf("%d trials: %d killed the writer after at least one complete update, %d in the middle of writing a new revision", trials, completed, midWrite)
-	if !testing.Short() && midWrite == 0 {
-		t.Fatal("no trial killed the writer mid-write; the test did not exercise what it is for")
-	}
-	// The next update cleans the temporary files killed writers left.
-	if err := st.Update(func(*control.State) error { return nil }); err != nil {
+	t.Logf("%d trials: killed %d mid-write and %d before the rename; %d random kills came after at least one complete update",
+		3*rounds, killed["mid-write"], killed["before-rename"], completed)
+	// The next update cleans the temporary files killed writers left, even
+	// when it changes nothing.
+	if _, err := st.Update(func(*control.State) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
-	left, _ := filepath.Glob(filepath.Join(st.Dir(), ".state.json.tmp-*"))
-	if len(left) != 0 {
+	if left, _ := filepath.Glob(temps); len(left) != 0 {
 		t.Fatalf("temporary files left after an update: %v", left)
 	}
 }
+
+func atomicTemps(st *File) string { return filepath.Join(st.Dir(), ".state.json.tmp-*") }
 
 func TestCorruptedFileIsReportedAndNeverOverwritten(t *testing.T) {
 	for name, content := range map[string]string{
@@ -343,7 +412,7 @@ func TestCorruptedFileIsReportedAndNeverOverwritten(t *testing.T) {
 		"trailing":  `{"schemaVersion": 1, "revision": 1} {}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			st, _ := Open(filepath.Join(t.TempDir(), "state.json"))
+			st, _ := OpenFile(filepath.Join(t.TempDir(), "state.json"))
 			os.WriteFile(st.Path(), []byte(content), 0o600)
 			err := st.View(func(*control.State) error { return nil })
 			if !errors.Is(err, ErrCorrupt) {
@@ -355,7 +424,7 @@ func TestCorruptedFileIsReportedAndNeverOverwritten(t *testing.T) {
 				}
 			}
 			called := false
-			err = st.Update(func(*control.State) error { called = true; return nil })
+			_, err = st.Update(func(*control.State) error { called = true; return nil })
 			if !errors.Is(err, ErrCorrupt) || called {
 				t.Fatalf("Update err = %v (fn called %v), want ErrCorrupt without calling fn", err, called)
 			}
@@ -367,10 +436,10 @@ func TestCorruptedFileIsReportedAndNeverOverwritten(t *testing.T) {
 }
 
 func TestNewerSchemaIsRefusedAndNeverOverwritten(t *testing.T) {
-	st, _ := Open(filepath.Join(t.TempDir(), "state.json"))
+	st, _ := OpenFile(filepath.Join(t.TempDir(), "state.json"))
 	content := `{"schemaVersion": ` + strconv.Itoa(SchemaVersion+1) + `, "revision": 9, "futureThing": {}}`
 	os.WriteFile(st.Path(), []byte(content), 0o600)
-	err := st.Update(func(*control.State) error { return nil })
+	_, err := st.Update(func(*control.State) error { return nil })
 	if !errors.Is(err, ErrNewerSchema) {
 		t.Fatalf("err = %v, want ErrNewerSchema", err)
 	}
@@ -398,12 +467,12 @@ func TestUnreadablePath(t *testing.T) {
 		"parent-is-a-file": filepath.Join(blocker, "state.json"),
 	} {
 		t.Run(name, func(t *testing.T) {
-			st, _ := Open(path)
+			st, _ := OpenFile(path)
 			err := st.View(func(*control.State) error { return nil })
 			if err == nil || !bytes.Contains([]byte(err.Error()), []byte(path)) {
 				t.Fatalf("View err = %v, want an error naming %s", err, path)
 			}
-			if err := st.Update(func(*control.State) error { return nil }); err == nil {
+			if _, err := st.Update(func(*control.State) error { return nil }); err == nil {
 				t.Fatal("Update succeeded on an unusable path")
 			}
 		})
@@ -423,57 +492,97 @@ func TestDefaultPath(t *testing.T) {
 }
 
 func TestStateRoundTripsThroughFile(t *testing.T) {
-	st, _ := Open(filepath.Join(t.TempDir(), "state.json"))
+	st, _ := OpenFile(filepath.Join(t.TempDir(), "state.json"))
 	arn := seed(t, st)
-	if err := st.Update(func(s *control.State) error { return register(s, arn, "10.0.0.9") }); err != nil {
-		t.Fatal(err)
+	rev, err := st.Update(func(s *control.State) error { return register(s, arn, "10.0.0.9") })
+	if err != nil || rev != 2 {
+		t.Fatalf("Update = %d, %v; want revision 2", rev, err)
 	}
-	s1, _, _ := st.Snapshot()
-	if err := st.Update(func(*control.State) error { return nil }); err != nil {
-		t.Fatal(err)
-	}
-	s2, rev, _ := st.Snapshot()
+	s1, v1, _ := st.Snapshot()
 	a, _ := json.Marshal(s1)
+	// The document is the header, then the state, indented as
+	// json.MarshalIndent writes it.
+	doc, _ := os.ReadFile(st.Path())
+	var f body
+	f.State = &control.State{}
+	if err := json.Unmarshal(doc, &f); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := json.MarshalIndent(f, "", "  ")
+	if !bytes.Equal(doc, append(want, '\n')) || f.Revision != 2 || f.SchemaVersion != SchemaVersion || f.UpdatedAt == nil {
+		t.Fatalf("document is not the indented header + state:\n%s", doc)
+	}
+	if v1.Revision != 2 || v1.Digest != digest(doc) {
+		t.Fatalf("version %v, want revision 2 and the file's SHA-256", v1)
+	}
+	s2, v2, _ := st.Snapshot()
 	b, _ := json.Marshal(s2)
-	if !bytes.Equal(a, b) || rev != 3 {
-		t.Fatalf("state changed across a no-op update (rev %d):\n%s\n%s", rev, a, b)
+	if !bytes.Equal(a, b) || v2 != v1 {
+		t.Fatalf("two snapshots differ: %v %v", v1, v2)
 	}
 }
 
-func TestWatchSeesEachNewRevision(t *testing.T) {
-	st, _ := Open(filepath.Join(t.TempDir(), "state.json"))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	revs := make(chan uint64, 16)
-	done := make(chan error, 1)
-	go func() {
-		done <- st.Watch(ctx, 0, func(_ *control.State, rev uint64, err error) {
-			if err == nil {
-				revs <- rev
-			}
-		})
-	}()
-	wait := func(want uint64) {
-		t.Helper()
-		select {
-		case got := <-revs:
-			if got != want {
-				t.Fatalf("watch reported revision %d, want %d", got, want)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatalf("watch did not report revision %d", want)
+// An update whose function changes nothing (an idempotent create, a batch
+// whose every item failed) leaves the file, its revision and its mtime as
+// they were; one that changes something and puts it back does too.
+func TestUnchangedUpdateWritesNothing(t *testing.T) {
+	st, _ := OpenFile(filepath.Join(t.TempDir(), "state.json"))
+	arn := seed(t, st)
+	before, _ := os.ReadFile(st.Path())
+	fi1, _ := os.Stat(st.Path())
+	for name, fn := range map[string]func(*control.State) error{
+		"nothing":            func(*control.State) error { return nil },
+		"changed and undone": func(s *control.State) error { v := s.Vpcs; s.Vpcs = nil; s.Vpcs = v; return nil },
+		"idempotent create": func(s *control.State) error {
+			port := 6081
+			_, err := s.CreateTargetGroup(testEnv(), control.CreateTargetGroupInput{Name: "tg", Protocol: "GENEVE", Port: &port, VpcId: s.Vpcs[0].VpcId, TargetType: "ip"})
+			return err
+		},
+	} {
+		rev, err := st.Update(fn)
+		if err != nil || rev != 1 {
+			t.Fatalf("%s: Update = %d, %v; want the current revision 1", name, rev, err)
 		}
 	}
-	wait(0)
-	seed(t, st)
-	wait(1)
-	if err := st.Update(func(*control.State) error { return nil }); err != nil {
-		t.Fatal(err)
+	after, _ := os.ReadFile(st.Path())
+	fi2, _ := os.Stat(st.Path())
+	if !bytes.Equal(before, after) || !os.SameFile(fi1, fi2) || !fi1.ModTime().Equal(fi2.ModTime()) {
+		t.Fatal("an update that changed nothing wrote the file")
 	}
-	wait(2)
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	rev, err := st.Update(func(s *control.State) error { return register(s, arn, "10.0.0.7") })
+	if err != nil || rev != 2 {
+		t.Fatalf("a real change: Update = %d, %v; want 2", rev, err)
+	}
+}
+
+func TestOpenPicksTheBackend(t *testing.T) {
+	dir := t.TempDir()
+	for _, loc := range []string{filepath.Join(dir, "a.json"), "file://" + filepath.Join(dir, "a.json"), "FILE://" + filepath.Join(dir, "a.json")} {
+		s, err := Open(loc)
+		if err != nil {
+			t.Fatalf("Open(%q): %v", loc, err)
+		}
+		if s.Describe() != filepath.Join(dir, "a.json") {
+			t.Fatalf("Open(%q).Describe() = %q", loc, s.Describe())
+		}
+	}
+	// A relative path, even one with "://" inside a path element.
+	t.Chdir(dir)
+	if s, err := Open("./odd://name.json"); err != nil || s.Describe() != filepath.Join(dir, "odd:", "name.json") {
+		t.Fatalf("relative path: %v, %v", s, err)
+	}
+	for loc, want := range map[string]string{
+		"etcd://127.0.0.1:2379/gwlbctl": "etcd backend is not supported by this build yet",
+		"s3://bucket/state.json":        `unknown scheme "s3"`,
+		"":                              "location is empty",
+	} {
+		_, err := Open(loc)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("Open(%q) err = %v, want %q", loc, err, want)
+		}
+		if loc != "" && !errors.Is(err, ErrUnsupported) {
+			t.Fatalf("Open(%q) err = %v, want ErrUnsupported", loc, err)
+		}
 	}
 }
 
@@ -486,7 +595,7 @@ func TestSymlinkedStateFileStaysALink(t *testing.T) {
 	if err := os.Symlink(real, link); err != nil {
 		t.Fatal(err)
 	}
-	st, err := Open(link)
+	st, err := OpenFile(link)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -494,23 +603,7 @@ func TestSymlinkedStateFileStaysALink(t *testing.T) {
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
 		t.Fatal("the symlink was replaced by a file")
 	}
-	if rev, _ := st.Revision(); rev != 5 {
+	if rev := revOf(t, st); rev != 5 {
 		t.Fatalf("revision %d, want 5 (written through the link)", rev)
-	}
-}
-
-func TestSkipWrite(t *testing.T) {
-	st, _ := Open(filepath.Join(t.TempDir(), "state.json"))
-	seed(t, st)
-	before, _ := os.ReadFile(st.Path())
-	rev, err := st.UpdateRevision(func(s *control.State) error {
-		s.Vpcs = nil // discarded
-		return ErrSkipWrite
-	})
-	if err != nil || rev != 1 {
-		t.Fatalf("UpdateRevision = %d, %v; want 1, nil", rev, err)
-	}
-	if after, _ := os.ReadFile(st.Path()); !bytes.Equal(before, after) {
-		t.Fatal("ErrSkipWrite wrote the file")
 	}
 }

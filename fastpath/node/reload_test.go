@@ -18,7 +18,7 @@ import (
 // reloadHarness runs a Reloader over a real state file.
 type reloadHarness struct {
 	t     *testing.T
-	st    *store.Store
+	st    *store.File
 	mu    sync.Mutex
 	snaps []*Snapshot
 	pub   chan *Snapshot
@@ -27,11 +27,11 @@ type reloadHarness struct {
 func newReloadHarness(t *testing.T) (*reloadHarness, *Reloader) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "state.json")
-	st, err := store.Open(path)
+	st, err := store.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Update(func(s *control.State) error { *s = *testState(); return nil }); err != nil {
+	if _, err := st.Update(func(s *control.State) error { *s = *testState(); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	h := &reloadHarness{t: t, st: st, pub: make(chan *Snapshot, 16)}
@@ -73,7 +73,7 @@ func (h *reloadHarness) none(during time.Duration) {
 
 func (h *reloadHarness) update(fn func(*control.State)) time.Time {
 	h.t.Helper()
-	if err := h.st.Update(func(s *control.State) error { fn(s); return nil }); err != nil {
+	if _, err := h.st.Update(func(s *control.State) error { fn(s); return nil }); err != nil {
 		h.t.Fatal(err)
 	}
 	return time.Now()

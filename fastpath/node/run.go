@@ -18,10 +18,13 @@ import (
 	"github.com/gwlbctl/gwlbctl/fastpath/engine"
 )
 
-// storeSource reads the state file through control/store.
-type storeSource struct{ s *store.Store }
+// storeSource reads the state through the control/store interface.
+type storeSource struct{ s store.Store }
 
-func (s storeSource) Load() (*control.State, uint64, error) { return s.s.Snapshot() }
+func (s storeSource) Load() (*control.State, uint64, error) {
+	st, v, err := s.s.Snapshot()
+	return st, v.Revision, err
+}
 
 // Node is a running load balancer node: its DPDK forwarder, engine
 // workers, published snapshot and reloader.
@@ -84,7 +87,9 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 		return nil, errors.New("warming the flow tables needs appliance.mac in the node config (the ports open after the warm-up)")
 	}
 
-	st, err := store.Open(cfg.State)
+	// The file backend: the reloader below watches its path (until it
+	// consumes st.Watch).
+	st, err := store.OpenFile(cfg.State)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +102,7 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 		lb = state.LoadBalancerByName(cfg.LoadBalancer)
 	}
 	if lb == nil {
-		return nil, fmt.Errorf("load balancer %q is not in the state file %s: create it (gwlbctl elbv2 create-load-balancer --type gateway) or fix load-balancer in the node config", cfg.LoadBalancer, st.Path())
+		return nil, fmt.Errorf("load balancer %q is not in the state file %s: create it (gwlbctl elbv2 create-load-balancer --type gateway) or fix load-balancer in the node config", cfg.LoadBalancer, st.Describe())
 	}
 	n.lbArn = lb.LoadBalancer.LoadBalancerArn
 

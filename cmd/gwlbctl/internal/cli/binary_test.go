@@ -245,7 +245,7 @@ func testBadInputs(t *testing.T, bin string) {
 			return []string{"elbv2", "describe-load-balancer-attributes", "--load-balancer-arn", strings.Replace(fx.LoadBalancerArn, "my-gwlb", "other", 1)}
 		}, code: 254, msg: "(LoadBalancerNotFound)"},
 		{name: "unknown target group ARN", args: func(fx clitest.Fixture) []string {
-			return []string{"elbv2", "register-targets", "--target-group-arn", fx.TargetGroupArn[:len(fx.TargetGroupArn)-1] + "0", "--targets", "Id=10.0.1.20"}
+			return []string{"elbv2", "register-targets", "--target-group-arn", otherARN(fx.TargetGroupArn), "--targets", "Id=10.0.1.20"}
 		}, code: 254, msg: "(TargetGroupNotFound)"},
 		{name: "malformed ARN", args: func(fx clitest.Fixture) []string {
 			return []string{"elbv2", "describe-target-group-attributes", "--target-group-arn", "my-appliances"}
@@ -438,6 +438,27 @@ func testDemo(t *testing.T, bin string) {
 	for _, want := range []string{"No changes. The state matches the topology.", "An error occurred (DuplicateListener)", "exit status: 254", "Demo complete"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// otherARN is arn with its last hex digit changed: the same form, never
+// the same resource (the ids are random, so replacing the digit with a
+// fixed one would sometimes give arn back).
+func otherARN(arn string) string {
+	last := arn[len(arn)-1]
+	repl := byte('0')
+	if last == '0' {
+		repl = '1'
+	}
+	return arn[:len(arn)-1] + string(repl)
+}
+
+func TestOtherARNIsAnotherARN(t *testing.T) {
+	for _, d := range "0123456789abcdef" {
+		arn := "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/0123456789abcde" + string(d)
+		if o := otherARN(arn); o == arn || len(o) != len(arn) || o[:len(o)-1] != arn[:len(arn)-1] {
+			t.Fatalf("otherARN(%s) = %s", arn, o)
 		}
 	}
 }

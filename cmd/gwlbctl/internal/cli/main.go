@@ -1,6 +1,9 @@
-// Package cli holds gwlbctl's command tree: the root command, its global
-// settings, the AWS-compatible `elbv2` and `ec2` verbs, `apply`, and the
-// mapping of errors to messages and exit codes.
+// Package cli is gwlbctl's command line: Main (signals, the process exit
+// code), the root command that gathers the top-level commands (`elbv2`,
+// `ec2`, `apply`, `serve`, `appliance`, each in its own package), the
+// production opener of the state store, and the printing of errors the way
+// the AWS CLI words them. What the commands share (the factory, the global
+// settings and their precedence, the exit-code table) is in cmdutil.
 package cli
 
 import (

@@ -59,8 +59,7 @@ Settings: flag > environment (GWLBCTL_*) > config file
 	root.Version = version()
 	root.SetVersionTemplate("gwlbctl {{.Version}}\n")
 	root.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
-	cmdutil.AddGlobalFlags(root.PersistentFlags())
-	cmdutil.RegisterGlobalCompletions(root)
+	cmdutil.AddGlobalFlags(root)
 	for _, newCmd := range commands {
 		root.AddCommand(newCmd(f))
 	}

@@ -5,17 +5,18 @@ import (
 	"github.com/gwlbctl/gwlbctl/control/store"
 )
 
-// openStore opens the state file at path, or at store.DefaultPath() when
-// no path is configured.
-func openStore(path string) (cmdutil.StateStore, error) {
-	if path == "" {
+// openStore opens the state store at location, the resolved state setting
+// (cmdutil.Config.State). It is empty only when no default path could be
+// found, which store.DefaultPath explains.
+func openStore(location string) (store.Store, error) {
+	if location == "" {
 		p, err := store.DefaultPath()
 		if err != nil {
 			return nil, &cmdutil.ConfigError{Err: err}
 		}
-		path = p
+		location = p
 	}
-	s, err := store.Open(path)
+	s, err := store.Open(location)
 	if err != nil {
 		return nil, &cmdutil.ConfigError{Err: err, Hint: "Give the state file with --state or GWLBCTL_STATE."}
 	}

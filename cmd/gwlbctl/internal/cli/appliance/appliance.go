@@ -5,19 +5,19 @@ package appliance
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/cmdutil"
+	"github.com/gwlbctl/gwlbctl/control/atomicfile"
 	"github.com/gwlbctl/gwlbctl/fastpath/appliance"
 )
 
@@ -38,6 +38,9 @@ type Options struct {
 	StatsFile string
 
 	ErrOut io.Writer
+	// Ready, when set, is called once the sockets are bound, with the
+	// Geneve address (its real port when Listen asked for port 0).
+	Ready func(geneve netip.AddrPort)
 	// StopOnSignal is told that SIGINT/SIGTERM is the normal stop, so the
 	// process exits 0 after a clean shutdown.
 	StopOnSignal func()
@@ -135,6 +138,9 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	if opts.Ready != nil {
+		opts.Ready(a.GeneveAddr())
+	}
 	if opts.StatsFile == "" {
 		return a.Run(ctx)
 	}
@@ -157,26 +163,10 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 }
 
-// writeStats replaces path with s atomically (temporary file + rename).
+// writeStats replaces path with s atomically; counters, readable by
+// monitoring.
 func writeStats(path string, s appliance.Stats) error {
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".appliance-stats-*")
-	if err != nil {
-		return fmt.Errorf("stats file %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	_ = tmp.Chmod(0o644) // counters, readable by monitoring
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("stats file %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("stats file %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.WriteJSON(path, s, 0o644); err != nil {
 		return fmt.Errorf("stats file %s: %w", path, err)
 	}
 	return nil

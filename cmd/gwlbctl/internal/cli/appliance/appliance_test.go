@@ -69,28 +69,28 @@ func TestApplianceFlags(t *testing.T) {
 // datagram comes back unchanged, a dropped one does not, the stats file
 // holds the counters at exit, and cancelling stops it cleanly.
 func TestApplianceRun(t *testing.T) {
-	// Find a free UDP port for Geneve (the appliance binds it by number).
-	probe, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	listen := probe.LocalAddr().String()
-	probe.Close()
 	stats := filepath.Join(t.TempDir(), "stats.json")
 	errOut := &bytes.Buffer{}
-	opts := &Options{Listen: listen, Drop: []string{"udp:53"}, HTTP: "127.0.0.1:0", Workers: 1,
+	ready := make(chan netip.AddrPort, 1)
+	opts := &Options{Listen: "127.0.0.1:0", Drop: []string{"udp:53"}, HTTP: "127.0.0.1:0", Workers: 1,
 		FlowTimeout: time.Minute, MaxFlows: 100, StatsFile: stats, ErrOut: &lockedWriter{w: errOut},
-		SocketReturn: true} // the test reads returns on its ephemeral port
+		SocketReturn: true, // the test reads returns on its ephemeral port
+		Ready:        func(geneve netip.AddrPort) { ready <- geneve }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- Run(ctx, opts) }()
+	var to netip.AddrPort
+	select {
+	case to = <-ready:
+	case err := <-done:
+		t.Fatalf("Run: %v", err)
+	}
 
 	gw, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer gw.Close()
-	to := netip.MustParseAddrPort(listen)
 	datagram := func(dport uint16) []byte {
 		inner := make([]byte, 28)
 		packet.PutIPv4(inner, &packet.IPv4{TotalLen: 28, TTL: 64, Protocol: packet.ProtoUDP, Src: [4]byte{10, 0, 0, 1}, Dst: [4]byte{10, 0, 0, 2}})
@@ -101,18 +101,22 @@ func TestApplianceRun(t *testing.T) {
 		return d
 	}
 	good, dropped := datagram(123), datagram(53)
-	buf := make([]byte, 2000)
-	var reply []byte
-	// The socket may not be bound yet: retry until the first reply.
-	for i := 0; i < 50 && reply == nil; i++ {
-		gw.WriteToUDPAddrPort(dropped, to)
-		gw.WriteToUDPAddrPort(good, to)
-		gw.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
-		if n, _, err := gw.ReadFromUDPAddrPort(buf); err == nil {
-			reply = buf[:n]
-		}
+	// The socket is bound: the dropped datagram is read before the good
+	// one (one worker, one sender), so the good one's reply means both
+	// were counted.
+	if _, err := gw.WriteToUDPAddrPort(dropped, to); err != nil {
+		t.Fatal(err)
 	}
-	if !bytes.Equal(reply, good) {
+	if _, err := gw.WriteToUDPAddrPort(good, to); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 2000)
+	gw.SetReadDeadline(time.Now().Add(10 * time.Second)) // a bound for a broken appliance only
+	n, _, err := gw.ReadFromUDPAddrPort(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reply := buf[:n]; !bytes.Equal(reply, good) {
 		t.Fatalf("reply % x, want % x", reply, good)
 	}
 	cancel()
@@ -132,7 +136,7 @@ func TestApplianceRun(t *testing.T) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		t.Fatalf("stats file: %v", err)
 	}
-	if s.Returned < 1 || s.RuleHits["udp:53"] < 1 || s.Returned+s.Dropped != s.Received || len(s.Endpoints) != 1 ||
+	if s.Returned != 1 || s.RuleHits["udp:53"] != 1 || s.Dropped != 1 || s.Received != 2 || len(s.Endpoints) != 1 ||
 		s.Endpoints[0].EndpointID != "vpce-00000000000000abc" {
 		t.Fatalf("stats %+v", s)
 	}

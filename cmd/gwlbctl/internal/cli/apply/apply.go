@@ -91,13 +91,9 @@ func run(ctx context.Context, opts *Options) error {
 			Hint: "Set --region " + t.Region + " (or GWLBCTL_REGION), or change the file's region.",
 		}
 	}
-	ss, err := opts.Store()
+	st, err := opts.Store()
 	if err != nil {
 		return err
-	}
-	st, ok := ss.(*store.Store)
-	if !ok {
-		return fmt.Errorf("apply needs the state file store, got %T", ss)
 	}
 	env := cfg.Env()
 	env.Now = opts.Now
@@ -130,7 +126,7 @@ func run(ctx context.Context, opts *Options) error {
 	case opts.DryRun:
 		fmt.Fprintf(out, "Plan for %s (dry run; nothing was changed):\n%s", opts.File, plan.String())
 	default:
-		fmt.Fprintf(out, "Applying %s to %s:\n%s", opts.File, st.Path(), plan.String())
+		fmt.Fprintf(out, "Applying %s to %s:\n%s", opts.File, st.Describe(), plan.String())
 		fmt.Fprintf(out, "Applied %d change(s).\n", len(plan.Changes))
 	}
 	return nil

@@ -26,10 +26,11 @@ var Now = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 type Env struct {
 	T         testing.TB
 	StatePath string
-	Store     *store.Store
-	Config    *cmdutil.Config
-	Factory   *cmdutil.Factory
-	Out, Err  *bytes.Buffer
+	// Store is the state file; the factory hands it out as a store.Store.
+	Store    *store.File
+	Config   *cmdutil.Config
+	Factory  *cmdutil.Factory
+	Out, Err *bytes.Buffer
 }
 
 // New returns an Env with an empty state file path in t.TempDir(), json
@@ -37,7 +38,7 @@ type Env struct {
 func New(t testing.TB) *Env {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "state.json")
-	st, err := store.Open(path)
+	st, err := store.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func New(t testing.TB) *Env {
 	e.Factory = &cmdutil.Factory{
 		IOStreams: io,
 		Config:    func() (*cmdutil.Config, error) { return e.Config, nil },
-		Store:     func() (cmdutil.StateStore, error) { return e.Store, nil },
+		Store:     func() (store.Store, error) { return e.Store, nil },
 		Now:       func() time.Time { return Now },
 	}
 	return e
@@ -122,7 +123,7 @@ func (e *Env) Seed() Fixture {
 	var fx Fixture
 	env := e.Config.Env()
 	env.Now = func() time.Time { return Now }
-	err := e.Store.Update(func(s *control.State) error {
+	_, err := e.Store.Update(func(s *control.State) error {
 		step := func(err error) {
 			if err != nil {
 				e.T.Fatalf("seeding: %v", err)

@@ -36,7 +36,7 @@ func (e *Env) Do(fn func(s *control.State, env control.Env) error) {
 	e.T.Helper()
 	env := e.Config.Env()
 	env.Now = func() time.Time { return Now }
-	if err := e.Store.Update(func(s *control.State) error { return fn(s, env) }); err != nil {
+	if _, err := e.Store.Update(func(s *control.State) error { return fn(s, env) }); err != nil {
 		e.T.Fatalf("prepare: %v", err)
 	}
 }

@@ -14,23 +14,51 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/output"
 	"github.com/gwlbctl/gwlbctl/control"
+	"github.com/gwlbctl/gwlbctl/control/store"
 )
-
-// OutputFormats are the formats --output accepts, in the AWS CLI's words. The
-// one list feeds the flag's help, its completion and its error message.
-var OutputFormats = []string{"json", "yaml", "table", "text"}
 
 // Config is the resolved global configuration of one invocation.
 type Config struct {
+	// State is the state store's location, resolved the same way for
+	// every verb, serve included: --state > GWLBCTL_STATE > the config
+	// file's state > store.DefaultPath(). It is "" only when no default
+	// can be found (no HOME): opening the store then says so.
 	State   string `mapstructure:"state"`
 	Region  string `mapstructure:"region"`
 	Account string `mapstructure:"account"`
 	Output  string `mapstructure:"output"`
 	Query   string `mapstructure:"query"`
 
+	// StateSource is the layer State came from.
+	StateSource Source `mapstructure:"-"`
 	// ConfigFile is the file the values were read from ("" when none).
 	ConfigFile string `mapstructure:"-"`
+}
+
+// Source is the layer a setting's value came from, lowest first.
+type Source int
+
+// The layers of a setting, in increasing precedence.
+const (
+	SourceDefault Source = iota
+	SourceFile
+	SourceEnv
+	SourceFlag
+)
+
+func (s Source) String() string {
+	switch s {
+	case SourceFile:
+		return "config file"
+	case SourceEnv:
+		return "environment"
+	case SourceFlag:
+		return "flag"
+	default:
+		return "default"
+	}
 }
 
 // Env is the control.Env the configuration selects.
@@ -49,8 +77,8 @@ func (e *SettingError) Unwrap() error { return e.Err }
 
 // Validate checks every value; a *SettingError names the setting.
 func (c *Config) Validate() error {
-	if !slices.Contains(OutputFormats, c.Output) {
-		return &SettingError{Key: "output", Err: fmt.Errorf("invalid choice %q, valid choices are: %s", c.Output, strings.Join(OutputFormats, " | "))}
+	if err := CheckChoice(c.Output, output.Formats); err != nil {
+		return &SettingError{Key: "output", Err: err}
 	}
 	if c.Query != "" {
 		if _, err := jmespath.Compile(c.Query); err != nil {
@@ -69,11 +97,12 @@ func (c *Config) Validate() error {
 // setting is one global setting: declared once, with its flag, environment
 // variables (first set wins) and default.
 type setting struct {
-	key   string
-	env   []string
-	def   string
-	usage string
-	file  bool // may come from the config file
+	key     string
+	env     []string
+	def     string
+	usage   string
+	file    bool     // may come from the config file
+	choices []string // the values it takes (an enum flag), or nil
 }
 
 // Region falls back to AWS_REGION and AWS_DEFAULT_REGION after
@@ -86,14 +115,20 @@ var settings = []setting{
 		usage: "region for ARNs and service names (env GWLBCTL_REGION, AWS_REGION, AWS_DEFAULT_REGION)"},
 	{key: "account", env: []string{"GWLBCTL_ACCOUNT"}, def: control.DefaultAccount, file: true,
 		usage: "12-digit account id for ARNs and principals (env GWLBCTL_ACCOUNT)"},
-	{key: "output", env: []string{"GWLBCTL_OUTPUT", "AWS_DEFAULT_OUTPUT"}, def: "json", file: true,
-		usage: "output format: " + strings.Join(OutputFormats, "|") + " (env GWLBCTL_OUTPUT)"},
+	{key: "output", env: []string{"GWLBCTL_OUTPUT", "AWS_DEFAULT_OUTPUT"}, def: "json", file: true, choices: output.Formats,
+		usage: "output format (env GWLBCTL_OUTPUT)"},
 	{key: "query", def: "", usage: "JMESPath query applied to the response before it is printed"},
 }
 
-// AddGlobalFlags declares the global flags on fs (the root's persistent flags).
-func AddGlobalFlags(fs *pflag.FlagSet) {
+// AddGlobalFlags declares the global flags on root's persistent flags,
+// with the completion of those that take a choice.
+func AddGlobalFlags(root *cobra.Command) {
+	fs := root.PersistentFlags()
 	for _, s := range settings {
+		if s.choices != nil {
+			PersistentEnumFlag(root, new(string), s.key, s.def, s.usage, s.choices...)
+			continue
+		}
 		fs.String(s.key, s.def, s.usage)
 	}
 	fs.String("config", "", "config file (env GWLBCTL_CONFIG; default ~/.config/gwlbctl/config.yaml when it exists)")
@@ -111,13 +146,6 @@ func AddGlobalFlags(fs *pflag.FlagSet) {
 		_ = fs.MarkHidden(name)
 	}
 	_ = fs.MarkHidden("no-paginate")
-}
-
-// RegisterGlobalCompletions completes --output from OutputFormats.
-func RegisterGlobalCompletions(cmd *cobra.Command) {
-	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return OutputFormats, cobra.ShellCompDirectiveNoFileComp
-	})
 }
 
 // DefaultConfigFile is ~/.config/gwlbctl/config.yaml (os.UserConfigDir).
@@ -158,6 +186,7 @@ func LoadConfig(cmd *cobra.Command) (*Config, error) {
 		file = DefaultConfigFile()
 	}
 	cfgFile := ""
+	var fileKeys []string
 	if file != "" {
 		fv := viper.New()
 		fv.SetConfigFile(file)
@@ -172,7 +201,8 @@ func LoadConfig(cmd *cobra.Command) (*Config, error) {
 				Hint: "Fix the file (YAML keys: state, region, account, output) or point --config/GWLBCTL_CONFIG elsewhere."}
 		}
 		if cfgFile != "" {
-			for _, k := range fv.AllKeys() {
+			fileKeys = fv.AllKeys()
+			for _, k := range fileKeys {
 				if !fileKey(k) {
 					return nil, &ConfigError{Err: fmt.Errorf("config file %s: unknown setting %q", file, k),
 						Hint: "Valid settings: state, region, account, output."}
@@ -189,6 +219,14 @@ func LoadConfig(cmd *cobra.Command) (*Config, error) {
 		return nil, &ConfigError{Err: fmt.Errorf("config: %w", err)}
 	}
 	c.ConfigFile = cfgFile
+	c.StateSource = sourceOf(flags, "state", fileKeys)
+	if c.State == "" {
+		// The default is resolved here, once, so every command (serve
+		// too) uses the same file; without HOME it stays empty and
+		// opening the store reports why.
+		c.State, _ = store.DefaultPath()
+		c.StateSource = SourceDefault
+	}
 	if err := c.Validate(); err != nil {
 		// A bad value typed on the command line is a usage error; one that
 		// came from the environment or the file is a configuration error.
@@ -199,6 +237,27 @@ func LoadConfig(cmd *cobra.Command) (*Config, error) {
 		return nil, &ConfigError{Err: err, Hint: "Check GWLBCTL_* environment variables and the config file" + inFile(cfgFile) + "."}
 	}
 	return &c, nil
+}
+
+// sourceOf is the layer the setting key takes its value from.
+func sourceOf(flags *pflag.FlagSet, key string, fileKeys []string) Source {
+	if flagChanged(flags, key) {
+		return SourceFlag
+	}
+	for _, s := range settings {
+		if s.key != key {
+			continue
+		}
+		for _, e := range s.env {
+			if os.Getenv(e) != "" { // viper, too, takes an empty variable as unset
+				return SourceEnv
+			}
+		}
+	}
+	if slices.Contains(fileKeys, key) {
+		return SourceFile
+	}
+	return SourceDefault
 }
 
 func flagChanged(fs *pflag.FlagSet, name string) bool {

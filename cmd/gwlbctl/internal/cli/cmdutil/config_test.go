@@ -20,7 +20,8 @@ import (
 func loadWith(t *testing.T, args []string) (*Config, error) {
 	t.Helper()
 	root := &cobra.Command{Use: "gwlbctl"}
-	AddGlobalFlags(root.PersistentFlags())
+	AddGlobalFlags(root)
+	root.SetFlagErrorFunc(FlagErrorFunc)
 	var cfg *Config
 	var cfgErr error
 	leaf := &cobra.Command{Use: "leaf", RunE: func(cmd *cobra.Command, _ []string) error {
@@ -31,7 +32,7 @@ func loadWith(t *testing.T, args []string) (*Config, error) {
 	root.SetArgs(append([]string{"leaf"}, args...))
 	root.SilenceErrors, root.SilenceUsage = true, true
 	if err := root.Execute(); err != nil {
-		t.Fatal(err)
+		return nil, err // a flag the parser refused
 	}
 	return cfg, cfgErr
 }
@@ -46,8 +47,10 @@ func isolate(t *testing.T) string {
 			os.Unsetenv(e)
 		}
 	}
-	t.Setenv("GWLBCTL_CONFIG", "")
-	os.Unsetenv("GWLBCTL_CONFIG")
+	for _, k := range []string{"GWLBCTL_CONFIG", "XDG_STATE_HOME"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
 	dir := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", dir)
 	t.Setenv("HOME", dir)
@@ -65,12 +68,14 @@ func writeConfig(t *testing.T, path, body string) {
 }
 
 func TestConfigDefaults(t *testing.T) {
-	isolate(t)
+	dir := isolate(t)
 	cfg, err := loadWith(t, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &Config{State: "", Region: "us-east-1", Account: "123456789012", Output: "json"}
+	// The state's default is resolved here, once, for every command.
+	want := &Config{State: filepath.Join(dir, ".local", "state", "gwlbctl", "state.json"), StateSource: SourceDefault,
+		Region: "us-east-1", Account: "123456789012", Output: "json"}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("defaults = %+v, want %+v", cfg, want)
 	}
@@ -83,7 +88,7 @@ func TestConfigFileLayer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.State != "/tmp/from-file.json" || cfg.Region != "eu-west-1" || cfg.Account != "111122223333" || cfg.Output != "table" {
+	if cfg.State != "/tmp/from-file.json" || cfg.StateSource != SourceFile || cfg.Region != "eu-west-1" || cfg.Account != "111122223333" || cfg.Output != "table" {
 		t.Errorf("from file: %+v", cfg)
 	}
 	if cfg.ConfigFile != filepath.Join(dir, "gwlbctl", "config.yaml") {
@@ -102,7 +107,7 @@ func TestConfigEnvBeatsFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Region != "ap-southeast-2" || cfg.Output != "yaml" || cfg.State != "/tmp/env.json" || cfg.Account != "444455556666" {
+	if cfg.Region != "ap-southeast-2" || cfg.Output != "yaml" || cfg.State != "/tmp/env.json" || cfg.StateSource != SourceEnv || cfg.Account != "444455556666" {
 		t.Errorf("env layer: %+v", cfg)
 	}
 }
@@ -116,8 +121,19 @@ func TestConfigFlagBeatsEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Region != "us-west-2" || cfg.Output != "text" || cfg.State != "/tmp/flag.json" || cfg.Query != "LoadBalancers[0]" {
+	if cfg.Region != "us-west-2" || cfg.Output != "text" || cfg.State != "/tmp/flag.json" || cfg.StateSource != SourceFlag || cfg.Query != "LoadBalancers[0]" {
 		t.Errorf("flag layer: %+v", cfg)
+	}
+}
+
+// Without HOME no default state path exists: the configuration still
+// loads (help and completion work), and the store then says why.
+func TestConfigStateWithoutHome(t *testing.T) {
+	isolate(t)
+	t.Setenv("HOME", "")
+	cfg, err := loadWith(t, nil)
+	if err != nil || cfg.State != "" || cfg.StateSource != SourceDefault {
+		t.Fatalf("config %+v, %v; want an empty default state", cfg, err)
 	}
 }
 
@@ -161,8 +177,8 @@ func TestConfigErrors(t *testing.T) {
 		wantCode int
 		wantMsg  string
 	}{
-		{name: "bad output flag", args: []string{"--output", "xml"}, wantCode: ExitUsage, wantMsg: `argument --output: invalid choice "xml"`},
-		{name: "bad output env", env: map[string]string{"GWLBCTL_OUTPUT": "xml"}, wantCode: ExitConfig, wantMsg: `invalid choice "xml"`},
+		{name: "bad output flag", args: []string{"--output", "xml"}, wantCode: ExitUsage, wantMsg: `argument --output: Invalid choice "xml", valid choices are: json | yaml | table | text`},
+		{name: "bad output env", env: map[string]string{"GWLBCTL_OUTPUT": "xml"}, wantCode: ExitConfig, wantMsg: `output: Invalid choice "xml", valid choices are: json | yaml | table | text`},
 		{name: "bad region flag", args: []string{"--region", "mars"}, wantCode: ExitUsage, wantMsg: `invalid region "mars"`},
 		{name: "bad account env", env: map[string]string{"GWLBCTL_ACCOUNT": "12"}, wantCode: ExitConfig, wantMsg: `invalid account id "12"`},
 		{name: "bad query", args: []string{"--query", "a[["}, wantCode: ExitUsage, wantMsg: "bad JMESPath expression"},

@@ -12,15 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gwlbctl/gwlbctl/control"
+	"github.com/gwlbctl/gwlbctl/control/store"
 )
-
-// StateStore is what commands need from the state file: a consistent read,
-// and a read-modify-write that either saves the whole change or nothing.
-type StateStore interface {
-	View(fn func(*control.State) error) error
-	Update(fn func(*control.State) error) error
-}
 
 // Factory carries a command's dependencies. Commands copy the funcs they
 // need into their Options at construction; the funcs resolve lazily, after
@@ -29,8 +22,8 @@ type Factory struct {
 	IOStreams *IOStreams
 	// Config returns the resolved global settings.
 	Config func() (*Config, error)
-	// Store opens the state file the configuration names.
-	Store func() (StateStore, error)
+	// Store opens the state store the configuration names (Config.State).
+	Store func() (store.Store, error)
 	// Now is the clock for timestamps and draining deadlines.
 	Now func() time.Time
 
@@ -49,8 +42,8 @@ type Factory struct {
 var errConfigNotLoaded = errors.New("configuration not loaded (internal error: root pre-run hook did not run)")
 
 // NewFactory returns the production factory: system streams, configuration
-// from flags/env/file, the state file through openStore.
-func NewFactory(openStore func(path string) (StateStore, error)) *Factory {
+// from flags/env/file, the state store through openStore.
+func NewFactory(openStore func(location string) (store.Store, error)) *Factory {
 	f := &Factory{IOStreams: SystemIO(), Now: time.Now}
 	var cfg *Config
 	cfgErr := errConfigNotLoaded
@@ -59,7 +52,7 @@ func NewFactory(openStore func(path string) (StateStore, error)) *Factory {
 		return cfgErr
 	}
 	f.Config = func() (*Config, error) { return cfg, cfgErr }
-	f.Store = func() (StateStore, error) {
+	f.Store = func() (store.Store, error) {
 		c, err := f.Config()
 		if err != nil {
 			return nil, err
@@ -73,7 +66,7 @@ func NewFactory(openStore func(path string) (StateStore, error)) *Factory {
 type Op struct {
 	IO     *IOStreams
 	Config func() (*Config, error)
-	Store  func() (StateStore, error)
+	Store  func() (store.Store, error)
 	Now    func() time.Time
 }
 

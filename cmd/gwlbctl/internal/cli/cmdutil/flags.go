@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -160,29 +161,14 @@ func RequireOne(cmd *cobra.Command, names ...string) error {
 	}
 }
 
-// Choice checks a flag's value against the values it accepts.
-func Choice(cmd *cobra.Command, name string, value string, choices ...string) error {
-	if f := cmd.Flags().Lookup(name); f == nil || !f.Changed {
-		return nil
-	}
-	for _, c := range choices {
-		if value == c {
-			return nil
-		}
-	}
-	return FlagErrorf("argument --%s: Invalid choice %q, valid choices are: %s", name, value, strings.Join(choices, " | "))
-}
-
-// ChoiceCompletion registers shell completion for a flag with fixed values.
-func ChoiceCompletion(cmd *cobra.Command, name string, choices ...string) {
-	_ = cmd.RegisterFlagCompletionFunc(name, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return choices, cobra.ShellCompDirectiveNoFileComp
-	})
-}
-
 // FlagErrorFunc turns pflag's parse errors into usage errors worded as the
 // AWS CLI words them.
 func FlagErrorFunc(cmd *cobra.Command, err error) error {
+	var choice *ChoiceError
+	var invalid *pflag.InvalidValueError
+	if errors.As(err, &choice) && errors.As(err, &invalid) {
+		return &FlagError{Err: fmt.Errorf("argument --%s: %w", invalid.GetFlag().Name, choice)}
+	}
 	msg := err.Error()
 	if rest, ok := strings.CutPrefix(msg, "unknown flag: "); ok {
 		return FlagErrorf("Unknown options: %s", rest)

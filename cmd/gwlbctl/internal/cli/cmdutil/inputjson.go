@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strconv"
 	"strings"
@@ -23,14 +24,11 @@ import (
 func InputJSON[I any](cmd *cobra.Command, in *I) {
 	var raw, skeleton string
 	cmd.Flags().StringVar(&raw, "cli-input-json", "", "read the request from JSON (or file://path); flags given on the command line win")
-	cmd.Flags().StringVar(&skeleton, "generate-cli-skeleton", "", "print a JSON skeleton of the request for --cli-input-json, and exit")
+	EnumFlag(cmd, &skeleton, "generate-cli-skeleton", "", "print a JSON skeleton of the request for --cli-input-json, and exit", "input")
 	cmd.Flags().Lookup("generate-cli-skeleton").NoOptDefVal = "input"
 	orig := cmd.RunE
 	cmd.RunE = func(c *cobra.Command, args []string) error {
 		if c.Flags().Changed("generate-cli-skeleton") {
-			if skeleton != "input" {
-				return FlagErrorf("argument --generate-cli-skeleton: Invalid choice %q, valid choices are: input", skeleton)
-			}
 			var buf bytes.Buffer
 			if err := output.Render(&buf, output.Options{Format: "json"}, skeletonOf(reflect.TypeOf(*in))); err != nil {
 				return err
@@ -88,6 +86,10 @@ func applyInputJSON(cmd *cobra.Command, raw string) error {
 		}
 		for _, w := range words {
 			if err := cmd.Flags().Set(name, w); err != nil {
+				var choice *ChoiceError
+				if errors.As(err, &choice) {
+					err = choice
+				}
 				return FlagErrorf("argument --cli-input-json: %s: %v", key, err)
 			}
 		}

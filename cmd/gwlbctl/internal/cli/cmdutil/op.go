@@ -1,9 +1,7 @@
 package cmdutil
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"reflect"
 
@@ -52,25 +50,9 @@ func Call[I, O any](ctx context.Context, o Op, name string, mutates bool, op Ope
 		return opErr
 	}
 	if mutates {
-		err = st.Update(func(s *control.State) error {
-			// A request that changes nothing (an idempotent create, a batch
-			// whose every item failed) leaves the file and its revision as
-			// they were, so watchers do not reload for nothing.
-			before, mErr := json.Marshal(s)
-			if mErr != nil {
-				return mErr
-			}
-			if err := apply(s); err != nil {
-				return err
-			}
-			if after, mErr := json.Marshal(s); mErr == nil && bytes.Equal(before, after) {
-				return errNoChange
-			}
-			return nil
-		})
-		if errors.Is(err, errNoChange) {
-			err = nil
-		}
+		// A request that changes nothing (an idempotent create, a batch
+		// whose every item failed) is not saved: the store compares.
+		_, err = st.Update(apply)
 	} else {
 		err = st.View(apply)
 	}
@@ -86,8 +68,6 @@ func Call[I, O any](ctx context.Context, o Op, name string, mutates bool, op Ope
 	}
 	return out, nil
 }
-
-var errNoChange = errors.New("no change")
 
 // Print renders a response with the configured format and query.
 func Print(o Op, title string, v any) error {

@@ -38,7 +38,7 @@ func NewCmdCreateVpc(f *cmdutil.Factory, runF func(*CreateVpcOptions) error) *co
 		},
 	}
 	cmd.Flags().StringVar(&opts.Input.CidrBlock, "cidr-block", "", "IPv4 CIDR block, e.g. 10.0.0.0/16")
-	cmd.Flags().StringVar(&opts.Input.InstanceTenancy, "instance-tenancy", "", "default")
+	cmdutil.EnumFlag(cmd, &opts.Input.InstanceTenancy, "instance-tenancy", "", "tenancy of instances in the VPC (default default)", control.InstanceTenancies...)
 	cmdutil.ListFlag(cmd, &specs, "tag-specifications", "ResourceType=vpc,Tags=[{Key=k,Value=v}]")
 	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd

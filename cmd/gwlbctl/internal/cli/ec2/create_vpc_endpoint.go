@@ -35,9 +35,6 @@ acceptance.`,
 			if err := cmdutil.Require(cmd, "vpc-id", "service-name"); err != nil {
 				return err
 			}
-			if err := cmdutil.Choice(cmd, "vpc-endpoint-type", opts.Input.VpcEndpointType, "GatewayLoadBalancer"); err != nil {
-				return err
-			}
 			var err error
 			if opts.Input.SubnetIds, err = cmdutil.DecodeStrings(fs, "subnet-ids", subnets); err != nil {
 				return err
@@ -58,17 +55,16 @@ acceptance.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Input.VpcEndpointType, "vpc-endpoint-type", "", "GatewayLoadBalancer")
+	cmdutil.EnumFlag(cmd, &opts.Input.VpcEndpointType, "vpc-endpoint-type", "", "endpoint type", control.VpcEndpointTypes...)
 	fl.StringVar(&opts.Input.VpcId, "vpc-id", "", "consumer VPC ID")
 	fl.StringVar(&opts.Input.ServiceName, "service-name", "", "endpoint service name, com.amazonaws.vpce.<region>.vpce-svc-...")
 	cmdutil.ListFlag(cmd, &subnets, "subnet-ids", "exactly one subnet ID")
 	cmdutil.ListFlag(cmd, &rts, "route-table-ids", "not used by Gateway Load Balancer endpoints")
 	cmdutil.ListFlag(cmd, &sgs, "security-group-ids", "not used by Gateway Load Balancer endpoints")
 	cmdutil.BoolPairFlag(cmd, &opts.Input.PrivateDnsEnabled, "private-dns-enabled", "not used by Gateway Load Balancer endpoints")
-	fl.StringVar(&opts.Input.IpAddressType, "ip-address-type", "", "ipv4 (default) or dualstack")
+	cmdutil.EnumFlag(cmd, &opts.Input.IpAddressType, "ip-address-type", "", "IP address type, one the service supports (default ipv4)", control.EndpointIPAddressTypes...)
 	fl.StringVar(&opts.Input.ClientToken, "client-token", "", "idempotency token")
 	cmdutil.ListFlag(cmd, &specs, "tag-specifications", "ResourceType=vpc-endpoint,Tags=[{Key=k,Value=v}]")
-	cmdutil.ChoiceCompletion(cmd, "vpc-endpoint-type", "GatewayLoadBalancer")
 	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

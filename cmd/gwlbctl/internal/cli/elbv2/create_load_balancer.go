@@ -35,12 +35,6 @@ returns the existing load balancer (creates are idempotent, as on AWS).`,
 			if err := cmdutil.Require(cmd, "name"); err != nil {
 				return err
 			}
-			if err := cmdutil.Choice(cmd, "type", opts.Input.Type, "gateway"); err != nil {
-				return err
-			}
-			if err := cmdutil.Choice(cmd, "ip-address-type", opts.Input.IpAddressType, "ipv4", "dualstack"); err != nil {
-				return err
-			}
 			var err error
 			if opts.Input.Subnets, err = cmdutil.DecodeStrings(fs, "subnets", subnets); err != nil {
 				return err
@@ -68,12 +62,10 @@ returns the existing load balancer (creates are idempotent, as on AWS).`,
 	cmdutil.ListFlag(cmd, &subnets, "subnets", "subnet IDs, one per availability zone (space-separated)")
 	cmdutil.ListFlag(cmd, &mappings, "subnet-mappings", "subnets as SubnetId=subnet-... structures")
 	cmdutil.ListFlag(cmd, &sgs, "security-groups", "security groups (gateway load balancers have none; must be empty)")
-	fl.StringVar(&opts.Input.Scheme, "scheme", "", "internal (the only scheme of a gateway load balancer)")
+	fl.StringVar(&opts.Input.Scheme, "scheme", "", "not used by gateway load balancers (must not be given)")
 	cmdutil.ListFlag(cmd, &tags, "tags", "tags: Key=k,Value=v ...")
-	fl.StringVar(&opts.Input.Type, "type", "", "load balancer type: gateway")
-	fl.StringVar(&opts.Input.IpAddressType, "ip-address-type", "", "ipv4 (default) or dualstack")
-	cmdutil.ChoiceCompletion(cmd, "type", "gateway")
-	cmdutil.ChoiceCompletion(cmd, "ip-address-type", "ipv4", "dualstack")
+	cmdutil.EnumFlag(cmd, &opts.Input.Type, "type", "", "load balancer type (default gateway)", control.LoadBalancerTypes...)
+	cmdutil.EnumFlag(cmd, &opts.Input.IpAddressType, "ip-address-type", "", "IP address type (default ipv4)", control.LoadBalancerIPAddressTypes...)
 	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -35,12 +35,6 @@ func NewCmdCreateTargetGroup(f *cmdutil.Factory, runF func(*CreateTargetGroupOpt
 			if err := cmdutil.Require(cmd, "name"); err != nil {
 				return err
 			}
-			if err := cmdutil.Choice(cmd, "protocol", opts.Input.Protocol, "GENEVE"); err != nil {
-				return err
-			}
-			if err := cmdutil.Choice(cmd, "target-type", opts.Input.TargetType, "instance", "ip"); err != nil {
-				return err
-			}
 			if err := hc.parse(cmd); err != nil {
 				return err
 			}
@@ -60,16 +54,14 @@ func NewCmdCreateTargetGroup(f *cmdutil.Factory, runF func(*CreateTargetGroupOpt
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Input.Name, "name", "", "target group name: 1-32 letters, digits and hyphens")
-	fl.StringVar(&opts.Input.Protocol, "protocol", "", "target protocol: GENEVE")
+	cmdutil.EnumFlag(cmd, &opts.Input.Protocol, "protocol", "", "target protocol", control.TargetGroupProtocols...)
 	fl.StringVar(&opts.Input.ProtocolVersion, "protocol-version", "", "not used by GENEVE target groups")
 	cmdutil.IntPtrFlag(cmd, &opts.Input.Port, "port", "GENEVE port: 6081")
 	fl.StringVar(&opts.Input.VpcId, "vpc-id", "", "VPC of the targets")
-	fl.StringVar(&opts.Input.TargetType, "target-type", "", "instance (default) or ip")
-	fl.StringVar(&opts.Input.IpAddressType, "ip-address-type", "", "ipv4 (default)")
+	cmdutil.EnumFlag(cmd, &opts.Input.TargetType, "target-type", "", "target type, fixed at creation (default instance)", control.TargetTypes...)
+	cmdutil.EnumFlag(cmd, &opts.Input.IpAddressType, "ip-address-type", "", "IP address type of the targets (default ipv4; Geneve to targets is IPv4)", control.TargetGroupIPAddressTypes...)
 	cmdutil.ListFlag(cmd, &tags, "tags", "tags: Key=k,Value=v ...")
 	hc.add(cmd)
-	cmdutil.ChoiceCompletion(cmd, "protocol", "GENEVE")
-	cmdutil.ChoiceCompletion(cmd, "target-type", "instance", "ip")
 	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
 }

@@ -21,7 +21,7 @@ type healthCheckFlags struct {
 
 func (h *healthCheckFlags) add(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&h.Protocol, "health-check-protocol", "", "TCP (default), HTTP or HTTPS")
+	cmdutil.EnumFlag(cmd, &h.Protocol, "health-check-protocol", "", "health check protocol (default TCP)", control.HealthCheckProtocols...)
 	fl.StringVar(&h.Port, "health-check-port", "", "port 1-65535 or traffic-port (default 80)")
 	cmdutil.BoolPairFlag(cmd, &h.Enabled, "health-check-enabled", "enable health checks (GENEVE target groups always have them)")
 	fl.StringVar(&h.Path, "health-check-path", "", "HTTP/HTTPS path (default /)")
@@ -30,13 +30,9 @@ func (h *healthCheckFlags) add(cmd *cobra.Command) {
 	cmdutil.IntPtrFlag(cmd, &h.HealthyCount, "healthy-threshold-count", "consecutive successes to become healthy, 2-10 (default 5)")
 	cmdutil.IntPtrFlag(cmd, &h.Unhealthy, "unhealthy-threshold-count", "consecutive failures to become unhealthy, 2-10 (default 2)")
 	fl.StringVar(&h.matcher, "matcher", "", "HTTP codes for HTTP/HTTPS checks: HttpCode=200-399")
-	cmdutil.ChoiceCompletion(cmd, "health-check-protocol", "TCP", "HTTP", "HTTPS")
 }
 
 func (h *healthCheckFlags) parse(cmd *cobra.Command) error {
-	if err := cmdutil.Choice(cmd, "health-check-protocol", h.Protocol, "TCP", "HTTP", "HTTPS"); err != nil {
-		return err
-	}
 	if cmd.Flags().Changed("matcher") {
 		h.Matcher = &control.Matcher{}
 		if err := cmdutil.DecodeStruct(cmd.Flags(), "matcher", h.matcher, h.Matcher); err != nil {

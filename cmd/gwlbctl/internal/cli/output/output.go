@@ -29,6 +29,10 @@ type QueryError struct{ Err error }
 func (e *QueryError) Error() string { return "bad value for --query: " + e.Err.Error() }
 func (e *QueryError) Unwrap() error { return e.Err }
 
+// Formats are the output formats, in the AWS CLI's words and order of
+// help: the one list that --output's help, completion and check use.
+var Formats = []string{"json", "yaml", "table", "text"}
+
 // Render prints v (a response struct with JSON tags, or generic data).
 func Render(w io.Writer, opts Options, v any) error {
 	raw, err := json.Marshal(v)

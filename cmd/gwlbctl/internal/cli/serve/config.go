@@ -12,10 +12,17 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/cmdutil"
 	"github.com/gwlbctl/gwlbctl/fastpath/node"
 )
 
-// envPrefix is shared by every gwlbctl setting: GWLBCTL_STATE,
+// GlobalState is the global state setting and the layer it came from.
+type GlobalState struct {
+	Location string
+	Source   cmdutil.Source
+}
+
+// envPrefix is shared by every gwlbctl setting: GWLBCTL_LOAD_BALANCER,
 // GWLBCTL_APPLIANCE_ADDRESS, ...
 const envPrefix = "GWLBCTL"
 
@@ -30,7 +37,6 @@ type setting struct {
 var settings = []setting{
 	{"load-balancer", "load-balancer", "gateway load balancer this node serves (ARN or name)", ""},
 	{"availability-zone", "availability-zone", "availability zone of this node (e.g. us-east-1a)", ""},
-	{"state", "state", "state file written by gwlbctl elbv2/ec2 (default: the global --state setting)", ""},
 	{"eal.args", "eal-args", "DPDK EAL arguments, space separated (default \"" + strings.Join(node.DefaultEALArgs, " ") + "\")", ""},
 	{"eal.workers", "workers", "forwarding lcores (0: one)", 0},
 	{"eal.mbuf-count", "mbuf-count", "packet buffers in the pool (0: DPDK layer default)", 0},
@@ -69,9 +75,13 @@ func addConfigFlags(fs *pflag.FlagSet) {
 
 // loadConfig builds the node config from, in increasing precedence: the
 // defaults, the config file, GWLBCTL_* environment variables and flags.
-// defaultState is the global settings' state file, used when no layer of
-// the node config names one.
-func loadConfig(fs *pflag.FlagSet, file, defaultState string) (node.Config, error) {
+//
+// The state file is not a node setting: it is gwlbctl's global state
+// setting (cmdutil.Config.State, resolved once for every verb: --state >
+// GWLBCTL_STATE > config file > default path). The node config file's
+// state key counts as a config file, above the global one: it is used
+// unless --state or GWLBCTL_STATE is given.
+func loadConfig(fs *pflag.FlagSet, file string, state GlobalState) (node.Config, error) {
 	var cfg node.Config
 	v := viper.New()
 	for _, s := range settings {
@@ -122,8 +132,8 @@ func loadConfig(fs *pflag.FlagSet, file, defaultState string) (node.Config, erro
 		}
 		cfg.Endpoints = eps
 	}
-	if cfg.State == "" {
-		cfg.State = defaultState
+	if cfg.State == "" || state.Source >= cmdutil.SourceEnv {
+		cfg.State = state.Location
 	}
 	if len(cfg.EAL.Args) == 0 {
 		cfg.EAL.Args = append([]string(nil), node.DefaultEALArgs...)

@@ -27,10 +27,10 @@ type Options struct {
 	Config node.Config
 
 	ErrOut io.Writer
-	// DefaultState is the state file of gwlbctl's global settings (--state,
-	// GWLBCTL_STATE, the global config file, the default path), used when
-	// the node config names none. Nil: none.
-	DefaultState func() string
+	// State returns gwlbctl's global state setting (--state,
+	// GWLBCTL_STATE, the global config file, the default path) and its
+	// layer, or the error loading the global settings.
+	State func() (GlobalState, error)
 	// Benchmark start-up options (hidden flags): replay a pcap of endpoint
 	// traffic into the flow table before forwarding, write the appliance
 	// returns of those flows, time the first replay pass.
@@ -47,11 +47,12 @@ type Options struct {
 func NewCmdServe(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{
 		ErrOut: f.IOStreams.ErrOut,
-		DefaultState: func() string {
-			if c, err := f.Config(); err == nil && c != nil {
-				return c.State
+		State: func() (GlobalState, error) {
+			c, err := f.Config()
+			if err != nil {
+				return GlobalState{}, err
 			}
-			return ""
+			return GlobalState{Location: c.State, Source: c.StateSource}, nil
 		},
 		StopOnSignal: func() { f.StopOnSignal.Store(true) },
 	}
@@ -73,7 +74,9 @@ without dropping established flows.
 Settings come from, in increasing precedence: the node config file
 (--node-config, or GWLBCTL_NODE_CONFIG), GWLBCTL_* environment variables (the key
 in upper case with '.' and '-' as '_', e.g. GWLBCTL_APPLIANCE_ADDRESS) and
-flags. configs/node.yaml documents every key.
+flags. configs/node.yaml documents every key. The state file is the one
+every gwlbctl command uses: --state > GWLBCTL_STATE > the node config's
+state > the global config file's state > the default path.
 
 serve needs root (DPDK, hugepages, TAP). It stops on SIGINT or SIGTERM,
 writing the final stats to --stats-file.`,
@@ -94,11 +97,14 @@ writing the final stats to --stats-file.`,
 					opts.ConfigFile = f
 				}
 			}
-			def := ""
-			if opts.DefaultState != nil {
-				def = opts.DefaultState()
+			var state GlobalState
+			if opts.State != nil {
+				var err error
+				if state, err = opts.State(); err != nil {
+					return err
+				}
 			}
-			cfg, err := loadConfig(cmd.Flags(), opts.ConfigFile, def)
+			cfg, err := loadConfig(cmd.Flags(), opts.ConfigFile, state)
 			if err != nil {
 				return err
 			}

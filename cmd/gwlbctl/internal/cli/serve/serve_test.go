@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+
+	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/cmdutil"
 	"github.com/gwlbctl/gwlbctl/fastpath/node"
 )
 
@@ -40,20 +43,47 @@ stats:
   file: /tmp/file-stats.json
 `
 
-// execServe runs the command with args and env, capturing Options.
+// execServe runs serve as the command line does: under a root with the
+// global flags, whose pre-run resolves the global settings (the state file
+// among them), with env set and everything else isolated.
 func execServe(t *testing.T, env map[string]string, args ...string) (*Options, error) {
 	t.Helper()
-	var got *Options
+	isolate(t)
+	return runServe(t, env, args...)
+}
+
+// runServe is execServe in the environment as the test left it.
+func runServe(t *testing.T, env map[string]string, args ...string) (*Options, error) {
+	t.Helper()
 	for k, v := range env {
 		t.Setenv(k, v)
 	}
-	opts := &Options{ErrOut: &strings.Builder{}}
-	cmd := newCmdServe(opts, func(_ context.Context, o *Options) error { got = o; return nil })
-	cmd.SetArgs(args)
-	cmd.SetOut(&strings.Builder{})
-	cmd.SetErr(&strings.Builder{})
-	err := cmd.Execute()
+	var got *Options
+	io, _, _, _ := cmdutil.TestIO()
+	f := cmdutil.NewFactory(nil)
+	f.IOStreams = io
+	root := &cobra.Command{Use: "gwlbctl", SilenceErrors: true, SilenceUsage: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { _ = f.LoadConfig(cmd); return nil }}
+	cmdutil.AddGlobalFlags(root)
+	root.AddCommand(NewCmdServe(f, func(_ context.Context, o *Options) error { got = o; return nil }))
+	root.SetArgs(append([]string{"serve"}, args...))
+	root.SetOut(&strings.Builder{})
+	root.SetErr(&strings.Builder{})
+	err := root.Execute()
 	return got, err
+}
+
+// isolate clears what the global settings read (state, config file,
+// home), so the tests see only what they set.
+func isolate(t *testing.T) {
+	t.Helper()
+	for _, k := range []string{"GWLBCTL_STATE", "GWLBCTL_CONFIG", "GWLBCTL_NODE_CONFIG", "XDG_STATE_HOME", "GWLBCTL_OUTPUT", "GWLBCTL_REGION", "AWS_REGION", "AWS_DEFAULT_REGION", "GWLBCTL_ACCOUNT"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
 }
 
 func writeFile(t *testing.T, body string) string {
@@ -143,7 +173,7 @@ func TestFlagsOverrideEnv(t *testing.T) {
 
 func TestDefaultsWithoutFile(t *testing.T) {
 	o, err := execServe(t, nil, "--load-balancer", "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/gwy/g/0123456789abcdef",
-		"--availability-zone", "us-east-1b", "--state", "s.json",
+		"--availability-zone", "us-east-1b",
 		"--appliance-device", "net_af_packet0,iface=x", "--appliance-address", "10.0.0.2/24",
 		"--endpoint", "vpce-0123456789abcdef0=net_af_packet1,iface=a;net_af_packet2,iface=b")
 	if err != nil {
@@ -193,28 +223,68 @@ func TestExampleNodeConfig(t *testing.T) {
 	}
 }
 
-// TestStateFromGlobalSettings: without state in any node config layer,
-// serve uses gwlbctl's global state file setting.
-func TestStateFromGlobalSettings(t *testing.T) {
-	body := strings.Replace(nodeYAML, "state: /var/lib/gwlbctl/state.json\n", "", 1)
-	f := writeFile(t, body)
-	var got *Options
-	opts := &Options{ErrOut: &strings.Builder{}, DefaultState: func() string { return "/global/state.json" }}
-	cmd := newCmdServe(opts, func(_ context.Context, o *Options) error { got = o; return nil })
-	cmd.SetArgs([]string{"--node-config", f})
-	if err := cmd.Execute(); err != nil {
-		t.Fatal(err)
+// TestStateLayers: serve takes the state file from the global settings,
+// resolved as for every verb: --state > GWLBCTL_STATE > config file (the
+// node config's state, then the global config file's) > the default path.
+func TestStateLayers(t *testing.T) {
+	withoutState := strings.Replace(nodeYAML, "state: /var/lib/gwlbctl/state.json\n", "", 1)
+	globalFile := func(t *testing.T) {
+		p := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "gwlbctl", "config.yaml")
+		os.MkdirAll(filepath.Dir(p), 0o700)
+		if err := os.WriteFile(p, []byte("state: /global-file/state.json\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if got.Config.State != "/global/state.json" {
-		t.Errorf("state = %q, want the global setting", got.Config.State)
+	for _, tc := range []struct {
+		name       string
+		node       string // node config body
+		globalFile bool
+		env        map[string]string
+		args       []string
+		want       string // "" = the default path under HOME
+	}{
+		{name: "default path", node: withoutState},
+		{name: "global config file", node: withoutState, globalFile: true, want: "/global-file/state.json"},
+		{name: "node config file", node: nodeYAML, globalFile: true, want: "/var/lib/gwlbctl/state.json"},
+		{name: "environment", node: nodeYAML, globalFile: true, env: map[string]string{"GWLBCTL_STATE": "/env/state.json"}, want: "/env/state.json"},
+		{name: "flag after serve", node: nodeYAML, globalFile: true, env: map[string]string{"GWLBCTL_STATE": "/env/state.json"},
+			args: []string{"--state", "/flag/state.json"}, want: "/flag/state.json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			isolate(t)
+			if tc.globalFile {
+				globalFile(t)
+			}
+			f := writeFile(t, tc.node)
+			o, err := runServe(t, tc.env, append([]string{"--node-config", f}, tc.args...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tc.want
+			if want == "" {
+				want = filepath.Join(os.Getenv("HOME"), ".local", "state", "gwlbctl", "state.json")
+			}
+			if o.Config.State != want {
+				t.Fatalf("state = %q, want %q", o.Config.State, want)
+			}
+		})
 	}
-	// A node config layer still wins.
-	cmd = newCmdServe(opts, func(_ context.Context, o *Options) error { got = o; return nil })
-	cmd.SetArgs([]string{"--node-config", f, "--state", "/flag/state.json"})
-	if err := cmd.Execute(); err != nil {
-		t.Fatal(err)
+}
+
+// The state setting is declared once: serve has no state flag or variable
+// of its own, and a bad global setting stops serve as it stops every verb.
+func TestStateIsTheGlobalSetting(t *testing.T) {
+	cmd := NewCmdServe(cmdutil.NewFactory(nil), nil)
+	if cmd.LocalFlags().Lookup("state") != nil {
+		t.Fatal("serve declares its own --state")
 	}
-	if got.Config.State != "/flag/state.json" {
-		t.Errorf("state = %q, want the flag's", got.Config.State)
+	for _, s := range settings {
+		if s.key == "state" || envName(s.key) == "GWLBCTL_STATE" {
+			t.Fatalf("serve binds %s itself", envName(s.key))
+		}
+	}
+	_, err := execServe(t, map[string]string{"GWLBCTL_OUTPUT": "xml"}, "--node-config", writeFile(t, nodeYAML))
+	if cmdutil.ExitCode(err) != cmdutil.ExitConfig || !strings.Contains(err.Error(), "xml") {
+		t.Fatalf("err = %v, want the global setting's error (exit %d)", err, cmdutil.ExitConfig)
 	}
 }
