@@ -13,6 +13,13 @@
 // of bytes written, or 0 when the buffer is too short or the input cannot be
 // encoded; they never write past the bytes they report.
 //
+// The package also names every header field offset the fast path touches
+// (IPv4TotalLenOffset, UDPLengthOffset, GeneveProtocolTypeOffset,
+// AWSFlowCookieOffset, ...) and the layer offsets of a frame as GWLB lays
+// it out (OuterIPv4Offset ... OuterInnerOffset), so code that patches
+// prebuilt headers in place (the engine's encapsulation templates) spells
+// no offset of its own.
+//
 // # Documented choices
 //
 // Outer header (GWLB node -> appliance), written by PutOuterIPv4UDP:
