@@ -1,5 +1,7 @@
 package engine
 
+import "github.com/gwlbctl/gwlbctl/fastpath/packet"
+
 // Verdict is what the DPDK layer does with a processed packet.
 type Verdict uint8
 
@@ -47,4 +49,4 @@ type Packet struct {
 // IP header: Ethernet 14 + IPv4 20 + UDP 8 + Geneve with AWS options 40.
 // The inner Ethernet header (14 or 18 bytes) is reused, so a frame needs
 // OuterHeadroom-14 bytes before Off; DPDK's default 128 is plenty.
-const OuterHeadroom = 14 + 20 + 8 + 40
+const OuterHeadroom = packet.OuterInnerOffset
