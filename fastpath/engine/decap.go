@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"encoding/binary"
+
 	"github.com/gwlbctl/gwlbctl/fastpath/flow"
 	"github.com/gwlbctl/gwlbctl/fastpath/packet"
 )
@@ -196,14 +198,14 @@ func (w *Worker) decap(cfg *Config, pkts []Packet, j int) {
 	if d == flow.Reply {
 		dst, src = src, dst
 	}
-	copy(b[0:6], dst[:])
-	copy(b[6:12], src[:])
+	copy(b[packet.EthernetDstOffset:], dst[:])
+	copy(b[packet.EthernetSrcOffset:], src[:])
 	if tagged {
-		b[12], b[13] = 0x81, 0x00
-		b[14], b[15] = byte(tci>>8), byte(tci)
-		b[16], b[17] = byte(etype>>8), byte(etype)
+		binary.BigEndian.PutUint16(b[packet.EthernetTypeOffset:], packet.EtherTypeVLAN)
+		binary.BigEndian.PutUint16(b[packet.VLANTCIOffset:], tci)
+		binary.BigEndian.PutUint16(b[packet.VLANEtherTypeOffset:], etype)
 	} else {
-		b[12], b[13] = byte(etype>>8), byte(etype)
+		binary.BigEndian.PutUint16(b[packet.EthernetTypeOffset:], etype)
 	}
 	p.Off, p.Len = off, hl+innerLen
 	p.Verdict, p.Out = Forward, out
