@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gwlbctl/gwlbctl/fastpath/engine"
 	"github.com/gwlbctl/gwlbctl/fastpath/packet"
 )
 
@@ -82,10 +83,6 @@ func newCounters(maxFlows int) *counters {
 		maxFlows:  maxFlows,
 	}
 }
-
-// EndpointName formats a gateway load balancer endpoint id as AWS shows it:
-// "vpce-" and 17 hex digits.
-func EndpointName(id uint64) string { return fmt.Sprintf("vpce-%017x", id) }
 
 // keyOf returns the flow key of an inner packet and whether the packet
 // goes from the lower to the higher address/port.
@@ -264,13 +261,13 @@ func (c *counters) snapshot(maxFlows int) Stats {
 		s.RuleHits[k] = v
 	}
 	for id, e := range c.endpoints {
-		s.Endpoints = append(s.Endpoints, EndpointStats{EndpointID: EndpointName(id), AttachmentID: fmt.Sprintf("%#x", e.attachment),
+		s.Endpoints = append(s.Endpoints, EndpointStats{EndpointID: engine.FormatEndpointID(id), AttachmentID: fmt.Sprintf("%#x", e.attachment),
 			Packets: e.packets, Bytes: e.bytes, Returned: e.returned, Dropped: e.dropped, ActiveFlows: e.flows})
 	}
 	sort.Slice(s.Endpoints, func(i, j int) bool { return s.Endpoints[i].EndpointID < s.Endpoints[j].EndpointID })
 	if maxFlows != 0 {
 		for _, f := range c.flows {
-			s.Flows = append(s.Flows, FlowStats{EndpointID: EndpointName(f.endpoint), Protocol: f.proto,
+			s.Flows = append(s.Flows, FlowStats{EndpointID: engine.FormatEndpointID(f.endpoint), Protocol: f.proto,
 				A: f.initiator.String(), B: f.responder.String(), PacketsAB: f.pktsAB, PacketsBA: f.pktsBA,
 				BytesAB: f.bytesAB, BytesBA: f.bytesBA, Dropped: f.dropped, FlowCookie: fmt.Sprintf("%#08x", f.cookie),
 				GWLB: f.gwlb.String(), FirstSeen: f.firstSeen, LastSeen: f.lastSeen})

@@ -152,7 +152,7 @@ func (w *Worker) decap(cfg *Config, pkts []Packet, j int) {
 		return
 	}
 	frame := p.Buf[p.Off : p.Off+p.Len]
-	if o.UDPChecksummed && !p.L4ChecksumOK && !o.VerifyUDPChecksum(frame) {
+	if o.UDPChecksummed && !o.VerifyUDPChecksum(frame) {
 		w.dropEndpoint(p, ReasonBadChecksum, epIdx)
 		return
 	}

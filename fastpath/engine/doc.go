@@ -36,5 +36,5 @@
 // inner packet of that flow (an appliance may not rewrite the tuple);
 // the Ethernet header restored on the endpoint side is the initiator's,
 // swapped for replies, with the initiator's VLAN tag; a return whose
-// outer UDP checksum is non-zero is verified unless the NIC did.
+// outer UDP checksum is non-zero is verified in software.
 package engine

@@ -62,9 +62,6 @@ func (s Side) String() string {
 	return "B"
 }
 
-// Other returns the opposite side.
-func (s Side) Other() Side { return s ^ 1 }
-
 // Port is one entry of Config.Ports; its index is Packet.Port.
 type Port struct {
 	Name string
@@ -229,11 +226,12 @@ type Attributes struct {
 	InnerMTU int
 }
 
-// Defaults as documented by AWS.
+// Defaults as documented by AWS. The TCP idle timeout bounds are the flow
+// table's (flow.CheckTCPIdleTimeout), in nanoseconds.
 const (
-	DefaultTCPIdleTimeout = int64(350e9)
-	MinTCPIdleTimeout     = int64(60e9)
-	MaxTCPIdleTimeout     = int64(6000e9)
+	DefaultTCPIdleTimeout = int64(flow.DefaultTCPIdleTimeout)
+	MinTCPIdleTimeout     = int64(flow.MinTCPIdleTimeout)
+	MaxTCPIdleTimeout     = int64(flow.MaxTCPIdleTimeout)
 	DefaultInnerMTU       = packet.InnerMTU
 )
 

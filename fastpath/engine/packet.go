@@ -39,10 +39,6 @@ type Packet struct {
 	Port    uint16  // receiving port: index into Config.Ports
 	Out     uint16  // set by the engine: output port index (Forward)
 	Verdict Verdict // set by the engine
-	// L4ChecksumOK is set by the DPDK layer when the NIC verified the
-	// outer UDP checksum (RTE_MBUF_F_RX_L4_CKSUM_GOOD); otherwise a
-	// non-zero checksum of a Geneve return is verified in software.
-	L4ChecksumOK bool
 }
 
 // OuterHeadroom is the headroom encapsulation needs in front of the inner

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sync/atomic"
+	"time"
 
 	"github.com/gwlbctl/gwlbctl/fastpath/balance"
 	"github.com/gwlbctl/gwlbctl/fastpath/flow"
@@ -73,8 +74,8 @@ func NewConfig(c Config, prev *Config) (*Config, error) {
 	if cfg.Attr.TCPIdleTimeout == 0 {
 		cfg.Attr.TCPIdleTimeout = DefaultTCPIdleTimeout
 	}
-	if cfg.Attr.TCPIdleTimeout < MinTCPIdleTimeout || cfg.Attr.TCPIdleTimeout > MaxTCPIdleTimeout || cfg.Attr.TCPIdleTimeout%1e9 != 0 {
-		add("tcp idle timeout %vs: must be whole seconds from 60 to 6000", float64(cfg.Attr.TCPIdleTimeout)/1e9)
+	if err := flow.CheckTCPIdleTimeout(time.Duration(cfg.Attr.TCPIdleTimeout)); err != nil {
+		add("%w", err)
 	}
 	if cfg.Attr.InnerMTU == 0 {
 		cfg.Attr.InnerMTU = DefaultInnerMTU
@@ -273,8 +274,8 @@ type Publisher struct {
 	p atomic.Pointer[Config]
 }
 
-// Store publishes c (nil is allowed: workers then drop everything as
-// not_for_us).
+// Store publishes c. nil is allowed: workers then drop every packet,
+// counted as no_config.
 func (p *Publisher) Store(c *Config) { p.p.Store(c) }
 
 // Load returns the current snapshot.

@@ -10,6 +10,10 @@ import (
 	"github.com/gwlbctl/gwlbctl/fastpath/packet"
 )
 
+// DefaultFlowCapacity is the flow table size of a worker whose
+// WorkerOptions.FlowCapacity is 0.
+const DefaultFlowCapacity = 1 << 20
+
 // chunk is the number of packets processed in one staged pass; longer
 // bursts are cut into chunks.
 const chunk = 64
@@ -20,8 +24,8 @@ type WorkerOptions struct {
 	ID int
 	// Config is where the worker loads its snapshot, once per Process.
 	Config *Publisher
-	// FlowCapacity is the fixed size of the worker's flow table
-	// (default 1<<20).
+	// FlowCapacity is the fixed size of the worker's flow table,
+	// 1..flow.MaxCapacity (0: DefaultFlowCapacity).
 	FlowCapacity int
 	// Seed keys the flow hash. Nodes serving the same load balancer must
 	// use the same seed so they pick the same target for a flow. It is
@@ -98,7 +102,7 @@ func NewWorker(opt WorkerOptions) (*Worker, error) {
 		return nil, errors.New("engine: WorkerOptions.Config is nil: pass the Publisher serve stores snapshots in")
 	}
 	if opt.FlowCapacity == 0 {
-		opt.FlowCapacity = 1 << 20
+		opt.FlowCapacity = DefaultFlowCapacity
 	}
 	if opt.ExpireBudget == 0 {
 		opt.ExpireBudget = 64

@@ -12,17 +12,6 @@ func (t *Table) HashBatch(keys []Key, hashes []uint64) {
 	}
 }
 
-// Prefetch loads the index slot of each hash so that the cache misses of a
-// burst overlap (Go has no prefetch instruction; independent loads in a
-// tight loop have the same effect).
-func (t *Table) Prefetch(hashes []uint64) {
-	var x uint32
-	for _, h := range hashes {
-		x += t.slots[uint32(h)&t.mask]
-	}
-	t.sink += x
-}
-
 // PrefetchCookies loads the entry each cookie names: every cache line of
 // it (an entry spans two or three; loads at most 59 bytes apart touch
 // each), and its generation.

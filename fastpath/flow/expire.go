@@ -18,12 +18,24 @@ const (
 	OtherIdleTimeout      = 120 * time.Second
 )
 
-// SetTCPIdleTimeout sets the idle timeout of TCP flows
-// (tcp.idle_timeout.seconds, 60-6000 s). It applies to existing flows too.
-func (t *Table) SetTCPIdleTimeout(d time.Duration) error {
+// CheckTCPIdleTimeout reports whether d is a valid TCP idle timeout
+// (tcp.idle_timeout.seconds): whole seconds from 60 to 6000. It is the one
+// check of the fast path; SetTCPIdleTimeout and the engine's snapshot use
+// it.
+func CheckTCPIdleTimeout(d time.Duration) error {
 	if d < MinTCPIdleTimeout || d > MaxTCPIdleTimeout || d%time.Second != 0 {
-		return fmt.Errorf("flow: tcp idle timeout %v out of range: use whole seconds from %v to %v",
-			d, MinTCPIdleTimeout, MaxTCPIdleTimeout)
+		return fmt.Errorf("tcp idle timeout %v: must be whole seconds from %d to %d",
+			d, MinTCPIdleTimeout/time.Second, MaxTCPIdleTimeout/time.Second)
+	}
+	return nil
+}
+
+// SetTCPIdleTimeout sets the idle timeout of TCP flows
+// (tcp.idle_timeout.seconds, see CheckTCPIdleTimeout). It applies to
+// existing flows too.
+func (t *Table) SetTCPIdleTimeout(d time.Duration) error {
+	if err := CheckTCPIdleTimeout(d); err != nil {
+		return fmt.Errorf("flow: %w", err)
 	}
 	t.timeout[ClassTCP] = uint32(d / time.Second)
 	return nil

@@ -7,8 +7,11 @@ import (
 	"time"
 )
 
-// MaxCapacity is the largest table: entry references are 24 bits in the
-// index and the cookie keeps at least 8 generation bits.
+// MaxCapacity is the largest Config.Capacity New accepts (16777215 flows):
+// entry references are 24 bits in the index and the cookie keeps at least
+// 8 generation bits. It is the limit configuration layers validate flow
+// capacities against, before any memory or device is set up; New refuses
+// more with an error naming the range.
 const MaxCapacity = 1<<24 - 1
 
 // Errors returned by Insert.
@@ -70,7 +73,6 @@ type Stats struct {
 	Full     uint64 // inserts refused because the table was full
 	Expired  uint64 // flows reclaimed by Expire or by a full Insert
 	Deletes  uint64 // flows removed by Delete
-	Probes   uint64 // not maintained on the fast path; reserved
 	Capacity int
 	Live     int
 }
@@ -156,9 +158,6 @@ func (t *Table) Close() {
 
 // Hash returns the flow hash of k under the table's seed.
 func (t *Table) Hash(k *Key) uint64 { return t.hasher.Hash(k) }
-
-// Hasher returns the table's hasher.
-func (t *Table) Hasher() Hasher { return t.hasher }
 
 // Len returns the number of live flows.
 func (t *Table) Len() int { return t.live }
