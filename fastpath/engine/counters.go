@@ -53,6 +53,11 @@ const (
 	ReasonFlowMismatch
 	// ReasonBadChecksum: a Geneve return with a wrong outer UDP checksum.
 	ReasonBadChecksum
+	// ReasonGeneveControl: a Geneve packet with the O (control) bit set.
+	// RFC 8926 says its payload must not be forwarded; GWLB sends none.
+	ReasonGeneveControl
+	// ReasonNonzeroVNI: a Geneve return whose VNI is not 0 (GWLB's).
+	ReasonNonzeroVNI
 	// NumReasons is the number of reasons.
 	NumReasons
 )
@@ -61,7 +66,7 @@ var reasonNames = [NumReasons]string{
 	"malformed", "unknown_cookie", "endpoint_mismatch", "wrong_source", "missing_option",
 	"critical_option", "no_target", "table_full", "too_big", "not_for_us",
 	"endpoint_not_available", "no_neighbor", "no_flow", "no_headroom", "no_config",
-	"flow_mismatch", "bad_checksum",
+	"flow_mismatch", "bad_checksum", "geneve_control", "nonzero_vni",
 }
 
 func (r Reason) String() string {

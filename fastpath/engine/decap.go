@@ -39,6 +39,14 @@ func (w *Worker) classifyAppliance(cfg *Config, p *Packet, i int) {
 		return
 	}
 	g := &o.Geneve
+	if g.Flags&packet.GeneveFlagOAM != 0 {
+		w.drop(p, ReasonGeneveControl)
+		return
+	}
+	if g.VNI != 0 {
+		w.drop(p, ReasonNonzeroVNI)
+		return
+	}
 	if !g.HasAWSOptions() {
 		w.drop(p, ReasonMissingOption)
 		return

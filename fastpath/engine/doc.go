@@ -10,7 +10,8 @@
 // flow gets a target from the balance table), then encapsulate in place in
 // Geneve with the three AWS options and forward it to the appliance port
 // with the target's next-hop MAC. Per packet from the appliance port: accept
-// only Geneve to the node address from the flow's current target, with all
+// only Geneve to the node address from the flow's current target, not a
+// control packet (O bit) and with VNI 0 as GWLB sends it, with all
 // three AWS options and a cookie that names a live flow of the same
 // endpoint; decapsulate, restore the Ethernet header seen on ingress and
 // forward it out of the side opposite to where that direction entered.
