@@ -30,7 +30,8 @@ const (
 	// ReasonTableFull: a new flow found the flow table full; live flows are
 	// never evicted.
 	ReasonTableFull
-	// ReasonTooBig: the inner packet is larger than the inner MTU (8500);
+	// ReasonTooBig: the inner packet is larger than the snapshot carries
+	// (Config.InnerLimit: 8500, or the appliance MTU - 68 when smaller);
 	// GWLB neither fragments nor sends ICMP.
 	ReasonTooBig
 	// ReasonNotForUs: not addressed to the node, or received on a port with

@@ -49,7 +49,7 @@ func (w *Worker) classifyEndpoint(cfg *Config, p *Packet, i int, port *Port) {
 		w.dropEndpoint(p, ReasonMalformed, epIdx)
 		return
 	}
-	if int(it.inner.TotalLen) > cfg.Attr.InnerMTU {
+	if int(it.inner.TotalLen) > cfg.innerLimit {
 		w.dropEndpoint(p, ReasonTooBig, epIdx)
 		return
 	}

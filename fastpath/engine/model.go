@@ -75,6 +75,13 @@ type Port struct {
 	// through it (serve then resolves the gateway's MAC as the targets'
 	// next hop). The engine only uses Target.NextHopMAC.
 	Gateway netip.Addr
+	// MTU is the IP MTU of the appliance network (the port's MTU): an
+	// encapsulated packet is at most this long, so inner packets larger
+	// than MTU - 68 (packet.OuterOverhead) are dropped and counted as
+	// too_big, never sent to be lost on the wire. 0 means
+	// packet.ApplianceMTU (8568), which carries GWLB's 8500-byte inner
+	// packets; at least MinApplianceMTU.
+	MTU int
 
 	// Bump role: which endpoint (index into Config.Endpoints) and side.
 	Endpoint int
@@ -221,8 +228,10 @@ type Attributes struct {
 	Failover balance.Failover
 	// TableSize is the Maglev table size, a prime (0: 65537).
 	TableSize int
-	// InnerMTU is the largest inner IP packet carried (8500 like GWLB);
-	// larger ones are dropped as too_big, never fragmented.
+	// InnerMTU is the largest inner IP packet carried (0: 8500 like
+	// GWLB); larger ones are dropped as too_big, never fragmented. An
+	// appliance port MTU below InnerMTU + 68 lowers the limit further
+	// (Config.InnerLimit).
 	InnerMTU int
 }
 
@@ -250,3 +259,11 @@ const (
 	MaxEndpoints = 1024
 	MaxTargets   = balance.MaxTargets
 )
+
+// MinApplianceMTU is the smallest appliance port MTU a Config accepts: it
+// carries a 576-byte inner packet (the IPv4 minimum every host must
+// accept) with GWLB's 68 bytes of encapsulation.
+const MinApplianceMTU = 576 + packet.OuterOverhead
+
+// maxApplianceMTU is the largest IPv4 packet.
+const maxApplianceMTU = 65535

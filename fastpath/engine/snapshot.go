@@ -10,6 +10,7 @@ import (
 
 	"github.com/gwlbctl/gwlbctl/fastpath/balance"
 	"github.com/gwlbctl/gwlbctl/fastpath/flow"
+	"github.com/gwlbctl/gwlbctl/fastpath/packet"
 )
 
 // Config is an immutable snapshot of everything a worker needs. Build it
@@ -32,6 +33,7 @@ type Config struct {
 
 	// filled by NewConfig
 	appliancePort int // index of the appliance port, -1 if none
+	innerLimit    int // largest inner IP packet encapsulated (InnerLimit)
 	nodeIP        [4]byte
 	nodeIPWord    uint32
 	nodeMAC       [6]byte
@@ -152,6 +154,9 @@ func NewConfig(c Config, prev *Config) (*Config, error) {
 			if p.Gateway.IsValid() && (!p.Gateway.Is4() || !p.NodeIP.Contains(p.Gateway)) {
 				add("port %d (%s): gateway %v is not an IPv4 address in %v", i, p.Name, p.Gateway, p.NodeIP)
 			}
+			if p.MTU != 0 && (p.MTU < MinApplianceMTU || p.MTU > maxApplianceMTU) {
+				add("port %d (%s): appliance MTU %d: must be %d-%d (0: %d)", i, p.Name, p.MTU, MinApplianceMTU, maxApplianceMTU, packet.ApplianceMTU)
+			}
 			cfg.appliancePort = i
 			cfg.nodeIP = p.NodeIP.Addr().As4()
 			cfg.nodeIPWord = binary.BigEndian.Uint32(cfg.nodeIP[:])
@@ -189,6 +194,12 @@ func NewConfig(c Config, prev *Config) (*Config, error) {
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("invalid data-plane config: %w", errors.Join(errs...))
+	}
+	cfg.innerLimit = cfg.Attr.InnerMTU
+	if cfg.appliancePort >= 0 {
+		if mtu := cfg.Ports[cfg.appliancePort].MTU; mtu != 0 {
+			cfg.innerLimit = min(cfg.innerLimit, mtu-packet.OuterOverhead)
+		}
 	}
 
 	var prevSet *balance.Set
@@ -280,3 +291,9 @@ func (p *Publisher) Store(c *Config) { p.p.Store(c) }
 
 // Load returns the current snapshot.
 func (p *Publisher) Load() *Config { return p.p.Load() }
+
+// InnerLimit returns the largest inner IP packet the snapshot carries:
+// Attributes.InnerMTU, or less when the appliance port's MTU cannot carry
+// it with the encapsulation (MTU - 68). Larger packets are dropped as
+// too_big.
+func (c *Config) InnerLimit() int { return c.innerLimit }
