@@ -12,17 +12,18 @@ import (
 
 // Totals are the worker-wide counters.
 type Totals struct {
-	Drops        [NumReasons]uint64
-	EncapPkts    uint64
-	EncapBytes   uint64
-	DecapPkts    uint64
-	DecapBytes   uint64
-	BridgedPkts  uint64
-	ExceptionPkt uint64
-	NewFlows     uint64
-	ExpiredFlows uint64
-	TCPResets    uint64
-	ActiveFlows  uint64 // a gauge: flows in the table at the last flush
+	Drops         [NumReasons]uint64
+	EncapPkts     uint64
+	EncapBytes    uint64
+	DecapPkts     uint64
+	DecapBytes    uint64
+	BridgedPkts   uint64
+	BridgedNDPkts uint64
+	ExceptionPkt  uint64
+	NewFlows      uint64
+	ExpiredFlows  uint64
+	TCPResets     uint64
+	ActiveFlows   uint64 // a gauge: flows in the table at the last flush
 }
 
 // EndpointCounters are per endpoint (index into Config.Endpoints).

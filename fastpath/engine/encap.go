@@ -49,6 +49,13 @@ func (w *Worker) classifyEndpoint(cfg *Config, p *Packet, i int, port *Port) {
 		w.dropEndpoint(p, ReasonMalformed, epIdx)
 		return
 	}
+	if version == 6 && it.inner.Protocol == packet.ProtoICMPv6 && packet.IsNeighborDiscovery(frame[it.eth.HeaderLen:], &it.inner) {
+		// Neighbour discovery is link-local: it crosses the wire as ARP
+		// does, since an appliance that routes never returns it.
+		p.Verdict, p.Out = Forward, port.peer
+		w.c.totals.BridgedNDPkts++
+		return
+	}
 	if int(it.inner.TotalLen) > cfg.innerLimit {
 		w.dropEndpoint(p, ReasonTooBig, epIdx)
 		return

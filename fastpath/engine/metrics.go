@@ -102,6 +102,7 @@ var nodeMetrics = [...]Metric{
 	{Name: "decap_packets", Help: "Geneve returns from targets accepted, decapsulated and sent to an endpoint side", Unit: UnitPackets, off: unsafe.Offsetof(t0.DecapPkts)},
 	{Name: "decap_bytes", Help: "inner IP bytes of the decapsulated packets", Unit: UnitBytes, off: unsafe.Offsetof(t0.DecapBytes)},
 	{Name: "bridged_packets", Help: "non-IP frames (ARP, LLDP, stacked VLANs, ...) bridged between bump sides", Unit: UnitPackets, off: unsafe.Offsetof(t0.BridgedPkts)},
+	{Name: "bridged_nd_packets", Help: "IPv6 neighbour discovery messages (ICMPv6 133-137, hop limit 255) bridged between bump sides", Unit: UnitPackets, off: unsafe.Offsetof(t0.BridgedNDPkts)},
 	{Name: "exception_packets", Help: "frames for the node handed to the kernel (ARP, ICMP, health checks)", Unit: UnitPackets, off: unsafe.Offsetof(t0.ExceptionPkt)},
 	{Name: "new_flows", Help: "flows created", Unit: UnitFlows, off: unsafe.Offsetof(t0.NewFlows)},
 	{Name: "expired_flows", Help: "flows reclaimed after their idle timeout", Unit: UnitFlows, off: unsafe.Offsetof(t0.ExpiredFlows)},

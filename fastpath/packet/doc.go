@@ -66,4 +66,10 @@
 // says such a packet must be dropped; the caller decides). A repeated AWS
 // option or one with the wrong length is an error: the packet would be
 // ambiguous, and ambiguity on the return path is how traffic gets injected.
+//
+// Neighbour discovery (IsNeighborDiscovery): an ICMPv6 type 133-137
+// message counts as one only as a host would accept it (code 0, hop limit
+// 255, its minimum length) and only with ICMPv6 right after the fixed IPv6
+// header, so a message behind extension headers or in a fragment is never
+// taken for one.
 package packet

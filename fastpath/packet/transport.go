@@ -201,8 +201,11 @@ const (
 	ICMPv6TimeExceeded          uint8 = 3
 	ICMPv6EchoRequest           uint8 = 128
 	ICMPv6EchoReply             uint8 = 129
+	ICMPv6RouterSolicitation    uint8 = 133
+	ICMPv6RouterAdvertisement   uint8 = 134
 	ICMPv6NeighborSolicitation  uint8 = 135
 	ICMPv6NeighborAdvertisement uint8 = 136
+	ICMPv6Redirect              uint8 = 137
 )
 
 // ICMP is a parsed ICMP (IPv4) or ICMPv6 header: the 8 bytes every message
