@@ -21,6 +21,11 @@ const (
 	DropMalformedInner  = "malformed_inner"
 	DropRule            = "drop_rule"
 	DropSendError       = "send_error"
+	// With Config.Route, what a router does not forward:
+	DropLinkLocal         = "link_local"
+	DropMulticast         = "multicast"
+	DropNeighborDiscovery = "neighbor_discovery"
+	DropTTLExpired        = "ttl_expired"
 )
 
 // flowKey identifies a flow the way GWLB does: endpoint plus the symmetric
@@ -192,8 +197,10 @@ func (c *counters) expire(cutoff time.Time) int {
 
 // Stats is the JSON document served at GET /stats.
 type Stats struct {
-	Listen        string            `json:"listen"`
-	Healthy       bool              `json:"healthy"`
+	Listen  string `json:"listen"`
+	Healthy bool   `json:"healthy"`
+	// Route is true when the appliance routes (Config.Route).
+	Route         bool              `json:"route"`
 	UptimeSeconds float64           `json:"uptime_seconds"`
 	Rules         []string          `json:"drop_rules"`
 	Received      uint64            `json:"received_packets"`
