@@ -38,13 +38,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gwlbctl/gwlbctl/fastpath/flow"
 	"github.com/gwlbctl/gwlbctl/fastpath/packet"
 )
 
 // Defaults for Config.
 const (
 	DefaultListen      = "0.0.0.0:6081"
-	DefaultFlowTimeout = 350 * time.Second // GWLB's TCP idle timeout
+	DefaultFlowTimeout = flow.DefaultTCPIdleTimeout // GWLB's TCP idle timeout
 	DefaultMaxFlows    = 1 << 20
 	// maxDatagram holds the largest Geneve datagram GWLB sends (8500-byte
 	// inner packet + 40-byte header) with room to spare.

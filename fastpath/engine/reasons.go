@@ -61,7 +61,7 @@ var reasons = [NumReasons]struct{ name, help string }{
 	ReasonNoFlow: {"no_flow", "a TCP packet other than a SYN for which no flow exists " +
 		"(e.g. after the idle timeout); only a SYN starts a TCP flow"},
 	ReasonNoHeadroom: {"no_headroom", "the buffer lacks the headroom to prepend the outer " +
-		"headers (the DPDK layer must reserve at least 82 bytes)"},
+		"headers (68 bytes in front of an untagged frame)"},
 	ReasonNoConfig: {"no_config", "no config snapshot published yet"},
 	ReasonFlowMismatch: {"flow_mismatch", "a Geneve return whose inner packet is not of the " +
 		"flow its cookie names (an appliance must not rewrite the tuple)"},
