@@ -206,8 +206,9 @@ func (w *Worker) decap(cfg *Config, pkts []Packet, j int) {
 	if d == flow.Reply {
 		dst, src = src, dst
 	}
-	copy(b[packet.EthernetDstOffset:], dst[:])
-	copy(b[packet.EthernetSrcOffset:], src[:])
+	// Fixed-length copies: the compiler moves 6 bytes inline.
+	copy(b[packet.EthernetDstOffset:packet.EthernetSrcOffset], dst[:])
+	copy(b[packet.EthernetSrcOffset:packet.EthernetTypeOffset], src[:])
 	if tagged {
 		binary.BigEndian.PutUint16(b[packet.EthernetTypeOffset:], packet.EtherTypeVLAN)
 		binary.BigEndian.PutUint16(b[packet.VLANTCIOffset:], tci)

@@ -62,11 +62,15 @@ func (t *outerTemplate) build(dstMAC, nodeMAC [6]byte, nodeIP, dstIP [4]byte) {
 }
 
 // geneveTemplate is an endpoint's Geneve header with the AWS options, the
-// protocol type and the flow cookie zero.
-type geneveTemplate [packet.AWSGeneveHeaderLen]byte
+// protocol type and the flow cookie zero. (A struct, not a bare array: the
+// compiler copies an array field inline, but calls memmove to copy one
+// array pointer's target to another, which may overlap it.)
+type geneveTemplate struct {
+	hdr [packet.AWSGeneveHeaderLen]byte
+}
 
 func newGeneveTemplate(e *Endpoint) (g geneveTemplate) {
-	packet.PutGeneveAWS(g[:], 0, e.ID, e.AttachmentID, 0)
+	packet.PutGeneveAWS(g.hdr[:], 0, e.ID, e.AttachmentID, 0)
 	return g
 }
 
@@ -77,7 +81,7 @@ func newGeneveTemplate(e *Endpoint) (g geneveTemplate) {
 // (the inner packet's EtherType) and the flow cookie.
 func putEncap(b *[OuterHeadroom]byte, t *outerTemplate, g *geneveTemplate, innerLen int, sport, etype uint16, cookie uint32) {
 	*(*[outerHdrLen]byte)(b[:outerHdrLen]) = t.hdr
-	*(*geneveTemplate)(b[outerHdrLen:]) = *g
+	*(*[packet.AWSGeneveHeaderLen]byte)(b[outerHdrLen:]) = g.hdr
 	total := uint32(packet.OuterOverhead + innerLen)
 	// t.sum is folded and total < 1<<16, so one end-around carry folds
 	// their sum (at most 0x1fffe) into 16 bits.
