@@ -127,16 +127,18 @@ func (e *e2e) provision() {
 }
 
 // startAppliances runs `gwlbctl appliance` in both appliance namespaces,
-// each dropping UDP to port 7777 (the drop-rule check).
-func (e *e2e) startAppliances() {
+// each dropping UDP to port 7777 (the drop-rule check), with the extra
+// flags given.
+func (e *e2e) startAppliances(extra ...string) {
 	for i, a := range []struct{ ns, ip string }{{e.tp.app1, appliance1}, {e.tp.app2, appliance2}} {
-		logf := filepath.Join(e.dir, fmt.Sprintf("appliance%d.log", i+1))
+		logf := filepath.Join(e.dir, fmt.Sprintf("appliance%d%s.log", i+1, strings.Join(extra, "")))
 		f, err := os.Create(logf)
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		cmd := exec.Command("ip", "netns", "exec", a.ns, e.bin, "appliance",
-			"--listen", a.ip+":6081", "--health-tcp", a.ip+":80", "--http", a.ip+":8080", "--drop", "udp:7777")
+		args := []string{"netns", "exec", a.ns, e.bin, "appliance",
+			"--listen", a.ip + ":6081", "--health-tcp", a.ip + ":80", "--http", a.ip + ":8080", "--drop", "udp:7777"}
+		cmd := exec.Command("ip", append(args, extra...)...)
 		cmd.Stdout, cmd.Stderr = f, f
 		if err := cmd.Start(); err != nil {
 			e.t.Fatal(err)
@@ -144,8 +146,10 @@ func (e *e2e) startAppliances() {
 		e.apps[i] = cmd
 		e.appStats[i] = "http://" + a.ip + ":8080/stats?flows=-1"
 		e.t.Cleanup(func() {
-			cmd.Process.Kill()
-			cmd.Wait()
+			if cmd.ProcessState == nil {
+				cmd.Process.Kill()
+				cmd.Wait()
+			}
 			f.Close()
 			if e.t.Failed() {
 				b, _ := os.ReadFile(logf)
@@ -157,6 +161,27 @@ func (e *e2e) startAppliances() {
 		e.waitFor(10*time.Second, "appliance listening in "+ns, func() bool {
 			out, _ := inNS(ns, "ss", "-lun")
 			return strings.Contains(out, ":6081")
+		})
+	}
+}
+
+// stopAppliances stops both appliances (SIGTERM, then waits for each).
+func (e *e2e) stopAppliances() {
+	e.t.Helper()
+	for i, cmd := range e.apps {
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			e.t.Fatalf("appliance %d did not stop within 10 s of SIGTERM", i+1)
+		}
+	}
+	for _, ns := range []string{e.tp.app1, e.tp.app2} {
+		e.waitFor(10*time.Second, "appliance gone in "+ns, func() bool {
+			out, _ := inNS(ns, "ss", "-lun")
+			return !strings.Contains(out, ":6081")
 		})
 	}
 }
@@ -264,6 +289,7 @@ type nodeStats struct {
 		EncapPackets uint64            `json:"encap_packets"`
 		DecapPackets uint64            `json:"decap_packets"`
 		Bridged      uint64            `json:"bridged_packets"`
+		BridgedND    uint64            `json:"bridged_nd_packets"`
 		NewFlows     uint64            `json:"new_flows"`
 		Drops        map[string]uint64 `json:"drops"`
 	} `json:"totals"`
@@ -610,6 +636,50 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 
+	// Appliances that route, as firewalls do, return no neighbour
+	// discovery: IPv6 works through them only because serve bridges it on
+	// the wire. The neighbour caches are flushed first, so the pings need
+	// fresh solicitations.
+	t.Run("IPv6ThroughRoutingAppliance", func(t *testing.T) {
+		e.stopAppliances()
+		e.startAppliances("--route")
+		for _, h := range []struct{ ns, dev string }{{e.tp.client, "c0"}, {e.tp.server, "s0"}} {
+			ipn(t, h.ns, "-6", "neigh", "flush", "dev", h.dev)
+			ipn(t, h.ns, "-4", "neigh", "flush", "dev", h.dev)
+		}
+		s0 := e.freshStats()
+		apps0 := e.applianceFlows()
+		for _, p := range []struct {
+			from, to, dst string
+			v6            bool
+		}{
+			{e.tp.client, "server", serverIP6, true}, {e.tp.server, "client", clientIP6, true},
+			{e.tp.client, "server", serverIP4, false}, {e.tp.server, "client", clientIP4, false},
+		} {
+			if err := e.ping(p.from, p.v6, p.dst, 3); err != nil {
+				t.Errorf("ping %s (IPv6 %v) through routing appliances: %v", p.to, p.v6, err)
+			}
+		}
+		s1 := e.freshStats()
+		apps1 := e.applianceFlows()
+		if d := s1.Totals.BridgedND - s0.Totals.BridgedND; d == 0 {
+			t.Errorf("no neighbour discovery bridged after flushing the neighbour caches (bridged_nd_packets %d)", s1.Totals.BridgedND)
+		}
+		var returned, nd uint64
+		for i := range apps1 {
+			if !apps1[i].Route {
+				t.Errorf("appliance %d does not report route mode", i+1)
+			}
+			returned += apps1[i].Returned - apps0[i].Returned
+			nd += apps1[i].Drops["neighbor_discovery"]
+		}
+		if returned < 24 || nd != 0 {
+			t.Errorf("routing appliances returned %d packets (want the 12 echo requests and 12 replies at least) and saw %d neighbour discovery packets (want 0: bridged)", returned, nd)
+		}
+		t.Logf("through routing appliances: %d packets returned, %d neighbour discovery messages bridged by serve",
+			returned, s1.Totals.BridgedND-s0.Totals.BridgedND)
+	})
+
 	t.Run("SIGTERMStopsCleanly", func(t *testing.T) {
 		e.serve.Process.Signal(syscall.SIGTERM)
 		done := make(chan error, 1)
@@ -772,8 +842,10 @@ func csum(b []byte) uint16 {
 // applianceStats is the part of `gwlbctl appliance`'s GET /stats the test
 // reads.
 type applianceStats struct {
+	Route    bool              `json:"route"`
 	Received uint64            `json:"received_packets"`
 	Returned uint64            `json:"returned_packets"`
+	Drops    map[string]uint64 `json:"drops"`
 	RuleHits map[string]uint64 `json:"rule_hits"`
 	Flows    []struct {
 		Protocol  uint8  `json:"protocol"`

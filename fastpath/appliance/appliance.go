@@ -18,6 +18,10 @@
 // counters as JSON (GET /stats). It is a test and demonstration tool, not a
 // firewall: it does not inspect beyond the inner IP and transport headers.
 //
+// With Config.Route it behaves as a router instead, as firewalls do: it
+// returns no link-local, multicast or neighbour discovery packet and
+// decrements the TTL or hop limit of what it returns.
+//
 // Deviation from a real appliance: packets with an unknown critical Geneve
 // option are dropped (RFC 8926 requires it; AWS's handler has no such
 // options to see), and malformed inner packets are dropped and counted
@@ -34,13 +38,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gwlbctl/gwlbctl/fastpath/flow"
 	"github.com/gwlbctl/gwlbctl/fastpath/packet"
 )
 
 // Defaults for Config.
 const (
 	DefaultListen      = "0.0.0.0:6081"
-	DefaultFlowTimeout = 350 * time.Second // GWLB's TCP idle timeout
+	DefaultFlowTimeout = flow.DefaultTCPIdleTimeout // GWLB's TCP idle timeout
 	DefaultMaxFlows    = 1 << 20
 	// maxDatagram holds the largest Geneve datagram GWLB sends (8500-byte
 	// inner packet + 40-byte header) with room to spare.
@@ -59,6 +64,13 @@ type Config struct {
 	// through a raw socket, which needs root or CAP_NET_RAW). GWLB and
 	// gwlbctl serve drop socket returns; tests without privileges use it.
 	SocketReturn bool
+	// Route makes the appliance behave as a router, as a firewall does,
+	// instead of as AWS's handler (a wire): it does not return what a
+	// router does not forward (link-local traffic, multicast and
+	// broadcast, IPv6 neighbour discovery; see Check) and it decrements
+	// the TTL or hop limit of what it returns, dropping a packet whose
+	// TTL runs out (without the ICMP time exceeded a router would send).
+	Route bool
 	// Drop holds the drop rules applied to inner packets.
 	Drop []Rule
 	// HealthTCP is a TCP address that accepts (and closes) connections
@@ -170,6 +182,7 @@ func (a *Appliance) Stats(maxFlows int) Stats {
 	s := a.counters.snapshot(maxFlows)
 	s.Listen = a.GeneveAddr().String()
 	s.Healthy = a.health.healthy()
+	s.Route = a.cfg.Route
 	s.UptimeSeconds = time.Since(a.start).Seconds()
 	s.SocketReceiveDrops = a.counters.socketDrops.Load()
 	s.Rules = make([]string, len(a.cfg.Drop))
@@ -183,7 +196,7 @@ func (a *Appliance) Stats(maxFlows int) Stats {
 // it returns an error only when serving fails.
 func (a *Appliance) Run(ctx context.Context) error {
 	a.cfg.Log.Info("appliance started", "geneve", a.GeneveAddr().String(), "health_tcp", a.HealthTCPAddr(),
-		"http", a.HTTPAddr(), "drop_rules", len(a.cfg.Drop))
+		"http", a.HTTPAddr(), "drop_rules", len(a.cfg.Drop), "route", a.cfg.Route)
 	var wg sync.WaitGroup
 	errs := make(chan error, a.cfg.Workers+1)
 	a.health.serve(&wg, errs)
@@ -263,6 +276,9 @@ func (a *Appliance) loop() error {
 		if reason != "" {
 			continue
 		}
+		if a.cfg.Route {
+			decrementTTL(buf[g.HeaderLen:n], in.Version) // Check left it above 1
+		}
 		var cm []byte
 		if a.pktinfo && dst.IsValid() {
 			cm = replyFrom(reply[:0], dst)
@@ -288,7 +304,12 @@ func (a *Appliance) loop() error {
 
 // Check decides what happens to one Geneve datagram (the UDP payload): it
 // returns "" when the datagram goes back to GWLB, else the drop reason and,
-// for DropRule, the rule's text. g and in receive the parsed headers.
+// for DropRule, the rule's text. g and in receive the parsed headers. With
+// Config.Route, inner packets a router does not forward are dropped before
+// the rules: DropNeighborDiscovery (ICMPv6 133-137), DropLinkLocal (a
+// link-local source or destination, 169.254/16 or fe80::/10, or an
+// unspecified source), DropMulticast (a multicast or broadcast
+// destination) and DropTTLExpired (TTL or hop limit 0 or 1).
 func (a *Appliance) Check(d []byte, g *packet.Geneve, in *packet.Inner) (reason, rule string) {
 	if packet.ParseGeneve(d, g) != nil {
 		return DropMalformedGeneve, ""
@@ -307,10 +328,50 @@ func (a *Appliance) Check(d []byte, g *packet.Geneve, in *packet.Inner) (reason,
 		(in.Version == 4) != (g.ProtocolType == packet.EtherTypeIPv4) {
 		return DropMalformedInner, ""
 	}
+	if a.cfg.Route {
+		if r := notRouted(inner, in); r != "" {
+			return r, ""
+		}
+	}
 	for i := range a.cfg.Drop {
 		if a.cfg.Drop[i].Match(in) {
 			return DropRule, a.cfg.Drop[i].Text
 		}
 	}
 	return "", ""
+}
+
+// notRouted returns why a router would not forward the inner packet ip
+// (summarised in in), or "".
+func notRouted(ip []byte, in *packet.Inner) string {
+	if in.Version == 6 && in.Protocol == packet.ProtoICMPv6 && !in.IsLaterFragment() &&
+		in.ICMPType >= packet.ICMPv6RouterSolicitation && in.ICMPType <= packet.ICMPv6Redirect {
+		return DropNeighborDiscovery
+	}
+	src := netip.AddrFrom16(in.Src).Unmap()
+	dst := netip.AddrFrom16(in.Dst).Unmap()
+	switch {
+	case src.IsLinkLocalUnicast() || dst.IsLinkLocalUnicast() || src.IsUnspecified():
+		return DropLinkLocal
+	case dst.IsMulticast() || dst == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
+		return DropMulticast
+	}
+	ttl := ip[packet.IPv6HopLimitOffset]
+	if in.Version == 4 {
+		ttl = ip[packet.IPv4TTLOffset]
+	}
+	if ttl <= 1 {
+		return DropTTLExpired
+	}
+	return ""
+}
+
+// decrementTTL lowers the TTL (IPv4, header checksum updated) or hop
+// limit (IPv6) of the inner packet ip, as a router forwarding it does.
+func decrementTTL(ip []byte, version uint8) {
+	if version == 4 {
+		packet.DecrementTTL(ip)
+	} else {
+		packet.DecrementHopLimit(ip)
+	}
 }

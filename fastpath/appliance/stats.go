@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gwlbctl/gwlbctl/fastpath/engine"
 	"github.com/gwlbctl/gwlbctl/fastpath/packet"
 )
 
@@ -20,6 +21,11 @@ const (
 	DropMalformedInner  = "malformed_inner"
 	DropRule            = "drop_rule"
 	DropSendError       = "send_error"
+	// With Config.Route, what a router does not forward:
+	DropLinkLocal         = "link_local"
+	DropMulticast         = "multicast"
+	DropNeighborDiscovery = "neighbor_discovery"
+	DropTTLExpired        = "ttl_expired"
 )
 
 // flowKey identifies a flow the way GWLB does: endpoint plus the symmetric
@@ -82,10 +88,6 @@ func newCounters(maxFlows int) *counters {
 		maxFlows:  maxFlows,
 	}
 }
-
-// EndpointName formats a gateway load balancer endpoint id as AWS shows it:
-// "vpce-" and 17 hex digits.
-func EndpointName(id uint64) string { return fmt.Sprintf("vpce-%017x", id) }
 
 // keyOf returns the flow key of an inner packet and whether the packet
 // goes from the lower to the higher address/port.
@@ -195,8 +197,10 @@ func (c *counters) expire(cutoff time.Time) int {
 
 // Stats is the JSON document served at GET /stats.
 type Stats struct {
-	Listen        string            `json:"listen"`
-	Healthy       bool              `json:"healthy"`
+	Listen  string `json:"listen"`
+	Healthy bool   `json:"healthy"`
+	// Route is true when the appliance routes (Config.Route).
+	Route         bool              `json:"route"`
 	UptimeSeconds float64           `json:"uptime_seconds"`
 	Rules         []string          `json:"drop_rules"`
 	Received      uint64            `json:"received_packets"`
@@ -264,13 +268,13 @@ func (c *counters) snapshot(maxFlows int) Stats {
 		s.RuleHits[k] = v
 	}
 	for id, e := range c.endpoints {
-		s.Endpoints = append(s.Endpoints, EndpointStats{EndpointID: EndpointName(id), AttachmentID: fmt.Sprintf("%#x", e.attachment),
+		s.Endpoints = append(s.Endpoints, EndpointStats{EndpointID: engine.FormatEndpointID(id), AttachmentID: fmt.Sprintf("%#x", e.attachment),
 			Packets: e.packets, Bytes: e.bytes, Returned: e.returned, Dropped: e.dropped, ActiveFlows: e.flows})
 	}
 	sort.Slice(s.Endpoints, func(i, j int) bool { return s.Endpoints[i].EndpointID < s.Endpoints[j].EndpointID })
 	if maxFlows != 0 {
 		for _, f := range c.flows {
-			s.Flows = append(s.Flows, FlowStats{EndpointID: EndpointName(f.endpoint), Protocol: f.proto,
+			s.Flows = append(s.Flows, FlowStats{EndpointID: engine.FormatEndpointID(f.endpoint), Protocol: f.proto,
 				A: f.initiator.String(), B: f.responder.String(), PacketsAB: f.pktsAB, PacketsBA: f.pktsBA,
 				BytesAB: f.bytesAB, BytesBA: f.bytesBA, Dropped: f.dropped, FlowCookie: fmt.Sprintf("%#08x", f.cookie),
 				GWLB: f.gwlb.String(), FirstSeen: f.firstSeen, LastSeen: f.lastSeen})

@@ -1,111 +1,63 @@
 package engine
 
 import (
-	"strconv"
 	"sync/atomic"
+	"unsafe"
 )
 
-// Reason is why a packet was dropped.
-type Reason uint8
-
-const (
-	// ReasonMalformed: a header could not be parsed, is truncated or
-	// inconsistent (e.g. Geneve protocol type vs inner IP version).
-	ReasonMalformed Reason = iota
-	// ReasonUnknownCookie: a Geneve return whose cookie names no live flow
-	// (stale, forged, or from before a restart).
-	ReasonUnknownCookie
-	// ReasonEndpointMismatch: the cookie names a live flow, but the
-	// endpoint id (or attachment id) option is not that flow's.
-	ReasonEndpointMismatch
-	// ReasonWrongSource: the outer source address is not the flow's target.
-	ReasonWrongSource
-	// ReasonMissingOption: a Geneve return without all three AWS options.
-	ReasonMissingOption
-	// ReasonCriticalOption: a Geneve return with an unknown critical option.
-	ReasonCriticalOption
-	// ReasonNoTarget: a new flow found no target (empty target group or
-	// none in the endpoint's zone with cross-zone off).
-	ReasonNoTarget
-	// ReasonTableFull: a new flow found the flow table full; live flows are
-	// never evicted.
-	ReasonTableFull
-	// ReasonTooBig: the inner packet is larger than the inner MTU (8500);
-	// GWLB neither fragments nor sends ICMP.
-	ReasonTooBig
-	// ReasonNotForUs: not addressed to the node, or received on a port with
-	// no role.
-	ReasonNotForUs
-	// ReasonEndpointNotAvailable: the endpoint is not in state available.
-	ReasonEndpointNotAvailable
-	// ReasonNoNeighbor: the target's next-hop MAC is not resolved yet.
-	ReasonNoNeighbor
-	// ReasonNoFlow: a TCP packet other than a SYN for which no flow exists
-	// (e.g. after the idle timeout); only a SYN starts a TCP flow.
-	ReasonNoFlow
-	// ReasonNoHeadroom: the buffer lacks the headroom to prepend the outer
-	// headers (the DPDK layer must reserve >= 82 bytes).
-	ReasonNoHeadroom
-	// ReasonNoConfig: no config snapshot published yet.
-	ReasonNoConfig
-	// ReasonFlowMismatch: a Geneve return whose inner packet is not of the
-	// flow its cookie names (an appliance must not rewrite the tuple).
-	ReasonFlowMismatch
-	// ReasonBadChecksum: a Geneve return with a wrong outer UDP checksum.
-	ReasonBadChecksum
-	// NumReasons is the number of reasons.
-	NumReasons
-)
-
-var reasonNames = [NumReasons]string{
-	"malformed", "unknown_cookie", "endpoint_mismatch", "wrong_source", "missing_option",
-	"critical_option", "no_target", "table_full", "too_big", "not_for_us",
-	"endpoint_not_available", "no_neighbor", "no_flow", "no_headroom", "no_config",
-	"flow_mismatch", "bad_checksum",
-}
-
-func (r Reason) String() string {
-	if r < NumReasons {
-		return reasonNames[r]
-	}
-	return "reason(" + strconv.Itoa(int(r)) + ")"
-}
+// The counters a worker keeps. Every field is described, named and
+// explained once, in the metric tables of metrics.go; readers (the stats
+// document, the log line, metrics) walk those tables instead of naming
+// fields.
 
 // Totals are the worker-wide counters.
 type Totals struct {
-	Drops        [NumReasons]uint64
-	EncapPkts    uint64 // endpoint -> appliance
-	EncapBytes   uint64 // inner IP bytes
-	DecapPkts    uint64 // appliance -> endpoint
-	DecapBytes   uint64 // inner IP bytes
-	BridgedPkts  uint64 // non-IP frames bridged between bump sides
-	ExceptionPkt uint64 // handed to the kernel
-	NewFlows     uint64
-	ExpiredFlows uint64
-	TCPResets    uint64 // RSTs sent for TCP packets without a flow (send_tcp_reset)
-	ActiveFlows  uint64 // gauge: flows in the table at the last flush
+	Drops         [NumReasons]uint64
+	EncapPkts     uint64
+	EncapBytes    uint64
+	DecapPkts     uint64
+	DecapBytes    uint64
+	BridgedPkts   uint64
+	BridgedNDPkts uint64
+	ExceptionPkt  uint64
+	NewFlows      uint64
+	ExpiredFlows  uint64
+	TCPResets     uint64
+	ActiveFlows   uint64 // a gauge: flows in the table at the last flush
 }
 
 // EndpointCounters are per endpoint (index into Config.Endpoints).
 type EndpointCounters struct {
-	InPkts, InBytes   uint64 // IP packets received from the endpoint's sides (inner bytes)
-	OutPkts, OutBytes uint64 // IP packets sent back out of its sides after the appliance
-	Drops             uint64 // dropped packets attributed to this endpoint
+	InPkts, InBytes   uint64
+	OutPkts, OutBytes uint64
+	Drops             uint64
 	NewFlows          uint64
 }
 
 // TargetCounters are per target (stable index into Config.Targets).
 type TargetCounters struct {
-	TxPkts, TxBytes uint64 // encapsulated to the target (inner bytes)
-	RxPkts, RxBytes uint64 // accepted returns from the target (inner bytes)
+	TxPkts, TxBytes uint64
+	RxPkts, RxBytes uint64
 	NewFlows        uint64
-	NoNeighbor      uint64 // drops because the next-hop MAC was unknown
+	NoNeighbor      uint64
 }
 
+// counterStruct is a struct of uint64 fields only, viewable as words.
+type counterStruct interface {
+	Totals | EndpointCounters | TargetCounters
+}
+
+// words views a counter struct as its uint64 words: it holds only uint64
+// fields, so it has no padding (a test checks it).
+func words[T counterStruct](p *T) []uint64 {
+	return unsafe.Slice((*uint64)(unsafe.Pointer(p)), unsafe.Sizeof(*p)/8)
+}
+
+// Word counts of the counter structs, as laid out in a counterBlock.
 const (
-	totalsWords   = int(NumReasons) + 10
-	endpointWords = 6
-	targetWords   = 6
+	totalsWords   = int(unsafe.Sizeof(Totals{}) / 8)
+	endpointWords = int(unsafe.Sizeof(EndpointCounters{}) / 8)
+	targetWords   = int(unsafe.Sizeof(TargetCounters{}) / 8)
 )
 
 // counterBlock is the flat layout shared by a worker's private counters
@@ -123,45 +75,28 @@ type Stats struct {
 	Targets   []TargetCounters   // indexed like Config.Targets (trailing zero entries trimmed)
 }
 
-// Add sums o into s (for readers that total several workers).
+// Add sums o into s (for readers that total several workers): every
+// counter, and the gauges too (the active flows of a node are its
+// workers' sum).
 func (s *Stats) Add(o *Stats) {
-	for i := range s.Totals.Drops {
-		s.Totals.Drops[i] += o.Totals.Drops[i]
-	}
-	t, u := &s.Totals, &o.Totals
-	t.EncapPkts += u.EncapPkts
-	t.EncapBytes += u.EncapBytes
-	t.DecapPkts += u.DecapPkts
-	t.DecapBytes += u.DecapBytes
-	t.BridgedPkts += u.BridgedPkts
-	t.ExceptionPkt += u.ExceptionPkt
-	t.NewFlows += u.NewFlows
-	t.ExpiredFlows += u.ExpiredFlows
-	t.TCPResets += u.TCPResets
-	t.ActiveFlows += u.ActiveFlows
+	addWords(words(&s.Totals), words(&o.Totals))
 	for len(s.Endpoints) < len(o.Endpoints) {
 		s.Endpoints = append(s.Endpoints, EndpointCounters{})
 	}
-	for i, e := range o.Endpoints {
-		d := &s.Endpoints[i]
-		d.InPkts += e.InPkts
-		d.InBytes += e.InBytes
-		d.OutPkts += e.OutPkts
-		d.OutBytes += e.OutBytes
-		d.Drops += e.Drops
-		d.NewFlows += e.NewFlows
+	for i := range o.Endpoints {
+		addWords(words(&s.Endpoints[i]), words(&o.Endpoints[i]))
 	}
 	for len(s.Targets) < len(o.Targets) {
 		s.Targets = append(s.Targets, TargetCounters{})
 	}
-	for i, e := range o.Targets {
-		d := &s.Targets[i]
-		d.TxPkts += e.TxPkts
-		d.TxBytes += e.TxBytes
-		d.RxPkts += e.RxPkts
-		d.RxBytes += e.RxBytes
-		d.NewFlows += e.NewFlows
-		d.NoNeighbor += e.NoNeighbor
+	for i := range o.Targets {
+		addWords(words(&s.Targets[i]), words(&o.Targets[i]))
+	}
+}
+
+func addWords(d, s []uint64) {
+	for i, v := range s {
+		d[i] += v
 	}
 }
 

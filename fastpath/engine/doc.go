@@ -5,17 +5,20 @@
 // balance tables, attributes) and its atomic publication, the per-worker
 // counters, and the flow listing served to the local API.
 //
-// Per packet from an endpoint side: parse, build the symmetric flow key
-// (endpoint id + tuple by stickiness), look the flow up or create it (a new
-// flow gets a target from the balance table), then encapsulate in place in
-// Geneve with the three AWS options and forward it to the appliance port
-// with the target's next-hop MAC. Per packet from the appliance port: accept
-// only Geneve to the node address from the flow's current target, with all
-// three AWS options and a cookie that names a live flow of the same
-// endpoint; decapsulate, restore the Ethernet header seen on ingress and
-// forward it out of the side opposite to where that direction entered.
-// Everything else is counted by reason and dropped, or handed to the kernel
-// (Verdict Exception) when it is addressed to the node.
+// Per packet from an endpoint side: non-IP frames and IPv6 neighbour
+// discovery cross the bump wire unchanged; any other packet is parsed, its
+// symmetric flow key built (endpoint id + tuple by stickiness), its flow
+// looked up or created (a new flow gets a target from the balance table),
+// then it is encapsulated in place in Geneve with the three AWS options and
+// forwarded to the appliance port with the target's next-hop MAC. Per
+// packet from the appliance port: accept only Geneve to the node address
+// from the flow's current target, not a control packet (O bit) and with
+// VNI 0 as GWLB sends it, with all three AWS options and a cookie that
+// names a live flow of the same endpoint; decapsulate, restore the
+// Ethernet header seen on ingress and forward it out of the side opposite
+// to where that direction entered. Everything else is counted by reason
+// and dropped, or handed to the kernel (Verdict Exception) when it is
+// addressed to the node.
 //
 // Threading: one Worker per forwarding core (lcore), each with its own flow
 // table and counters; a Worker is used by exactly one goroutine/thread
@@ -36,5 +39,5 @@
 // inner packet of that flow (an appliance may not rewrite the tuple);
 // the Ethernet header restored on the endpoint side is the initiator's,
 // swapped for replies, with the initiator's VLAN tag; a return whose
-// outer UDP checksum is non-zero is verified unless the NIC did.
+// outer UDP checksum is non-zero is verified in software.
 package engine

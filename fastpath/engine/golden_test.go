@@ -74,6 +74,7 @@ func goldenCases() []goldenCase {
 	vlan6r := ipEther(clientMAC, serverMAC, 0x0064, ipPacket(server6, client6, l4{proto: 17, sport: 47001, dport: 45001, payload: payload}))
 	vlan6 := ipEther(serverMAC, clientMAC, 0x0064, ipPacket(client6, server6, l4{proto: 17, sport: 45001, dport: 47001, payload: payload}))
 	arp := arpRequest(clientMAC, clientIP, serverIP)
+	nd := ndFrames()
 	reorder := func(ep, at uint64, c uint32) []geneveOpt {
 		o := awsOpts(ep, at, c)
 		return []geneveOpt{o[2], o[0], o[1]}
@@ -95,6 +96,8 @@ func goldenCases() []goldenCase {
 		{"return_unknown_options", []goldenStep{fixed(1, udp4), retOpts(0, unknown)}},
 		{"return_udp_checksum", []goldenStep{fixed(1, tcpSyn), ret(0, true)}},
 		{"arp_bridged", []goldenStep{fixed(1, arp), fixed(2, arp)}},
+		{"ipv6_nd_bridged", []goldenStep{fixed(1, nd["neighbour solicitation"]), fixed(2, nd["neighbour advertisement"]),
+			fixed(1, nd["router solicitation"]), fixed(2, nd["router advertisement"])}},
 	}
 }
 

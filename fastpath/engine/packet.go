@@ -1,5 +1,7 @@
 package engine
 
+import "github.com/gwlbctl/gwlbctl/fastpath/packet"
+
 // Verdict is what the DPDK layer does with a processed packet.
 type Verdict uint8
 
@@ -37,14 +39,10 @@ type Packet struct {
 	Port    uint16  // receiving port: index into Config.Ports
 	Out     uint16  // set by the engine: output port index (Forward)
 	Verdict Verdict // set by the engine
-	// L4ChecksumOK is set by the DPDK layer when the NIC verified the
-	// outer UDP checksum (RTE_MBUF_F_RX_L4_CKSUM_GOOD); otherwise a
-	// non-zero checksum of a Geneve return is verified in software.
-	L4ChecksumOK bool
 }
 
 // OuterHeadroom is the headroom encapsulation needs in front of the inner
 // IP header: Ethernet 14 + IPv4 20 + UDP 8 + Geneve with AWS options 40.
 // The inner Ethernet header (14 or 18 bytes) is reused, so a frame needs
 // OuterHeadroom-14 bytes before Off; DPDK's default 128 is plenty.
-const OuterHeadroom = 14 + 20 + 8 + 40
+const OuterHeadroom = packet.OuterInnerOffset

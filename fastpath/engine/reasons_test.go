@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gwlbctl/gwlbctl/fastpath/flow"
+	"github.com/gwlbctl/gwlbctl/fastpath/packet"
 )
 
 // established opens a TCP flow client -> server through w and returns the
@@ -76,6 +77,27 @@ func TestApplianceSideDrops(t *testing.T) {
 			binary.BigEndian.PutUint16(f[42+2:], 0x86dd)
 			return f
 		}, ReasonMalformed},
+		{"Geneve control (O) bit", func(enc []byte, ip netip.Addr, mac [6]byte, c uint32) []byte {
+			f := applianceReturn(ip, mac, 50000, awsOpts(testEP, testAttach, c), inner, false)
+			f[packet.OuterGeneveOffset+packet.GeneveFlagsOffset] |= packet.GeneveFlagOAM
+			return f
+		}, ReasonGeneveControl},
+		{"Geneve control bit and a critical unknown option", func(enc []byte, ip netip.Addr, mac [6]byte, c uint32) []byte {
+			o := append(awsOpts(testEP, testAttach, c), geneveOpt{0x0200, 0x85, []byte{1, 2, 3, 4}})
+			f := applianceReturn(ip, mac, 50000, o, inner, false)
+			f[packet.OuterGeneveOffset+packet.GeneveFlagsOffset] |= packet.GeneveFlagOAM
+			return f
+		}, ReasonGeneveControl},
+		{"non-zero VNI", func(enc []byte, ip netip.Addr, mac [6]byte, c uint32) []byte {
+			f := applianceReturn(ip, mac, 50000, awsOpts(testEP, testAttach, c), inner, false)
+			f[packet.OuterGeneveOffset+packet.GeneveVNIOffset+2] = 0x01 // VNI 1
+			return f
+		}, ReasonNonzeroVNI},
+		{"non-zero VNI, high byte", func(enc []byte, ip netip.Addr, mac [6]byte, c uint32) []byte {
+			f := applianceReturn(ip, mac, 50000, awsOpts(testEP, testAttach, c), inner, false)
+			f[packet.OuterGeneveOffset+packet.GeneveVNIOffset] = 0x80
+			return f
+		}, ReasonNonzeroVNI},
 		{"bad UDP checksum", func(enc []byte, ip netip.Addr, mac [6]byte, c uint32) []byte {
 			f := applianceReturn(ip, mac, 50000, awsOpts(testEP, testAttach, c), inner, true)
 			f[len(f)-1] ^= 0xff

@@ -6,6 +6,13 @@ import (
 	"github.com/gwlbctl/gwlbctl/fastpath/packet"
 )
 
+// resetTTL is the TTL (hop limit) of the RSTs tcpReset sends: a host's
+// usual default.
+const resetTTL = 64
+
+// minFrameLen is the shortest Ethernet frame without its FCS.
+const minFrameLen = 60
+
 // tcpReset turns a TCP packet that has no flow (after the idle timeout)
 // into the RST that answers it (RFC 9293 3.10.7.1), in place, and sends it
 // back out of the side it came in: send_tcp_reset.on_idle_timeout. It
@@ -23,9 +30,9 @@ func tcpReset(p *Packet, it *encapItem) bool {
 		return false
 	}
 	tcp := frame[l4Off:]
-	seq := binary.BigEndian.Uint32(tcp[4:8])
-	ack := binary.BigEndian.Uint32(tcp[8:12])
-	doff := int(tcp[12]>>4) * 4
+	seq := binary.BigEndian.Uint32(tcp[packet.TCPSeqOffset:])
+	ack := binary.BigEndian.Uint32(tcp[packet.TCPAckOffset:])
+	doff := int(tcp[packet.TCPDataOffsetOffset]>>4) * 4
 	segLen := int(in.TotalLen) - int(in.L4Offset) - doff
 	if segLen < 0 {
 		return false
@@ -46,59 +53,63 @@ func tcpReset(p *Packet, it *encapItem) bool {
 
 	// Ethernet: back to the sender (the tag, if any, stays).
 	var mac [6]byte
-	copy(mac[:], frame[0:6])
-	copy(frame[0:6], frame[6:12])
-	copy(frame[6:12], mac[:])
+	copy(mac[:], frame[packet.EthernetDstOffset:])
+	copy(frame[packet.EthernetDstOffset:packet.EthernetSrcOffset], frame[packet.EthernetSrcOffset:packet.EthernetTypeOffset])
+	copy(frame[packet.EthernetSrcOffset:packet.EthernetTypeOffset], mac[:])
 
-	sport, dport := binary.BigEndian.Uint16(tcp[0:2]), binary.BigEndian.Uint16(tcp[2:4])
-	binary.BigEndian.PutUint16(tcp[0:2], dport)
-	binary.BigEndian.PutUint16(tcp[2:4], sport)
-	binary.BigEndian.PutUint32(tcp[4:8], rseq)
-	binary.BigEndian.PutUint32(tcp[8:12], rack)
-	tcp[12] = 5 << 4
-	tcp[13] = flags
-	binary.BigEndian.PutUint32(tcp[14:18], 0) // window, checksum
-	binary.BigEndian.PutUint16(tcp[18:20], 0) // urgent
+	sport := binary.BigEndian.Uint16(tcp[packet.TCPSrcPortOffset:])
+	dport := binary.BigEndian.Uint16(tcp[packet.TCPDstPortOffset:])
+	binary.BigEndian.PutUint16(tcp[packet.TCPSrcPortOffset:], dport)
+	binary.BigEndian.PutUint16(tcp[packet.TCPDstPortOffset:], sport)
+	binary.BigEndian.PutUint32(tcp[packet.TCPSeqOffset:], rseq)
+	binary.BigEndian.PutUint32(tcp[packet.TCPAckOffset:], rack)
+	tcp[packet.TCPDataOffsetOffset] = packet.TCPMinHeaderLen / 4 << 4
+	tcp[packet.TCPFlagsOffset] = flags
+	binary.BigEndian.PutUint16(tcp[packet.TCPWindowOffset:], 0)
+	binary.BigEndian.PutUint16(tcp[packet.TCPChecksumOffset:], 0)
+	binary.BigEndian.PutUint16(tcp[packet.TCPUrgentOffset:], 0)
 	seg := tcp[:packet.TCPMinHeaderLen]
 
 	ip := frame[ipOff:]
 	var pseudo uint32
 	if in.Version == 4 {
+		const src, dst = packet.IPv4SrcOffset, packet.IPv4DstOffset
 		var a [4]byte
-		copy(a[:], ip[12:16])
-		copy(ip[12:16], ip[16:20])
-		copy(ip[16:20], a[:])
-		binary.BigEndian.PutUint16(ip[2:4], packet.IPv4MinHeaderLen+packet.TCPMinHeaderLen)
-		binary.BigEndian.PutUint16(ip[4:6], 0)
-		binary.BigEndian.PutUint16(ip[6:8], 0x4000) // DF
-		ip[8] = 64
-		binary.BigEndian.PutUint16(ip[10:12], packet.IPv4HeaderChecksum(ip[:packet.IPv4MinHeaderLen]))
+		copy(a[:], ip[src:dst])
+		copy(ip[src:dst], ip[dst:dst+4])
+		copy(ip[dst:dst+4], a[:])
+		binary.BigEndian.PutUint16(ip[packet.IPv4TotalLenOffset:], packet.IPv4MinHeaderLen+packet.TCPMinHeaderLen)
+		binary.BigEndian.PutUint16(ip[packet.IPv4IDOffset:], 0)
+		binary.BigEndian.PutUint16(ip[packet.IPv4FlagsOffset:], uint16(packet.IPv4DontFragment)<<13)
+		ip[packet.IPv4TTLOffset] = resetTTL
+		binary.BigEndian.PutUint16(ip[packet.IPv4ChecksumOffset:], packet.IPv4HeaderChecksum(ip[:packet.IPv4MinHeaderLen]))
 		var s, d [4]byte
-		copy(s[:], ip[12:16])
-		copy(d[:], ip[16:20])
+		copy(s[:], ip[src:dst])
+		copy(d[:], ip[dst:dst+4])
 		pseudo = packet.PseudoHeaderSumIPv4(s, d, packet.ProtoTCP, len(seg))
 	} else {
+		const src, dst = packet.IPv6SrcOffset, packet.IPv6DstOffset
 		var a [16]byte
-		copy(a[:], ip[8:24])
-		copy(ip[8:24], ip[24:40])
-		copy(ip[24:40], a[:])
-		binary.BigEndian.PutUint16(ip[4:6], packet.TCPMinHeaderLen)
-		ip[7] = 64
+		copy(a[:], ip[src:dst])
+		copy(ip[src:dst], ip[dst:dst+16])
+		copy(ip[dst:dst+16], a[:])
+		binary.BigEndian.PutUint16(ip[packet.IPv6PayloadLenOffset:], packet.TCPMinHeaderLen)
+		ip[packet.IPv6HopLimitOffset] = resetTTL
 		var s, d [16]byte
-		copy(s[:], ip[8:24])
-		copy(d[:], ip[24:40])
+		copy(s[:], ip[src:dst])
+		copy(d[:], ip[dst:dst+16])
 		pseudo = packet.PseudoHeaderSumIPv6(s, d, packet.ProtoTCP, len(seg))
 	}
-	binary.BigEndian.PutUint16(seg[16:18], packet.TransportChecksum(pseudo, seg))
+	binary.BigEndian.PutUint16(seg[packet.TCPChecksumOffset:], packet.TransportChecksum(pseudo, seg))
 	p.Len = l4Off + packet.TCPMinHeaderLen
-	if p.Len < 60 {
+	if p.Len < minFrameLen {
 		// Pad to the Ethernet minimum with zeros (the frame had room: it
 		// was at least this long, and the bytes after the IP packet are
 		// not part of it).
-		for i := p.Len; i < 60 && i < len(frame); i++ {
+		for i := p.Len; i < minFrameLen && i < len(frame); i++ {
 			frame[i] = 0
 		}
-		p.Len = min(60, len(frame))
+		p.Len = min(minFrameLen, len(frame))
 	}
 	p.Verdict, p.Out = Forward, p.Port
 	return true

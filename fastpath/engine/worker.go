@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -10,6 +9,10 @@ import (
 	"github.com/gwlbctl/gwlbctl/fastpath/flow"
 	"github.com/gwlbctl/gwlbctl/fastpath/packet"
 )
+
+// DefaultFlowCapacity is the flow table size of a worker whose
+// WorkerOptions.FlowCapacity is 0.
+const DefaultFlowCapacity = 1 << 20
 
 // chunk is the number of packets processed in one staged pass; longer
 // bursts are cut into chunks.
@@ -21,8 +24,8 @@ type WorkerOptions struct {
 	ID int
 	// Config is where the worker loads its snapshot, once per Process.
 	Config *Publisher
-	// FlowCapacity is the fixed size of the worker's flow table
-	// (default 1<<20).
+	// FlowCapacity is the fixed size of the worker's flow table,
+	// 1..flow.MaxCapacity (0: DefaultFlowCapacity).
 	FlowCapacity int
 	// Seed keys the flow hash. Nodes serving the same load balancer must
 	// use the same seed so they pick the same target for a flow. It is
@@ -93,26 +96,13 @@ type Worker struct {
 	ip4     packet.IPv4
 }
 
-type encapItem struct {
-	pkt    int
-	ep     int
-	orient flow.Orientation
-	eth    packet.Ethernet
-	inner  packet.Inner
-}
-
-type decapItem struct {
-	pkt   int
-	outer packet.Outer
-}
-
 // NewWorker allocates a worker and its flow table.
 func NewWorker(opt WorkerOptions) (*Worker, error) {
 	if opt.Config == nil {
 		return nil, errors.New("engine: WorkerOptions.Config is nil: pass the Publisher serve stores snapshots in")
 	}
 	if opt.FlowCapacity == 0 {
-		opt.FlowCapacity = 1 << 20
+		opt.FlowCapacity = DefaultFlowCapacity
 	}
 	if opt.ExpireBudget == 0 {
 		opt.ExpireBudget = 64
@@ -287,406 +277,6 @@ func (w *Worker) burst(cfg *Config, pkts []Packet, now int64) {
 			w.decap(cfg, pkts, j)
 		}
 	}
-}
-
-// classifyEndpoint handles stage 1 of a frame from a bump side: non-IP
-// frames are bridged at once; IP packets are parsed and keyed for stage 2.
-func (w *Worker) classifyEndpoint(cfg *Config, p *Packet, i int, port *Port) {
-	epIdx := port.Endpoint
-	ep := &cfg.Endpoints[epIdx]
-	if ep.State != EndpointAvailable {
-		w.dropEndpoint(p, ReasonEndpointNotAvailable, epIdx)
-		return
-	}
-	frame := p.Buf[p.Off : p.Off+p.Len]
-	it := &w.enc[w.nEnc]
-	if packet.ParseEthernet(frame, &it.eth) != nil {
-		w.dropEndpoint(p, ReasonMalformed, epIdx)
-		return
-	}
-	var version uint8
-	switch it.eth.EtherType {
-	case packet.EtherTypeIPv4:
-		version = 4
-	case packet.EtherTypeIPv6:
-		version = 6
-	default:
-		// ARP, LLDP, stacked VLANs...: the wire is transparent to them.
-		p.Verdict, p.Out = Forward, port.peer
-		w.c.totals.BridgedPkts++
-		return
-	}
-	if packet.ParseL3(frame[it.eth.HeaderLen:], &it.inner) != nil || it.inner.Version != version {
-		w.dropEndpoint(p, ReasonMalformed, epIdx)
-		return
-	}
-	if int(it.inner.TotalLen) > cfg.Attr.InnerMTU {
-		w.dropEndpoint(p, ReasonTooBig, epIdx)
-		return
-	}
-	in := &it.inner
-	it.orient = w.keys[w.nEnc].Set(ep.ID, cfg.Attr.Stickiness, &in.Src, &in.Dst, in.SrcPort, in.DstPort, in.Protocol, in.IsFragment())
-	it.pkt, it.ep = i, epIdx
-	w.nEnc++
-}
-
-// startsTCPFlow: only a SYN without ACK may start a TCP flow.
-func startsTCPFlow(k *flow.Key, flags uint8) bool {
-	if k.Tuple != 5 || k.Proto != packet.ProtoTCP {
-		return true
-	}
-	return flags&(packet.TCPSyn|packet.TCPAck|packet.TCPRst) == packet.TCPSyn
-}
-
-// encap finishes endpoint-side packet j: flow lookup or creation, target
-// choice, in-place Geneve encapsulation.
-func (w *Worker) encap(cfg *Config, pkts []Packet, j int, now int64) {
-	it := &w.enc[j]
-	p := &pkts[it.pkt]
-	k := &w.keys[j]
-	h := w.hashes[j]
-	ref, res := w.refs[j], w.results[j]
-	if res == flow.Expired {
-		// An earlier packet of this burst may have replaced the entry.
-		ref, res = w.table.Lookup(k, h, now)
-	}
-	var e *flow.Entry
-	switch res {
-	case flow.Hit:
-		e = w.table.Entry(ref)
-		if cfg.Balance.Moved(e.Target) {
-			// Failover rebalance, or a target the snapshot no longer knows.
-			if t, ok := cfg.Balance.Lookup(h, cfg.endpointZone[it.ep]); ok {
-				e.Target = t
-			}
-		}
-	default: // Miss or Expired
-		if !startsTCPFlow(k, it.inner.TCPFlags) {
-			// After the idle timeout only a SYN starts a TCP flow (AWS);
-			// without a flow, neither does anything else.
-			w.dropEndpoint(p, ReasonNoFlow, it.ep)
-			if cfg.Attr.SendTCPReset && tcpReset(p, it) {
-				w.c.totals.TCPResets++
-			}
-			return
-		}
-		t, ok := cfg.Balance.Lookup(h, cfg.endpointZone[it.ep])
-		if !ok {
-			w.dropEndpoint(p, ReasonNoTarget, it.ep)
-			return
-		}
-		if res == flow.Expired {
-			w.table.Delete(ref)
-			w.c.totals.ExpiredFlows++
-		}
-		r, err := w.table.Insert(k, h, now)
-		switch err {
-		case nil:
-			e = w.table.Entry(r)
-			e.Target = t
-			e.SetInitiator(it.orient)
-			e.InPort[flow.Original] = p.Port
-			e.InPort[flow.Reply] = cfg.Ports[p.Port].peer
-			e.EthDst, e.EthSrc = it.eth.Dst, it.eth.Src
-			e.SetVLAN(it.eth.TCI, it.eth.HasVLAN)
-			w.c.totals.NewFlows++
-			w.c.endpoints[it.ep].NewFlows++
-			w.c.targets[t].NewFlows++
-		case flow.ErrExists: // created by an earlier packet of this burst
-			e = w.table.Entry(r)
-		default:
-			w.dropEndpoint(p, ReasonTableFull, it.ep)
-			return
-		}
-		ref = r
-	}
-	if int(e.Target) >= len(cfg.targets) {
-		w.dropEndpoint(p, ReasonNoTarget, it.ep)
-		return
-	}
-	tr := &cfg.targets[e.Target]
-	if tr.mac == ([6]byte{}) {
-		w.dropEndpoint(p, ReasonNoNeighbor, it.ep)
-		w.c.targets[e.Target].NoNeighbor++
-		w.noteNeighborMiss(e.Target)
-		return
-	}
-	innerOff := p.Off + it.eth.HeaderLen
-	innerLen := int(it.inner.TotalLen)
-	off := innerOff - OuterHeadroom
-	if off < 0 || cfg.appliancePort < 0 {
-		w.dropEndpoint(p, ReasonNoHeadroom, it.ep)
-		return
-	}
-	var sport uint16
-	if w.srcPort != nil {
-		sport = w.srcPort(cfg, e.Target, h)
-	} else {
-		sport = packet.GeneveSourcePort(uint32(h))
-	}
-	// The target's outer header and the endpoint's Geneve header are
-	// prebuilt in the snapshot: copy them, then fill in the lengths, the
-	// IPv4 checksum (from the template's partial sum), the source port,
-	// the protocol type and the cookie. Same bytes as
-	// packet.PutOuterIPv4UDP and packet.PutGeneveAWS write.
-	b := (*[OuterHeadroom]byte)(p.Buf[off:innerOff])
-	*(*[outerHdrLen]byte)(b[:outerHdrLen]) = tr.hdr
-	*(*[packet.AWSGeneveHeaderLen]byte)(b[outerHdrLen:]) = cfg.geneveHdr[it.ep]
-	total := uint32(packet.OuterOverhead + innerLen)
-	sum := tr.hdrSum + total
-	sum = (sum >> 16) + (sum & 0xffff)
-	sum += sum >> 16
-	binary.BigEndian.PutUint16(b[16:18], uint16(total))
-	binary.BigEndian.PutUint16(b[24:26], ^uint16(sum))
-	binary.BigEndian.PutUint16(b[34:36], sport)
-	binary.BigEndian.PutUint16(b[38:40], uint16(packet.UDPHeaderLen+packet.AWSGeneveHeaderLen+innerLen))
-	proto := uint16(packet.EtherTypeIPv4)
-	if it.inner.Version == 6 {
-		proto = packet.EtherTypeIPv6
-	}
-	binary.BigEndian.PutUint16(b[44:46], proto)
-	binary.BigEndian.PutUint32(b[78:82], w.table.Cookie(ref))
-	p.Off, p.Len = off, OuterHeadroom+innerLen
-	p.Verdict, p.Out = Forward, uint16(cfg.appliancePort)
-
-	d := e.Dir(it.orient)
-	e.InPort[d] = pkts[it.pkt].Port
-	e.Touch(d, innerLen, now)
-	w.c.totals.EncapPkts++
-	w.c.totals.EncapBytes += uint64(innerLen)
-	ec := &w.c.endpoints[it.ep]
-	ec.InPkts++
-	ec.InBytes += uint64(innerLen)
-	tc := &w.c.targets[e.Target]
-	tc.TxPkts++
-	tc.TxBytes += uint64(innerLen)
-}
-
-func (w *Worker) noteNeighborMiss(t uint16) {
-	bit := uint64(1) << (t & 63)
-	if w.neighbor[t>>6].Load()&bit == 0 {
-		w.neighbor[t>>6].Or(bit)
-	}
-}
-
-// NeighborMisses appends to dst the stable indices of targets whose
-// next-hop MAC was missing since the last call, and clears them. Serve
-// then asks the kernel to resolve them and publishes a new snapshot.
-func (w *Worker) NeighborMisses(dst []int) []int {
-	for i := range w.neighbor {
-		if w.neighbor[i].Load() == 0 {
-			continue
-		}
-		m := w.neighbor[i].Swap(0)
-		for b := 0; m != 0; b++ {
-			if m&1 != 0 {
-				dst = append(dst, i*64+b)
-			}
-			m >>= 1
-		}
-	}
-	return dst
-}
-
-// classifyAppliance handles stage 1 of a frame from the appliance port:
-// Geneve returns are parsed for stage 2; the rest goes to the kernel when
-// it is for the node, else it is dropped.
-func (w *Worker) classifyAppliance(cfg *Config, p *Packet, i int) {
-	frame := p.Buf[p.Off : p.Off+p.Len]
-	it := &w.dec[w.nDec]
-	o := &it.outer
-	if err := packet.ParseOuter(frame, o); err != nil {
-		if err == packet.ErrNotGeneve {
-			w.notGeneve(cfg, p, frame)
-			return
-		}
-		w.drop(p, ReasonMalformed)
-		return
-	}
-	if o.IP.Dst != cfg.nodeIP {
-		w.drop(p, ReasonNotForUs)
-		return
-	}
-	g := &o.Geneve
-	if !g.HasAWSOptions() {
-		w.drop(p, ReasonMissingOption)
-		return
-	}
-	if g.UnknownCritical {
-		w.drop(p, ReasonCriticalOption)
-		return
-	}
-	it.pkt = i
-	w.cookies[w.nDec] = g.FlowCookie
-	w.nDec++
-}
-
-// notGeneve sorts appliance-side frames that are not Geneve: ARP and IPv4
-// for the node go to the kernel (it answers ARP and ping, and owns the
-// health checker's sockets); everything else is not ours. Rare, so the
-// headers are parsed again here rather than kept from ParseOuter.
-func (w *Worker) notGeneve(cfg *Config, p *Packet, frame []byte) {
-	eth := &w.eth
-	if packet.ParseEthernet(frame, eth) == nil {
-		switch eth.EtherType {
-		case packet.EtherTypeARP:
-			if packet.ParseARP(frame[eth.HeaderLen:], &w.arp) == nil &&
-				(w.arp.TargetIP == cfg.nodeIP || eth.Dst == packet.MAC{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}) {
-				w.exception(p)
-				return
-			}
-		case packet.EtherTypeIPv4:
-			if packet.ParseIPv4(frame[eth.HeaderLen:], &w.ip4) == nil && w.ip4.Dst == cfg.nodeIP {
-				w.exception(p)
-				return
-			}
-		}
-	}
-	w.drop(p, ReasonNotForUs)
-}
-
-func (w *Worker) exception(p *Packet) {
-	p.Verdict, p.Out = Exception, p.Port
-	w.c.totals.ExceptionPkt++
-}
-
-// orientation reports whether inner packet in belongs to the flow of key
-// k (the endpoint was checked by the caller) and which end sent it: the
-// same answer as rebuilding the key with flow.NewKey and comparing, without
-// building it (the return path's hottest step).
-func orientation(k *flow.Key, in *packet.Inner) (flow.Orientation, bool) {
-	switch k.Tuple {
-	case 5:
-		if in.IsFragment() || in.Protocol != k.Proto || (k.Proto != packet.ProtoTCP && k.Proto != packet.ProtoUDP) {
-			return 0, false
-		}
-		if in.Src == k.Lo && in.Dst == k.Hi && in.SrcPort == k.LoPort && in.DstPort == k.HiPort {
-			return flow.LoToHi, true
-		}
-		if in.Src == k.Hi && in.Dst == k.Lo && in.SrcPort == k.HiPort && in.DstPort == k.LoPort {
-			return flow.HiToLo, true
-		}
-		return 0, false
-	case 3:
-		if in.Protocol != k.Proto {
-			return 0, false
-		}
-	case 2:
-	default:
-		return 0, false
-	}
-	if in.Src == k.Lo && in.Dst == k.Hi {
-		return flow.LoToHi, true
-	}
-	if in.Src == k.Hi && in.Dst == k.Lo {
-		return flow.HiToLo, true
-	}
-	return 0, false
-}
-
-// decap finishes appliance-side packet j: validate it against the flow its
-// cookie names, decapsulate, restore Ethernet, pick the egress side.
-func (w *Worker) decap(cfg *Config, pkts []Packet, j int) {
-	it := &w.dec[j]
-	p := &pkts[it.pkt]
-	o := &it.outer
-	g := &o.Geneve
-	ref := w.refs[j]
-	if ref == flow.NoRef {
-		w.drop(p, ReasonUnknownCookie)
-		return
-	}
-	e := w.table.Entry(ref)
-	if e.Key.Endpoint != g.EndpointID {
-		w.drop(p, ReasonEndpointMismatch)
-		return
-	}
-	in0 := e.InPort[flow.Original]
-	if int(in0) >= len(cfg.Ports) || cfg.Ports[in0].Role != RoleBump {
-		w.drop(p, ReasonEndpointNotAvailable)
-		return
-	}
-	epIdx := cfg.Ports[in0].Endpoint
-	ep := &cfg.Endpoints[epIdx]
-	if ep.ID != g.EndpointID || ep.AttachmentID != g.AttachmentID {
-		w.drop(p, ReasonEndpointMismatch)
-		return
-	}
-	if ep.State != EndpointAvailable {
-		w.dropEndpoint(p, ReasonEndpointNotAvailable, epIdx)
-		return
-	}
-	if int(e.Target) >= len(cfg.targets) || cfg.targets[e.Target].ip != o.IP.Src {
-		w.dropEndpoint(p, ReasonWrongSource, epIdx)
-		return
-	}
-	frame := p.Buf[p.Off : p.Off+p.Len]
-	if o.UDPChecksummed && !p.L4ChecksumOK && !o.VerifyUDPChecksum(frame) {
-		w.dropEndpoint(p, ReasonBadChecksum, epIdx)
-		return
-	}
-	in := &w.inner
-	if o.InnerLen <= 0 || packet.ParseL3(frame[o.InnerOffset:o.InnerOffset+o.InnerLen], in) != nil {
-		w.dropEndpoint(p, ReasonMalformed, epIdx)
-		return
-	}
-	var etype uint16
-	switch {
-	case in.Version == 4 && g.ProtocolType == packet.EtherTypeIPv4:
-		etype = packet.EtherTypeIPv4
-	case in.Version == 6 && g.ProtocolType == packet.EtherTypeIPv6:
-		etype = packet.EtherTypeIPv6
-	default:
-		w.dropEndpoint(p, ReasonMalformed, epIdx)
-		return
-	}
-	orient, ok := orientation(&e.Key, in)
-	if !ok {
-		w.dropEndpoint(p, ReasonFlowMismatch, epIdx)
-		return
-	}
-	d := e.Dir(orient)
-	// The packet leaves by the side opposite to where its direction came in.
-	inPort := e.InPort[d]
-	if int(inPort) >= len(cfg.Ports) || cfg.Ports[inPort].Role != RoleBump || cfg.Ports[inPort].Endpoint != epIdx {
-		w.dropEndpoint(p, ReasonEndpointNotAvailable, epIdx)
-		return
-	}
-	out := cfg.Ports[inPort].peer
-
-	tci, tagged := e.VLAN()
-	hl := packet.EthernetHeaderLen
-	if tagged {
-		hl = packet.EthernetVLANLen
-	}
-	innerStart := p.Off + o.InnerOffset
-	innerLen := int(in.TotalLen)
-	off := innerStart - hl
-	b := p.Buf[off:innerStart:innerStart]
-	dst, src := e.EthDst, e.EthSrc
-	if d == flow.Reply {
-		dst, src = src, dst
-	}
-	copy(b[0:6], dst[:])
-	copy(b[6:12], src[:])
-	if tagged {
-		b[12], b[13] = 0x81, 0x00
-		b[14], b[15] = byte(tci>>8), byte(tci)
-		b[16], b[17] = byte(etype>>8), byte(etype)
-	} else {
-		b[12], b[13] = byte(etype>>8), byte(etype)
-	}
-	p.Off, p.Len = off, hl+innerLen
-	p.Verdict, p.Out = Forward, out
-
-	w.c.totals.DecapPkts++
-	w.c.totals.DecapBytes += uint64(innerLen)
-	ec := &w.c.endpoints[epIdx]
-	ec.OutPkts++
-	ec.OutBytes += uint64(innerLen)
-	tc := &w.c.targets[e.Target]
-	tc.RxPkts++
-	tc.RxBytes += uint64(innerLen)
 }
 
 // Flush publishes the worker's counters for Stats. Process calls it every

@@ -5,20 +5,13 @@ import (
 	"fmt"
 	"math/bits"
 	"time"
-	"unsafe"
 )
 
-// Default and allowed idle timeouts (AWS: listener attribute
-// tcp.idle_timeout.seconds, 60-6000 s, default 350 s; other protocols 120 s).
-const (
-	DefaultTCPIdleTimeout = 350 * time.Second
-	MinTCPIdleTimeout     = 60 * time.Second
-	MaxTCPIdleTimeout     = 6000 * time.Second
-	OtherIdleTimeout      = 120 * time.Second
-)
-
-// MaxCapacity is the largest table: entry references are 24 bits in the
-// index and the cookie keeps at least 8 generation bits.
+// MaxCapacity is the largest Config.Capacity New accepts (16777215 flows):
+// entry references are 24 bits in the index and the cookie keeps at least
+// 8 generation bits. It is the limit configuration layers validate flow
+// capacities against, before any memory or device is set up; New refuses
+// more with an error naming the range.
 const MaxCapacity = 1<<24 - 1
 
 // Errors returned by Insert.
@@ -59,112 +52,6 @@ func (r Result) String() string {
 	return fmt.Sprintf("Result(%d)", uint8(r))
 }
 
-// TimeoutClass selects a flow's idle timeout.
-type TimeoutClass uint8
-
-const (
-	// ClassTCP uses the listener's TCP idle timeout.
-	ClassTCP TimeoutClass = iota
-	// ClassOther uses the fixed 120 s timeout.
-	ClassOther
-	numClasses
-)
-
-// Direction is a packet's direction within its flow.
-type Direction uint8
-
-const (
-	// Original: from the flow's initiator (the end that sent the first packet).
-	Original Direction = 0
-	// Reply: towards the initiator.
-	Reply Direction = 1
-)
-
-const (
-	flagLive        = 1 << 0
-	flagInitiatorHi = 1 << 1 // the initiator is the key's Hi end
-	flagTagged      = 1 << 2 // VLAN holds an 802.1Q TCI
-)
-
-// Entry is the state of one flow. It holds no pointers. Fields indexed by
-// Direction are [Original, Reply].
-type Entry struct {
-	// Lookup and the expiry sweep read the first 54 bytes only: the key,
-	// then last-seen, liveness and timeout class, then the target.
-	Key      Key
-	LastSeen uint32 // seconds of the engine clock (see Seconds)
-	flags    uint8
-	Class    TimeoutClass
-	Target   uint16    // index of the flow's target in the balance set
-	Created  uint32    // seconds of the engine clock
-	InPort   [2]uint16 // port index each direction entered on
-	Packets  [2]uint64
-	Bytes    [2]uint64
-	// EthDst and EthSrc are the Ethernet addresses of the initiator's
-	// frames, restored after decapsulation; Reply frames use them swapped.
-	EthDst, EthSrc [6]byte
-	vlan           uint16
-}
-
-// EntrySize is the size of an Entry in bytes.
-const EntrySize = int(unsafe.Sizeof(Entry{}))
-
-// Initiator returns the orientation of the flow's initiator.
-func (e *Entry) Initiator() Orientation {
-	if e.flags&flagInitiatorHi != 0 {
-		return HiToLo
-	}
-	return LoToHi
-}
-
-// SetInitiator records the orientation of the flow's first packet.
-func (e *Entry) SetInitiator(o Orientation) {
-	if o == HiToLo {
-		e.flags |= flagInitiatorHi
-	} else {
-		e.flags &^= flagInitiatorHi
-	}
-}
-
-// Dir returns the direction of a packet with orientation o.
-func (e *Entry) Dir(o Orientation) Direction {
-	if o == e.Initiator() {
-		return Original
-	}
-	return Reply
-}
-
-// VLAN returns the 802.1Q tag control information of the initiator's
-// frames, and whether they were tagged.
-func (e *Entry) VLAN() (tci uint16, tagged bool) {
-	return e.vlan, e.flags&flagTagged != 0
-}
-
-// SetVLAN records the initiator's 802.1Q tag (tagged=false: untagged).
-func (e *Entry) SetVLAN(tci uint16, tagged bool) {
-	e.vlan = tci
-	if tagged {
-		e.flags |= flagTagged
-	} else {
-		e.flags &^= flagTagged
-	}
-}
-
-// Live reports whether the entry holds a flow.
-func (e *Entry) Live() bool { return e.flags&flagLive != 0 }
-
-// Touch counts a packet of length bytes in direction d and refreshes the
-// last-seen time.
-func (e *Entry) Touch(d Direction, bytes int, now int64) {
-	e.Packets[d&1]++
-	e.Bytes[d&1] += uint64(bytes)
-	e.LastSeen = Seconds(now)
-}
-
-// Seconds converts the engine's monotonic nanoseconds to the coarse clock
-// entries keep.
-func Seconds(now int64) uint32 { return uint32(uint64(now) / 1e9) }
-
 // Config sizes and parameterises a Table.
 type Config struct {
 	// Capacity is the maximum number of flows, 1..MaxCapacity.
@@ -186,7 +73,6 @@ type Stats struct {
 	Full     uint64 // inserts refused because the table was full
 	Expired  uint64 // flows reclaimed by Expire or by a full Insert
 	Deletes  uint64 // flows removed by Delete
-	Probes   uint64 // not maintained on the fast path; reserved
 	Capacity int
 	Live     int
 }
@@ -270,27 +156,8 @@ func (t *Table) Close() {
 	t.slots, t.entries, t.free, t.gens = nil, nil, nil, nil
 }
 
-// SetTCPIdleTimeout sets the idle timeout of TCP flows
-// (tcp.idle_timeout.seconds, 60-6000 s). It applies to existing flows too.
-func (t *Table) SetTCPIdleTimeout(d time.Duration) error {
-	if d < MinTCPIdleTimeout || d > MaxTCPIdleTimeout || d%time.Second != 0 {
-		return fmt.Errorf("flow: tcp idle timeout %v out of range: use whole seconds from %v to %v",
-			d, MinTCPIdleTimeout, MaxTCPIdleTimeout)
-	}
-	t.timeout[ClassTCP] = uint32(d / time.Second)
-	return nil
-}
-
-// Timeout returns the idle timeout of class c.
-func (t *Table) Timeout(c TimeoutClass) time.Duration {
-	return time.Duration(t.timeout[c%numClasses]) * time.Second
-}
-
 // Hash returns the flow hash of k under the table's seed.
 func (t *Table) Hash(k *Key) uint64 { return t.hasher.Hash(k) }
-
-// Hasher returns the table's hasher.
-func (t *Table) Hasher() Hasher { return t.hasher }
 
 // Len returns the number of live flows.
 func (t *Table) Len() int { return t.live }
@@ -311,10 +178,6 @@ func (t *Table) IndexBits() int { return int(t.idxBits) }
 
 // Entry returns the entry r names. r must come from this table.
 func (t *Table) Entry(r Ref) *Entry { return &t.entries[r] }
-
-func (t *Table) expired(e *Entry, now uint32) bool {
-	return now-e.LastSeen > t.timeout[e.Class%numClasses] && int32(now-e.LastSeen) > 0
-}
 
 // Lookup finds the flow of k, whose hash is hash, at time now (monotonic ns).
 // hash must be t.Hash(k) (or from HashBatch), as for Insert.
@@ -403,10 +266,6 @@ func (t *Table) Insert(k *Key, hash uint64, now int64) (Ref, error) {
 // it will hand out.
 const insertLookahead = 8
 
-// fullReclaimBudget is how many entries an Insert into a full table
-// examines for expired flows before giving up.
-const fullReclaimBudget = 256
-
 // probe returns k's index slot if present (found), else the empty slot
 // that ends its probe run.
 func (t *Table) probe(k *Key, hash uint64) (slot uint32, r Ref, found bool) {
@@ -493,72 +352,6 @@ func (t *Table) unlink(r Ref, e *Entry, h uint64) {
 	t.live--
 }
 
-// Expire examines at most budget entries, continuing where the previous
-// call stopped, and reclaims those idle past their timeout at time now. It
-// returns the number reclaimed. Call it once per burst or poll pass (idle
-// passes too). A full sweep takes Cap()/budget calls: choose budget so it
-// completes well within the shortest timeout (60 s), e.g. 64 per pass.
-func (t *Table) Expire(now int64, budget int) int {
-	if t.used == 0 {
-		return 0
-	}
-	if budget > int(t.used) {
-		budget = int(t.used) // examine each entry at most once per call
-	}
-	sec := Seconds(now)
-	n := 0
-	var refs [expireBatch]Ref
-	var hashes [expireBatch]uint64
-	for budget > 0 {
-		// Stage 1: find expired entries (sequential) and touch their index
-		// slots (random) so the misses overlap; stage 2: unlink them.
-		k := 0
-		var x uint32
-		for ; budget > 0 && k < expireBatch; budget-- {
-			if t.cursor >= t.used {
-				t.cursor = 0
-			}
-			r := Ref(t.cursor)
-			t.cursor++
-			e := &t.entries[r]
-			if e.flags&flagLive != 0 && t.expired(e, sec) {
-				h := t.hasher.Hash(&e.Key)
-				x += t.slots[uint32(h)&t.mask]
-				refs[k], hashes[k] = r, h
-				k++
-			}
-		}
-		// Stage 2 (tables beyond the caches): with the slots cached, touch
-		// the entries that follow each victim in its probe run, whose keys
-		// backward-shift deletion hashes.
-		for j := 0; j < k && t.big; j++ {
-			want := uint32(refs[j] + 1)
-			i := uint32(hashes[j]) & t.mask
-			for n := 0; n < 64 && t.slots[i]&refMask != want; n++ {
-				i = (i + 1) & t.mask
-			}
-			for n := 0; n < 3; n++ {
-				i = (i + 1) & t.mask
-				s := t.slots[i]
-				if s == 0 {
-					break
-				}
-				x += uint32(t.entries[s&refMask-1].Key.Endpoint)
-			}
-		}
-		t.sink += x
-		for j := 0; j < k; j++ {
-			t.unlink(refs[j], &t.entries[refs[j]], hashes[j])
-		}
-		n += k
-	}
-	t.stats.Expired += uint64(n)
-	return n
-}
-
-// expireBatch is how many expired entries Expire unlinks per stage.
-const expireBatch = 16
-
 // Range calls fn for each live flow, in entry order, until fn returns
 // false. It must run on the goroutine that owns the table.
 func (t *Table) Range(fn func(r Ref, e *Entry) bool) {
@@ -566,95 +359,6 @@ func (t *Table) Range(fn func(r Ref, e *Entry) bool) {
 		e := &t.entries[r]
 		if e.flags&flagLive != 0 && !fn(Ref(r), e) {
 			return
-		}
-	}
-}
-
-// HashBatch computes the hash of each key into hashes (len(hashes) >=
-// len(keys)).
-func (t *Table) HashBatch(keys []Key, hashes []uint64) {
-	hashes = hashes[:len(keys)]
-	for i := range keys {
-		hashes[i] = t.hasher.Hash(&keys[i])
-	}
-}
-
-// Prefetch loads the index slot of each hash so that the cache misses of a
-// burst overlap (Go has no prefetch instruction; independent loads in a
-// tight loop have the same effect).
-func (t *Table) Prefetch(hashes []uint64) {
-	var x uint32
-	for _, h := range hashes {
-		x += t.slots[uint32(h)&t.mask]
-	}
-	t.sink += x
-}
-
-// PrefetchCookies loads the entry each cookie names: every cache line of
-// it (an entry spans two or three; loads at most 59 bytes apart touch
-// each), and its generation.
-func (t *Table) PrefetchCookies(cookies []uint32) {
-	var x uint32
-	for _, c := range cookies {
-		r := c & t.idxMask
-		if r < t.used {
-			e := &t.entries[r]
-			x += uint32(t.gens[r]) + uint32(e.Key.Endpoint) + uint32(e.Target) + uint32(e.EthSrc[5])
-		}
-	}
-	t.sink += x
-}
-
-// LookupBatch looks up each key (with its hash) in three stages, index
-// slots, candidate entries, then comparison, so that the misses of the
-// whole burst overlap. refs and results receive one value per key.
-func (t *Table) LookupBatch(keys []Key, hashes []uint64, now int64, refs []Ref, results []Result) {
-	n := len(keys)
-	hashes, refs, results = hashes[:n], refs[:n], results[:n]
-	var x uint32
-	for _, h := range hashes {
-		x += t.slots[uint32(h)&t.mask]
-	}
-	for i, h := range hashes {
-		// Touch the first candidate entry whose tag matches and remember
-		// it: the comparison stage starts there instead of walking the
-		// probe run again. No candidate before an empty slot is a miss.
-		tag := uint32(h>>56) << refBits
-		refs[i] = NoRef
-		for j := uint32(h) & t.mask; ; j = (j + 1) & t.mask {
-			s := t.slots[j]
-			if s == 0 {
-				break
-			}
-			if s&tagMask == tag {
-				// Every cache line of the entry (loads at most 59
-				// bytes apart) and its generation: a hit reads or
-				// writes them all (ports, counters, cookie).
-				r := Ref(s&refMask - 1)
-				e := &t.entries[r]
-				x += uint32(e.Key.Endpoint) + e.LastSeen + uint32(e.EthSrc[5]) + uint32(t.gens[r])
-				refs[i] = r
-				break
-			}
-		}
-	}
-	t.sink += x
-	sec := Seconds(now)
-	for i := range keys {
-		r := refs[i]
-		if r == NoRef {
-			results[i] = Miss
-			continue
-		}
-		e := &t.entries[r]
-		if !sameKey(e.Key.words(), keys[i].words()) {
-			// A tag collision: walk the whole run.
-			refs[i], results[i] = t.Lookup(&keys[i], hashes[i], now)
-			continue
-		}
-		results[i] = Hit
-		if t.expired(e, sec) {
-			results[i] = Expired
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -546,5 +547,19 @@ func TestEntryLayout(t *testing.T) {
 	var e Entry
 	if off := unsafe.Offsetof(e.Target) + 2; off > 64 {
 		t.Fatalf("key, last-seen, flags, class and target end at byte %d, beyond the first cache line", off)
+	}
+}
+
+func TestCheckTCPIdleTimeout(t *testing.T) {
+	for _, d := range []time.Duration{MinTCPIdleTimeout, DefaultTCPIdleTimeout, MaxTCPIdleTimeout} {
+		if err := CheckTCPIdleTimeout(d); err != nil {
+			t.Errorf("CheckTCPIdleTimeout(%v): %v", d, err)
+		}
+	}
+	for _, d := range []time.Duration{0, MinTCPIdleTimeout - time.Second, MaxTCPIdleTimeout + time.Second, 90*time.Second + time.Millisecond} {
+		err := CheckTCPIdleTimeout(d)
+		if err == nil || !strings.Contains(err.Error(), "from 60 to 6000") {
+			t.Errorf("CheckTCPIdleTimeout(%v) = %v, want an error naming the range", d, err)
+		}
 	}
 }

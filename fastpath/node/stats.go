@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -29,35 +30,31 @@ type Stats struct {
 	FirstPassMpps float64 `json:"first_pass_mpps,omitempty"`
 }
 
-// TotalStats are the engine's counters summed over workers.
+// TotalStats are the engine's node-wide counters summed over workers. In
+// JSON they are one object: each counter of engine.NodeMetrics under its
+// key, in the table's order, then "drops" (by reason) and "dropped_total".
 type TotalStats struct {
-	EncapPackets     uint64            `json:"encap_packets"`
-	EncapBytes       uint64            `json:"encap_bytes"`
-	DecapPackets     uint64            `json:"decap_packets"`
-	DecapBytes       uint64            `json:"decap_bytes"`
-	BridgedPackets   uint64            `json:"bridged_packets"`
-	ExceptionPackets uint64            `json:"exception_packets"`
-	NewFlows         uint64            `json:"new_flows"`
-	ExpiredFlows     uint64            `json:"expired_flows"`
-	ActiveFlows      uint64            `json:"active_flows"`
-	Drops            map[string]uint64 `json:"drops"`
-	DroppedTotal     uint64            `json:"dropped_total"`
+	Counters     map[string]uint64 // by engine.Metric.Key
+	Drops        map[string]uint64 // by engine.Reason name
+	DroppedTotal uint64
 }
 
-// EndpointStats are one endpoint's state and counters.
+// EndpointStats are one endpoint's state and counters (engine.EndpointMetrics,
+// by key, after "id" and "state" in JSON).
 type EndpointStats struct {
-	ID    string `json:"id"`
-	State string `json:"state"`
-	engine.EndpointCounters
+	ID       string
+	State    string
+	Counters map[string]uint64
 }
 
-// TargetStats are one target's state and counters.
+// TargetStats are one target's state and counters (engine.TargetMetrics,
+// by key, after "index", "id", "ip" and "state" in JSON).
 type TargetStats struct {
-	Index int    `json:"index"`
-	ID    string `json:"id"`
-	IP    string `json:"ip"`
-	State string `json:"state"`
-	engine.TargetCounters
+	Index    int
+	ID       string
+	IP       string
+	State    string
+	Counters map[string]uint64
 }
 
 // PortStats are one DPDK port's PMD counters.
@@ -77,37 +74,7 @@ func collectStats(start time.Time, lbArn string, cfg *engine.Config, workers []*
 	for _, w := range workers {
 		sum.Add(w.Stats())
 	}
-	t := &s.Totals
-	t.EncapPackets, t.EncapBytes = sum.Totals.EncapPkts, sum.Totals.EncapBytes
-	t.DecapPackets, t.DecapBytes = sum.Totals.DecapPkts, sum.Totals.DecapBytes
-	t.BridgedPackets, t.ExceptionPackets = sum.Totals.BridgedPkts, sum.Totals.ExceptionPkt
-	t.NewFlows, t.ExpiredFlows, t.ActiveFlows = sum.Totals.NewFlows, sum.Totals.ExpiredFlows, sum.Totals.ActiveFlows
-	t.Drops = map[string]uint64{}
-	for r := engine.Reason(0); r < engine.NumReasons; r++ {
-		t.Drops[r.String()] = sum.Totals.Drops[r]
-		t.DroppedTotal += sum.Totals.Drops[r]
-	}
-	if cfg != nil {
-		s.Revision = cfg.Revision
-		for i, e := range cfg.Endpoints {
-			es := EndpointStats{ID: engine.FormatEndpointID(e.ID), State: e.State.String()}
-			if i < len(sum.Endpoints) {
-				es.EndpointCounters = sum.Endpoints[i]
-			}
-			s.Endpoints = append(s.Endpoints, es)
-		}
-		for i := 0; i < cfg.NumTargetIndices(); i++ {
-			id, ip, state, ok := cfg.TargetAt(i)
-			if !ok {
-				continue
-			}
-			ts := TargetStats{Index: i, ID: id, IP: ip.String(), State: state.String()}
-			if i < len(sum.Targets) {
-				ts.TargetCounters = sum.Targets[i]
-			}
-			s.Targets = append(s.Targets, ts)
-		}
-	}
+	s.setEngine(&sum, cfg)
 	if fw != nil {
 		s.Workers = fw.Stats()
 		for i, p := range fw.Ports() {
@@ -131,21 +98,201 @@ func collectStats(start time.Time, lbArn string, cfg *engine.Config, workers []*
 	return s
 }
 
-// LogLine is the periodic one-line summary.
+// setEngine fills the engine's part of the document from the workers'
+// summed counters and the snapshot, walking the engine's metric tables.
+func (s *Stats) setEngine(sum *engine.Stats, cfg *engine.Config) {
+	s.Totals = TotalStats{
+		Counters:     counters(engine.NodeMetrics(), sum.Totals.Value),
+		Drops:        make(map[string]uint64, engine.NumReasons),
+		DroppedTotal: sum.TotalDrops(),
+	}
+	for r := engine.Reason(0); r < engine.NumReasons; r++ {
+		s.Totals.Drops[r.String()] = sum.Drop(r)
+	}
+	if cfg == nil {
+		return
+	}
+	s.Revision = cfg.Revision
+	for i, e := range cfg.Endpoints {
+		var c engine.EndpointCounters
+		if i < len(sum.Endpoints) {
+			c = sum.Endpoints[i]
+		}
+		s.Endpoints = append(s.Endpoints, EndpointStats{ID: engine.FormatEndpointID(e.ID), State: e.State.String(),
+			Counters: counters(engine.EndpointMetrics(), c.Value)})
+	}
+	for i := 0; i < cfg.NumTargetIndices(); i++ {
+		id, ip, state, ok := cfg.TargetAt(i)
+		if !ok {
+			continue
+		}
+		var c engine.TargetCounters
+		if i < len(sum.Targets) {
+			c = sum.Targets[i]
+		}
+		s.Targets = append(s.Targets, TargetStats{Index: i, ID: id, IP: ip.String(), State: state.String(),
+			Counters: counters(engine.TargetMetrics(), c.Value)})
+	}
+}
+
+// counters reads every metric of ms, by key.
+func counters(ms []engine.Metric, value func(engine.Metric) uint64) map[string]uint64 {
+	c := make(map[string]uint64, len(ms))
+	for _, m := range ms {
+		c[m.Key] = value(m)
+	}
+	return c
+}
+
+// LogLine is the periodic one-line summary: the revision, every node-wide
+// counter of engine.NodeMetrics except byte counts, the drop total and the
+// non-zero drops by reason.
 func (s *Stats) LogLine() []any {
+	kv := []any{"revision", s.Revision}
+	for _, m := range engine.NodeMetrics() {
+		if m.Unit != engine.UnitBytes {
+			kv = append(kv, m.Name, s.Totals.Counters[m.Key])
+		}
+	}
 	var drops []string
-	for r, n := range s.Totals.Drops {
-		if n > 0 {
+	for r := engine.Reason(0); r < engine.NumReasons; r++ {
+		if n := s.Totals.Drops[r.String()]; n > 0 {
 			drops = append(drops, fmt.Sprintf("%s=%d", r, n))
 		}
 	}
-	return []any{
-		"revision", s.Revision,
-		"encap", s.Totals.EncapPackets, "decap", s.Totals.DecapPackets,
-		"bridged", s.Totals.BridgedPackets, "exception", s.Totals.ExceptionPackets,
-		"active_flows", s.Totals.ActiveFlows, "new_flows", s.Totals.NewFlows,
-		"dropped", s.Totals.DroppedTotal, "drops", strings.Join(drops, ","),
+	return append(kv, "dropped_total", s.Totals.DroppedTotal, "drops", strings.Join(drops, ","))
+}
+
+// The counter objects are written in the metric table's order, with the
+// fields that name the object first.
+
+func (t TotalStats) MarshalJSON() ([]byte, error) {
+	var o jsonObject
+	o.counters(engine.NodeMetrics(), t.Counters)
+	o.add("drops", t.Drops)
+	o.add("dropped_total", t.DroppedTotal)
+	return o.finish()
+}
+
+func (t *TotalStats) UnmarshalJSON(b []byte) error {
+	*t = TotalStats{}
+	c, err := readObject(b, map[string]any{"drops": &t.Drops, "dropped_total": &t.DroppedTotal})
+	t.Counters = c
+	return err
+}
+
+func (e EndpointStats) MarshalJSON() ([]byte, error) {
+	var o jsonObject
+	o.add("id", e.ID)
+	o.add("state", e.State)
+	o.counters(engine.EndpointMetrics(), e.Counters)
+	return o.finish()
+}
+
+func (e *EndpointStats) UnmarshalJSON(b []byte) error {
+	*e = EndpointStats{}
+	c, err := readObject(b, map[string]any{"id": &e.ID, "state": &e.State})
+	e.Counters = c
+	return err
+}
+
+func (t TargetStats) MarshalJSON() ([]byte, error) {
+	var o jsonObject
+	o.add("index", t.Index)
+	o.add("id", t.ID)
+	o.add("ip", t.IP)
+	o.add("state", t.State)
+	o.counters(engine.TargetMetrics(), t.Counters)
+	return o.finish()
+}
+
+func (t *TargetStats) UnmarshalJSON(b []byte) error {
+	*t = TargetStats{}
+	c, err := readObject(b, map[string]any{"index": &t.Index, "id": &t.ID, "ip": &t.IP, "state": &t.State})
+	t.Counters = c
+	return err
+}
+
+// jsonObject writes a JSON object with its keys in the order added.
+type jsonObject struct {
+	buf []byte
+	err error
+}
+
+func (o *jsonObject) add(key string, v any) {
+	if o.err != nil {
+		return
 	}
+	k, err := json.Marshal(key)
+	if err != nil {
+		o.err = err
+		return
+	}
+	val, err := json.Marshal(v)
+	if err != nil {
+		o.err = fmt.Errorf("%s: %w", key, err)
+		return
+	}
+	if len(o.buf) == 0 {
+		o.buf = append(o.buf, '{')
+	} else {
+		o.buf = append(o.buf, ',')
+	}
+	o.buf = append(append(append(o.buf, k...), ':'), val...)
+}
+
+// counters adds c's counters: those of ms in the table's order, then any
+// other (a document from a newer engine read back) in key order.
+func (o *jsonObject) counters(ms []engine.Metric, c map[string]uint64) {
+	known := make(map[string]bool, len(ms))
+	for _, m := range ms {
+		known[m.Key] = true
+		o.add(m.Key, c[m.Key])
+	}
+	var rest []string
+	for k := range c {
+		if !known[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	for _, k := range rest {
+		o.add(k, c[k])
+	}
+}
+
+func (o *jsonObject) finish() ([]byte, error) {
+	if o.err != nil {
+		return nil, o.err
+	}
+	if len(o.buf) == 0 {
+		return []byte("{}"), nil
+	}
+	return append(o.buf, '}'), nil
+}
+
+// readObject decodes a counter object: the keys of fixed into their
+// pointers, every other key as a counter.
+func readObject(b []byte, fixed map[string]any) (map[string]uint64, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, err
+	}
+	c := map[string]uint64{}
+	for k, v := range raw {
+		if dst, ok := fixed[k]; ok {
+			if err := json.Unmarshal(v, dst); err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			continue
+		}
+		var n uint64
+		if err := json.Unmarshal(v, &n); err != nil {
+			return nil, fmt.Errorf("counter %s: %w", k, err)
+		}
+		c[k] = n
+	}
+	return c, nil
 }
 
 // writeJSONAtomic writes v to path through a temporary file and a rename,

@@ -13,6 +13,13 @@
 // of bytes written, or 0 when the buffer is too short or the input cannot be
 // encoded; they never write past the bytes they report.
 //
+// The package also names every header field offset the fast path touches
+// (IPv4TotalLenOffset, UDPLengthOffset, GeneveProtocolTypeOffset,
+// AWSFlowCookieOffset, ...) and the layer offsets of a frame as GWLB lays
+// it out (OuterIPv4Offset ... OuterInnerOffset), so code that patches
+// prebuilt headers in place (the engine's encapsulation templates) spells
+// no offset of its own.
+//
 // # Documented choices
 //
 // Outer header (GWLB node -> appliance), written by PutOuterIPv4UDP:
@@ -59,4 +66,10 @@
 // says such a packet must be dropped; the caller decides). A repeated AWS
 // option or one with the wrong length is an error: the packet would be
 // ambiguous, and ambiguity on the return path is how traffic gets injected.
+//
+// Neighbour discovery (IsNeighborDiscovery): an ICMPv6 type 133-137
+// message counts as one only as a host would accept it (code 0, hop limit
+// 255, its minimum length) and only with ICMPv6 right after the fixed IPv6
+// header, so a message behind extension headers or in a fragment is never
+// taken for one.
 package packet

@@ -17,6 +17,18 @@ const (
 	EthernetVLANLen   = EthernetHeaderLen + VLANTagLen
 )
 
+// Ethernet header field offsets, untagged (a tag moves the EtherType
+// VLANTagLen bytes on).
+const (
+	EthernetDstOffset  = 0
+	EthernetSrcOffset  = 6
+	EthernetTypeOffset = 12
+	// With an 802.1Q tag: the TPID at EthernetTypeOffset, then the TCI,
+	// then the payload's EtherType.
+	VLANTCIOffset       = EthernetTypeOffset + 2
+	VLANEtherTypeOffset = EthernetTypeOffset + VLANTagLen
+)
+
 // MAC is an Ethernet (EUI-48) address.
 type MAC [6]byte
 

@@ -30,6 +30,19 @@ const (
 	AWSOptionsLen = AWSGeneveHeaderLen - GeneveBaseLen
 )
 
+// Geneve header field offsets (RFC 8926 3.4) and, in the header GWLB
+// writes (PutGeneveAWS), where each AWS option's value starts.
+const (
+	GeneveFlagsOffset        = 1 // O and C bits, 8 bits
+	GeneveProtocolTypeOffset = 2 // 16 bits
+	GeneveVNIOffset          = 4 // 24 bits, then a reserved byte
+	// AWSEndpointIDOffset, AWSAttachmentIDOffset and AWSFlowCookieOffset
+	// follow each option's 4-byte header (at 8, 20 and 32).
+	AWSEndpointIDOffset   = GeneveBaseLen + 4          // 64 bits
+	AWSAttachmentIDOffset = AWSEndpointIDOffset + 12   // 64 bits
+	AWSFlowCookieOffset   = AWSAttachmentIDOffset + 12 // 32 bits
+)
+
 // Presence bits in Geneve.Present: which AWS options were found.
 const (
 	AWSEndpointIDPresent   uint8 = 1 << 0
@@ -196,12 +209,12 @@ func PutGeneveAWS(b []byte, protocolType uint16, endpointID, attachmentID uint64
 	_ = b[39]
 	binary.BigEndian.PutUint32(b[0:4], uint32(AWSOptionsLen/4)<<24|uint32(protocolType))
 	binary.BigEndian.PutUint32(b[4:8], 0)
-	binary.BigEndian.PutUint32(b[8:12], awsEndpointIDOptHdr)
-	binary.BigEndian.PutUint64(b[12:20], endpointID)
-	binary.BigEndian.PutUint32(b[20:24], awsAttachmentIDOptHdr)
-	binary.BigEndian.PutUint64(b[24:32], attachmentID)
-	binary.BigEndian.PutUint32(b[32:36], awsFlowCookieOptHdr)
-	binary.BigEndian.PutUint32(b[36:40], cookie)
+	binary.BigEndian.PutUint32(b[AWSEndpointIDOffset-4:], awsEndpointIDOptHdr)
+	binary.BigEndian.PutUint64(b[AWSEndpointIDOffset:], endpointID)
+	binary.BigEndian.PutUint32(b[AWSAttachmentIDOffset-4:], awsAttachmentIDOptHdr)
+	binary.BigEndian.PutUint64(b[AWSAttachmentIDOffset:], attachmentID)
+	binary.BigEndian.PutUint32(b[AWSFlowCookieOffset-4:], awsFlowCookieOptHdr)
+	binary.BigEndian.PutUint32(b[AWSFlowCookieOffset:], cookie)
 	return AWSGeneveHeaderLen
 }
 

@@ -33,6 +33,18 @@ const (
 	IPv4MoreFragments uint8 = 0x1
 )
 
+// IPv4 header field offsets (RFC 791 3.1).
+const (
+	IPv4TotalLenOffset = 2  // 16 bits
+	IPv4IDOffset       = 4  // 16 bits
+	IPv4FlagsOffset    = 6  // flags and fragment offset, 16 bits
+	IPv4TTLOffset      = 8  // 8 bits, then the protocol
+	IPv4ProtocolOffset = 9  // 8 bits
+	IPv4ChecksumOffset = 10 // 16 bits
+	IPv4SrcOffset      = 12 // 32 bits
+	IPv4DstOffset      = 16 // 32 bits
+)
+
 // IPv4 is a parsed IPv4 header.
 type IPv4 struct {
 	TOS      uint8

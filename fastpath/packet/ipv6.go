@@ -5,6 +5,15 @@ import "encoding/binary"
 // IPv6HeaderLen is the length of the fixed IPv6 header.
 const IPv6HeaderLen = 40
 
+// IPv6 fixed header field offsets (RFC 8200 3).
+const (
+	IPv6PayloadLenOffset = 4  // 16 bits
+	IPv6NextHeaderOffset = 6  // 8 bits
+	IPv6HopLimitOffset   = 7  // 8 bits
+	IPv6SrcOffset        = 8  // 128 bits
+	IPv6DstOffset        = 24 // 128 bits
+)
+
 // MaxIPv6ExtensionHeaders bounds the extension header walk. RFC 8200 4.1
 // recommends each header at most once (destination options twice); eight
 // leaves room for that and keeps a hostile chain of tiny headers from

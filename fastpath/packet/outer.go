@@ -19,6 +19,16 @@ const (
 	GeneveSourcePortMin = 49152
 )
 
+// Where each layer starts in a frame laid out as GWLB writes it and as the
+// fast path expects it back: untagged Ethernet, IPv4 without options, UDP,
+// the 40-byte Geneve header with the three AWS options, the inner packet.
+const (
+	OuterIPv4Offset   = EthernetHeaderLen                      // 14
+	OuterUDPOffset    = OuterIPv4Offset + IPv4MinHeaderLen     // 34
+	OuterGeneveOffset = OuterUDPOffset + UDPHeaderLen          // 42
+	OuterInnerOffset  = OuterGeneveOffset + AWSGeneveHeaderLen // 82
+)
+
 // GeneveSourcePort maps a flow hash to the outer UDP source port: the top 14
 // bits of hash select a port in 49152-65535. Pass a symmetric flow hash so
 // both directions of a flow use one port; appliances that spread by RSS on
@@ -120,10 +130,10 @@ func (o *Outer) parseGeneral(frame []byte) error {
 // path's (FuzzParseOuterFastPath checks that).
 func (o *Outer) parseAWSFrame(f []byte) bool {
 	const (
-		ipOff  = EthernetHeaderLen
-		udpOff = ipOff + IPv4MinHeaderLen
-		genOff = udpOff + UDPHeaderLen
-		inOff  = genOff + AWSGeneveHeaderLen
+		ipOff  = OuterIPv4Offset
+		udpOff = OuterUDPOffset
+		genOff = OuterGeneveOffset
+		inOff  = OuterInnerOffset
 	)
 	if len(f) < inOff || binary.BigEndian.Uint16(f[12:14]) != EtherTypeIPv4 || f[ipOff] != 0x45 ||
 		f[ipOff+9] != ProtoUDP || binary.BigEndian.Uint16(f[ipOff+6:ipOff+8])&0x3fff != 0 {
@@ -133,9 +143,9 @@ func (o *Outer) parseAWSFrame(f []byte) bool {
 	ul := int(binary.BigEndian.Uint16(f[udpOff+4 : udpOff+6]))
 	if tl > len(f)-ipOff || ul < UDPHeaderLen+AWSGeneveHeaderLen || ul > tl-IPv4MinHeaderLen ||
 		binary.BigEndian.Uint16(f[udpOff+2:udpOff+4]) != GenevePort || f[genOff] != AWSOptionsLen/4 ||
-		binary.BigEndian.Uint32(f[genOff+8:genOff+12]) != awsEndpointIDOptHdr ||
-		binary.BigEndian.Uint32(f[genOff+20:genOff+24]) != awsAttachmentIDOptHdr ||
-		binary.BigEndian.Uint32(f[genOff+32:genOff+36]) != awsFlowCookieOptHdr ||
+		binary.BigEndian.Uint32(f[genOff+AWSEndpointIDOffset-4:]) != awsEndpointIDOptHdr ||
+		binary.BigEndian.Uint32(f[genOff+AWSAttachmentIDOffset-4:]) != awsAttachmentIDOptHdr ||
+		binary.BigEndian.Uint32(f[genOff+AWSFlowCookieOffset-4:]) != awsFlowCookieOptHdr ||
 		fold20(f[ipOff:udpOff], true) != 0xffff {
 		return false
 	}
@@ -170,9 +180,9 @@ func (o *Outer) parseAWSFrame(f []byte) bool {
 	o.Geneve.Reserved = g[7]
 	o.Geneve.HeaderLen = AWSGeneveHeaderLen
 	o.Geneve.Options = g[GeneveBaseLen:AWSGeneveHeaderLen]
-	o.Geneve.EndpointID = binary.BigEndian.Uint64(g[12:20])
-	o.Geneve.AttachmentID = binary.BigEndian.Uint64(g[24:32])
-	o.Geneve.FlowCookie = binary.BigEndian.Uint32(g[36:40])
+	o.Geneve.EndpointID = binary.BigEndian.Uint64(g[AWSEndpointIDOffset:])
+	o.Geneve.AttachmentID = binary.BigEndian.Uint64(g[AWSAttachmentIDOffset:])
+	o.Geneve.FlowCookie = binary.BigEndian.Uint32(g[AWSFlowCookieOffset:])
 	o.Geneve.Present = AWSAllPresent
 	o.Geneve.UnknownOptions = 0
 	o.Geneve.UnknownCritical = false

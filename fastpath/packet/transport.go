@@ -100,6 +100,27 @@ func PutTCP(b []byte, t *TCP) int {
 	return hl
 }
 
+// TCP header field offsets (RFC 9293 3.1).
+const (
+	TCPSrcPortOffset    = 0  // 16 bits
+	TCPDstPortOffset    = 2  // 16 bits
+	TCPSeqOffset        = 4  // 32 bits
+	TCPAckOffset        = 8  // 32 bits
+	TCPDataOffsetOffset = 12 // data offset (high 4 bits)
+	TCPFlagsOffset      = 13 // 8 bits: TCPFin ... TCPCwr
+	TCPWindowOffset     = 14 // 16 bits
+	TCPChecksumOffset   = 16 // 16 bits
+	TCPUrgentOffset     = 18 // 16 bits
+)
+
+// UDP header field offsets (RFC 768), each 16 bits.
+const (
+	UDPSrcPortOffset  = 0
+	UDPDstPortOffset  = 2
+	UDPLengthOffset   = 4
+	UDPChecksumOffset = 6
+)
+
 // UDP is a parsed UDP header.
 type UDP struct {
 	SrcPort, DstPort uint16
@@ -180,8 +201,11 @@ const (
 	ICMPv6TimeExceeded          uint8 = 3
 	ICMPv6EchoRequest           uint8 = 128
 	ICMPv6EchoReply             uint8 = 129
+	ICMPv6RouterSolicitation    uint8 = 133
+	ICMPv6RouterAdvertisement   uint8 = 134
 	ICMPv6NeighborSolicitation  uint8 = 135
 	ICMPv6NeighborAdvertisement uint8 = 136
+	ICMPv6Redirect              uint8 = 137
 )
 
 // ICMP is a parsed ICMP (IPv4) or ICMPv6 header: the 8 bytes every message

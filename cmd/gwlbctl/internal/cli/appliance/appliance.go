@@ -33,6 +33,8 @@ type Options struct {
 	// SocketReturn sends returns from the Geneve socket (ports swapped)
 	// instead of through a raw socket with the ports kept.
 	SocketReturn bool
+	// Route makes the appliance behave as a router instead of a wire.
+	Route bool
 	// StatsFile, when set, receives the JSON stats every second and at exit
 	// (written to a temporary file and renamed, never half-written).
 	StatsFile string
@@ -68,6 +70,12 @@ GWLB and gwlbctl serve drop such returns). A datagram without all three AWS
 options (endpoint id, attachment id, flow cookie) is dropped, as AWS's
 handler does.
 
+--route makes it behave as a router, as a firewall does, instead of as
+AWS's handler (a wire): it does not return link-local traffic
+(169.254.0.0/16, fe80::/10), multicast and broadcast, or IPv6 neighbour
+discovery, and it decrements the TTL or hop limit of what it returns,
+dropping packets whose TTL runs out; each is counted by reason.
+
 --drop rules drop inner packets by protocol and port, to prove traffic
 really crosses the appliance: PROTOCOL, PROTOCOL:PORT or PROTOCOL:LOW-HIGH
 with PROTOCOL one of tcp, udp, icmp (ICMP and ICMPv6), icmpv4, icmpv6,
@@ -88,6 +96,9 @@ It stops cleanly on SIGINT or SIGTERM.`,
   # drop iperf3 traffic and all ICMP, stats on port 8080, written to a file too
   gwlbctl appliance --drop tcp:5201 --drop icmp --http 127.0.0.1:8080 --stats-file /run/appliance.json
   curl -s localhost:8080/stats | jq '.flows[] | {a, b, packets_a_to_b, packets_b_to_a}'
+
+  # a target that routes, as firewalls do (no link-local, multicast or ND returned; TTL decremented)
+  gwlbctl appliance --route
 
   # make the load balancer see this target as unhealthy
   curl -X POST 'localhost:8080/health?healthy=false'`,
@@ -120,6 +131,7 @@ It stops cleanly on SIGINT or SIGTERM.`,
 	fl.DurationVar(&opts.FlowTimeout, "flow-timeout", appliance.DefaultFlowTimeout, "forget flows idle this long")
 	fl.IntVar(&opts.MaxFlows, "max-flows", appliance.DefaultMaxFlows, "flows counted individually (more are counted in the totals only)")
 	fl.BoolVar(&opts.SocketReturn, "socket-return", false, "return from the Geneve socket (port 6081 to GWLB's source port; no raw socket needed, but GWLB drops these)")
+	fl.BoolVar(&opts.Route, "route", false, "behave as a router: return no link-local, multicast or neighbour discovery packets; decrement TTL / hop limit (drop at expiry)")
 	fl.StringVar(&opts.StatsFile, "stats-file", "", "write the JSON stats to this file every second and at exit")
 	return cmd
 }
@@ -133,7 +145,8 @@ func Run(ctx context.Context, opts *Options) error {
 	log := slog.New(slog.NewTextHandler(opts.ErrOut, nil))
 	a, err := appliance.New(appliance.Config{
 		Listen: opts.Listen, Drop: rules, HealthTCP: opts.HealthTCP, HTTP: opts.HTTP,
-		Workers: opts.Workers, FlowTimeout: opts.FlowTimeout, MaxFlows: opts.MaxFlows, SocketReturn: opts.SocketReturn, Log: log,
+		Workers: opts.Workers, FlowTimeout: opts.FlowTimeout, MaxFlows: opts.MaxFlows, SocketReturn: opts.SocketReturn,
+		Route: opts.Route, Log: log,
 	})
 	if err != nil {
 		return err
