@@ -18,6 +18,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/gwlbctl/gwlbctl/fastpath/pcap"
 )
 
 // ForwarderConfig lists a node's ports in the engine's order (the index of
@@ -131,9 +133,10 @@ func NewForwarder(e *EAL, cfg ForwarderConfig) (*Forwarder, error) {
 		rxd, txd := max(pc.RxDesc, 1024), max(pc.TxDesc, 1024)
 		mbufs += pc.RxQueues*rxd + pc.TxQueues*txd
 		if file, ok := infinitePcap(pc.Device); ok {
-			n, err := PcapPackets(file)
+			// net_pcap preloads the whole file into the pool.
+			n, err := pcap.Count(file)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("dpdk: port %s: rx_pcap: %w", pc.Device, err)
 			}
 			mbufs += n
 		}
