@@ -459,8 +459,11 @@ func TestForwarderConfigErrors(t *testing.T) {
 		{"nothing to poll", ForwarderConfig{Ports: []PortConfig{{Device: uniq("net_null_p"), TxOnly: true}}}, "no rx queue"},
 		{"bad device", ForwarderConfig{Ports: []PortConfig{{Device: "net_nosuchdriver0"}}}, "probing"},
 		{"pcapng replay", ForwarderConfig{Ports: []PortConfig{{Device: uniq("net_pcap_ng") + ",rx_pcap=" + pcapng + ",infinite_rx=1"}}}, "rx_pcap: " + pcapng + ": pcapng is not supported"},
-		{"bad TAP name", ForwarderConfig{Ports: []PortConfig{{Device: uniq("net_null_t")}}, Exception: &ExceptionConfig{Interface: "a,b"}}, "interface name"},
-		{"bad appliance index", ForwarderConfig{Ports: []PortConfig{{Device: uniq("net_null_a")}}, Exception: &ExceptionConfig{Interface: "x", AppliancePort: 3}}, "appliance port 3"},
+		{"bad TAP name", ForwarderConfig{Ports: []PortConfig{{Device: uniq("net_null_t"), Exception: &ExceptionConfig{Interface: "a,b"}}}}, "port 0: exception TAP: interface name"},
+		{"one TAP for two ports", ForwarderConfig{Ports: []PortConfig{
+			{Device: uniq("net_null_a"), Exception: &ExceptionConfig{Interface: "gwdup0"}},
+			{Device: uniq("net_null_b"), Exception: &ExceptionConfig{Interface: "gwdup0"}},
+		}}, "ports 0 and 1: both give exception TAP gwdup0"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

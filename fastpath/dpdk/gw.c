@@ -64,9 +64,10 @@ static inline void gw_dispose(struct gw_worker *w, uint16_t ndone)
 
 		if (likely(d < w->nports && w->tx[d].enabled)) {
 			gw_push(&w->tx[d], m);
-		} else if (d == GW_DEST_EXCEPTION && w->has_exception) {
+		} else if (d >= GW_DEST_EXCEPTION && d - GW_DEST_EXCEPTION < w->nports &&
+			   w->exc_tx[d - GW_DEST_EXCEPTION].enabled) {
 			w->c.exception++;
-			gw_push(&w->exc_tx, m);
+			gw_push(&w->exc_tx[d - GW_DEST_EXCEPTION], m);
 		} else {
 			w->c.dropped++;
 			rte_pktmbuf_free(m);
@@ -74,13 +75,13 @@ static inline void gw_dispose(struct gw_worker *w, uint16_t ndone)
 	}
 }
 
-/* Frames the kernel sends through the TAP leave unchanged on the appliance
+/* Frames the kernel sends through a port's TAP leave unchanged on that
  * port: the engine never sees them. */
-static inline void gw_kernel_out(struct gw_worker *w)
+static inline void gw_kernel_out(struct gw_worker *w, struct gw_exc *x)
 {
 	struct rte_mbuf *m[GW_BURST];
-	struct gw_txbuf *t = &w->tx[w->exc_appliance];
-	uint16_t n = rte_eth_rx_burst(w->exc_rx.port_id, w->exc_rx.queue_id, m, GW_BURST);
+	struct gw_txbuf *t = &w->tx[x->port];
+	uint16_t n = rte_eth_rx_burst(x->rx.port_id, x->rx.queue_id, m, GW_BURST);
 
 	for (uint16_t i = 0; i < n; i++) {
 		if (unlikely(m[i]->nb_segs != 1)) {
@@ -89,6 +90,7 @@ static inline void gw_kernel_out(struct gw_worker *w)
 			continue;
 		}
 		w->c.kernel_out++;
+		x->kernel_out++;
 		gw_push(t, m[i]);
 	}
 }
@@ -102,20 +104,21 @@ static inline void gw_end_pass(struct gw_worker *w)
 		w->reanchor = 0;
 	}
 	w->now_ns = w->anchor_ns + (uint64_t)(((unsigned __int128)(tsc - w->anchor_tsc) * w->tsc_mult) >> 32);
-	if (w->has_exception)
-		gw_kernel_out(w);
+	for (uint16_t k = 0; k < w->nexc; k++)
+		gw_kernel_out(w, &w->exc[k]);
 	for (uint16_t p = 0; p < w->nports; p++)
 		gw_flush(&w->tx[p]);
-	if (w->has_exception)
-		gw_flush(&w->exc_tx);
+	for (uint16_t k = 0; k < w->nexc; k++)
+		gw_flush(&w->exc_tx[w->exc[k].port]);
 	w->c.passes++;
 }
 
 /*
  * gw_step is the worker's only per-burst cgo call: it disposes of the ndone
  * mbufs of the previous burst (whose destinations Go wrote into w->dest),
- * ends the pass when q is 0 (kernel frames out, every tx buffer flushed),
- * then receives a burst from rx queue q into w->rx and returns its size.
+ * ends the pass when q is 0 (kernel frames out of every TAP, every tx
+ * buffer flushed), then receives a burst from rx queue q into w->rx and
+ * returns its size.
  * Multi-segment mbufs are dropped and counted here: the engine works on one
  * contiguous buffer per packet, and the pool's data room is sized from the
  * MTU so a single segment always fits.

@@ -44,6 +44,10 @@ type PortConfig struct {
 	// TxOnly ports are never polled by the workers: sinks, or ports whose
 	// rx queue is read elsewhere (ReceiveFrames).
 	TxOnly bool
+	// Exception is the port's exception path (nil: none; the port's
+	// Exception verdicts are then dropped and counted). NewForwarder
+	// opens it; OpenPort refuses a config that has one.
+	Exception *ExceptionConfig
 }
 
 // Port is an opened, configured DPDK port.
@@ -78,6 +82,9 @@ func (e *EAL) OpenPort(cfg PortConfig, pool *Mempool) (*Port, error) {
 	}
 	if pool == nil {
 		return nil, fmt.Errorf("dpdk: port %s: no mempool", cfg.Device)
+	}
+	if cfg.Exception != nil {
+		return nil, fmt.Errorf("dpdk: port %s: exception TAPs are opened by NewForwarder, not OpenPort", cfg.Device)
 	}
 	if cfg.RxQueues == 0 {
 		cfg.RxQueues = 1
