@@ -209,22 +209,14 @@ func NewForwarder(e *EAL, cfg ForwarderConfig) (*Forwarder, error) {
 
 // infinitePcap returns the rx_pcap file of a net_pcap device that replays
 // it forever (infinite_rx=1): the PMD preloads it into mbufs.
-func infinitePcap(dev string) (string, bool) {
-	if !strings.HasPrefix(dev, "net_pcap") {
+func infinitePcap(spec string) (string, bool) {
+	d, err := ParseDevice(spec)
+	if err != nil || d.Driver != "net_pcap" {
 		return "", false
 	}
-	var file string
-	inf := false
-	for _, kv := range strings.Split(dev, ",")[1:] {
-		k, v, _ := strings.Cut(kv, "=")
-		switch k {
-		case "rx_pcap":
-			file = v
-		case "infinite_rx":
-			inf = v == "1"
-		}
-	}
-	return file, inf && file != ""
+	file, _ := d.Arg("rx_pcap")
+	inf, _ := d.Arg("infinite_rx")
+	return file, inf == "1" && file != ""
 }
 
 // openTAP opens port i's exception TAP: net_tap creates the kernel
@@ -334,7 +326,9 @@ func (f *Forwarder) Start(handlers []BurstHandler) error {
 		return errors.New("dpdk: forwarder already running")
 	}
 	for _, x := range f.excs {
-		if err := x.TAP.Start(); err != nil {
+		// net_tap tells secondary processes of a start; there are none
+		// (in-memory), and it warns that it could not.
+		if err := f.e.quietLogType("pmd.net.tap", x.TAP.Start); err != nil {
 			return fmt.Errorf("dpdk: port %d: exception TAP %s: %w", x.Port, x.Interface, err)
 		}
 	}

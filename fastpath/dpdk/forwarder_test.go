@@ -457,7 +457,7 @@ func TestForwarderConfigErrors(t *testing.T) {
 		{"no ports", ForwarderConfig{}, "no ports"},
 		{"too many workers", ForwarderConfig{Workers: 64, Ports: []PortConfig{{Device: uniq("net_null_w")}}}, "worker lcores"},
 		{"nothing to poll", ForwarderConfig{Ports: []PortConfig{{Device: uniq("net_null_p"), TxOnly: true}}}, "no rx queue"},
-		{"bad device", ForwarderConfig{Ports: []PortConfig{{Device: "net_nosuchdriver0"}}}, "probing"},
+		{"bad device", ForwarderConfig{Ports: []PortConfig{{Device: "net_nosuchdriver0"}}}, `port 0: dpdk: unknown DPDK driver in "net_nosuchdriver0"`},
 		{"pcapng replay", ForwarderConfig{Ports: []PortConfig{{Device: uniq("net_pcap_ng") + ",rx_pcap=" + pcapng + ",infinite_rx=1"}}}, "rx_pcap: " + pcapng + ": pcapng is not supported"},
 		{"bad TAP name", ForwarderConfig{Ports: []PortConfig{{Device: uniq("net_null_t"), Exception: &ExceptionConfig{Interface: "a,b"}}}}, "port 0: exception TAP: interface name"},
 		{"one TAP for two ports", ForwarderConfig{Ports: []PortConfig{

@@ -1,6 +1,12 @@
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* fopencookie */
+#endif
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <string.h>
+#include <unistd.h>
+#include <pthread.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_log.h>
@@ -154,14 +160,137 @@ void gw_drain(struct gw_worker *w, uint16_t ndone)
 	gw_end_pass(w);
 }
 
-int gw_eal_init(int argc, char **argv)
+/*
+ * DPDK's log stream. EAL logs to stdout and syslog by default; a CLI's
+ * stdout is its output, so DPDK's log goes to stderr, through this one
+ * stream for the life of the process (swapping streams while other EAL
+ * threads log would race). While a capture is on (gw_capture_begin), lines
+ * are kept instead of written, so that a failing call can put DPDK's own
+ * reason into its error and a succeeding one can pass them on.
+ */
+#define GW_CAPTURE_MAX 65536
+
+static pthread_mutex_t gw_log_mu = PTHREAD_MUTEX_INITIALIZER;
+static int gw_capturing;
+static char *gw_cap;
+static size_t gw_cap_len;
+
+/* Appends one captured message as "\x1e<level>\x1f<text>": rte_vlog
+ * flushes after each message, so a write is one message and its level is
+ * the one rte_log_cur_msg_loglevel reports. */
+static void gw_capture_append(int level, const char *buf, size_t n)
 {
+	char head[16];
+	int h = snprintf(head, sizeof(head), "\x1e%d\x1f", level);
+	char *b;
+
+	if (gw_cap_len + h + n > GW_CAPTURE_MAX)
+		return;
+	b = realloc(gw_cap, gw_cap_len + h + n + 1);
+	if (b == NULL)
+		return;
+	memcpy(b + gw_cap_len, head, h);
+	memcpy(b + gw_cap_len + h, buf, n);
+	gw_cap_len += h + n;
+	b[gw_cap_len] = 0;
+	gw_cap = b;
+}
+
+static ssize_t gw_log_write(void *cookie, const char *buf, size_t n)
+{
+	(void)cookie;
+	pthread_mutex_lock(&gw_log_mu);
+	if (gw_capturing) {
+		gw_capture_append(rte_log_cur_msg_loglevel(), buf, n);
+		pthread_mutex_unlock(&gw_log_mu);
+		return n;
+	}
+	pthread_mutex_unlock(&gw_log_mu);
+	for (size_t done = 0; done < n;) {
+		ssize_t w = write(2, buf + done, n - done);
+
+		if (w <= 0)
+			break;
+		done += w;
+	}
+	return n;
+}
+
+static FILE *gw_log_stream(void)
+{
+	static FILE *f;
+
+	if (f == NULL) {
+		cookie_io_functions_t io = { .write = gw_log_write };
+
+		f = fopencookie(NULL, "w", io);
+		if (f == NULL)
+			return stderr;
+		setvbuf(f, NULL, _IOLBF, 0);
+	}
+	return f;
+}
+
+void gw_capture_begin(void)
+{
+	pthread_mutex_lock(&gw_log_mu);
+	free(gw_cap);
+	gw_cap = NULL;
+	gw_cap_len = 0;
+	gw_capturing = 1;
+	pthread_mutex_unlock(&gw_log_mu);
+}
+
+/* Ends the capture and returns what was logged (malloc'd, NULL if
+ * nothing; messages as gw_capture_append stores them): the caller frees
+ * it. */
+char *gw_capture_end(void)
+{
+	char *b;
+
+	fflush(gw_log_stream());
+	pthread_mutex_lock(&gw_log_mu);
+	b = gw_cap;
+	gw_cap = NULL;
+	gw_cap_len = 0;
+	gw_capturing = 0;
+	pthread_mutex_unlock(&gw_log_mu);
+	return b;
+}
+
+/*
+ * gw_eal_init runs rte_eal_init with the log stream above. EAL prints its
+ * usage text with printf on any argument it refuses, getopt names a bad
+ * option on stderr and EAL adds a "FATAL" line there: C's stdout and
+ * stderr point at memory streams meanwhile, and what was printed comes
+ * back in *out and *err (malloc'd; the caller frees them, and passes them
+ * on only if init succeeded). Go's own output uses the file descriptors,
+ * not these streams.
+ */
+int gw_eal_init(int argc, char **argv, char **out, char **err)
+{
+	FILE *saved_out = stdout, *saved_err = stderr, *mo, *me;
+	size_t olen = 0, elen = 0;
 	int ret;
 
-	/* EAL logs to stdout and syslog by default; a CLI's stdout is its
-	 * output, so DPDK's log goes to stderr. */
-	rte_openlog_stream(stderr);
+	*out = NULL;
+	*err = NULL;
+	rte_openlog_stream(gw_log_stream());
+	mo = open_memstream(out, &olen);
+	me = open_memstream(err, &elen);
+	if (mo != NULL)
+		stdout = mo;
+	if (me != NULL)
+		stderr = me;
 	ret = rte_eal_init(argc, argv);
+	if (mo != NULL) {
+		stdout = saved_out;
+		fclose(mo);
+	}
+	if (me != NULL) {
+		stderr = saved_err;
+		fclose(me);
+	}
 	if (ret < 0)
 		return ret;
 	/* The ENA PMD arms a watchdog timer: the timer library must be

@@ -94,7 +94,9 @@ struct gw_worker {
 uint16_t gw_step(struct gw_worker *w, uint16_t ndone, uint16_t q);
 void gw_drain(struct gw_worker *w, uint16_t ndone);
 
-int gw_eal_init(int argc, char **argv);
+int gw_eal_init(int argc, char **argv, char **out, char **err);
+void gw_capture_begin(void);
+char *gw_capture_end(void);
 int gw_errno(void);
 int gw_port_configure(uint16_t port_id, uint16_t nrxq, uint16_t ntxq, int rss);
 int gw_link(uint16_t port_id, uint32_t *speed, int *up, int *full_duplex);

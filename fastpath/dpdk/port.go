@@ -1,20 +1,32 @@
 package dpdk
 
 /*
+#define ALLOW_EXPERIMENTAL_API // rte_devargs_reset
 #include <stdlib.h>
 #include <string.h>
 #include <rte_ethdev.h>
 #include <rte_dev.h>
 #include <rte_errno.h>
+#include <rte_devargs.h>
 #include "gw.h"
+
+// Whether a bus of this EAL (its drivers) recognises the device string:
+// 0 if one does, -1 if none.
+static int gw_devargs_ok(const char *dev)
+{
+	struct rte_devargs da;
+
+	if (rte_devargs_parse(&da, dev) != 0)
+		return -1;
+	rte_devargs_reset(&da);
+	return 0;
+}
 */
 import "C"
 
 import (
-	"errors"
 	"fmt"
 	"net"
-	"strings"
 	"unsafe"
 )
 
@@ -67,18 +79,19 @@ type Port struct {
 	resetArm bool
 }
 
-// deviceName is the part of a device string before its arguments.
-func deviceName(dev string) string {
-	name, _, _ := strings.Cut(dev, ",")
-	return strings.TrimPrefix(name, "pci:")
-}
-
 // OpenPort probes (virtual devices) or finds (already probed devices) the
 // port, configures its queues with rx buffers from pool, sets MTU and
-// promiscuous mode. The port is not started.
+// promiscuous mode. The port is not started. The device string is checked
+// first (ParseDevice, Device.Check, and whether this DPDK has the
+// driver), so a mistake is named in the error rather than left to the
+// driver's errno.
 func (e *EAL) OpenPort(cfg PortConfig, pool *Mempool) (*Port, error) {
-	if cfg.Device == "" {
-		return nil, errors.New("dpdk: port device is empty; give a vdev such as net_null0,no-rx=1 or a PCI address")
+	dev, err := ParseDevice(cfg.Device)
+	if err != nil {
+		return nil, fmt.Errorf("dpdk: %w", err)
+	}
+	if err := dev.Check(); err != nil {
+		return nil, fmt.Errorf("dpdk: %w", err)
 	}
 	if pool == nil {
 		return nil, fmt.Errorf("dpdk: port %s: no mempool", cfg.Device)
@@ -98,17 +111,25 @@ func (e *EAL) OpenPort(cfg PortConfig, pool *Mempool) (*Port, error) {
 	if cfg.TxDesc == 0 {
 		cfg.TxDesc = 1024
 	}
-	p := &Port{e: e, cfg: cfg, name: deviceName(cfg.Device), pool: pool}
-	err := e.Do(func() error {
+	p := &Port{e: e, cfg: cfg, name: dev.Name, pool: pool}
+	err = e.Do(func() error {
 		cname := C.CString(p.name)
 		defer C.free(unsafe.Pointer(cname))
 		var id C.uint16_t
 		if C.rte_eth_dev_get_port_by_name(cname, &id) != 0 {
+			if dev.PCI != "" {
+				return fmt.Errorf("dpdk: PCI device %s is not among EAL's ports: give it to EAL with -a %s (and drop --no-pci), bound to vfio-pci or igb_uio", dev.PCI, dev.PCI)
+			}
 			cdev := C.CString(cfg.Device)
 			defer C.free(unsafe.Pointer(cdev))
-			if rc := C.rte_dev_probe(cdev); rc < 0 {
-				return fmt.Errorf("dpdk: probing %q: %s (check the driver name and its arguments; PCI devices must be given to EAL with -a)",
-					cfg.Device, rteStrerror(-int(rc), 0))
+			if rc, _ := captureLog(func() C.int { return C.gw_devargs_ok(cdev) }); rc < 0 {
+				return fmt.Errorf("dpdk: %q: this DPDK has no %s driver (its PMD library is not installed or not loaded)", cfg.Device, dev.Driver)
+			}
+			if rc, cause := captureLog(func() C.int { return C.rte_dev_probe(cdev) }); rc < 0 {
+				if cause == "" {
+					cause = rteStrerror(-int(rc), 0)
+				}
+				return fmt.Errorf("dpdk: %q: the %s driver refused the device: %s", cfg.Device, dev.Driver, cause)
 			}
 			p.hotplug = true
 			if C.rte_eth_dev_get_port_by_name(cname, &id) != 0 {

@@ -28,6 +28,8 @@ func childMain(mode string) int {
 		return childNoHuge()
 	case "workers2":
 		return childTwoWorkers()
+	case "badeal":
+		return childBadEAL()
 	}
 	fmt.Fprintln(os.Stderr, "unknown child mode", mode)
 	return 2
@@ -70,6 +72,18 @@ func childSigterm() int {
 	}
 	fmt.Printf("forwarded %d in-use-after-stop %d\n", sent, inUse)
 	return 0
+}
+
+// childBadEAL initialises EAL with the arguments in
+// GWLBCTL_DPDK_TEST_EAL (space-separated) and prints the error.
+func childBadEAL() int {
+	_, err := InitEAL(EALConfig{Args: strings.Fields(os.Getenv("GWLBCTL_DPDK_TEST_EAL"))})
+	if err == nil {
+		fmt.Println("initialised")
+		return 0
+	}
+	fmt.Println("error:", err)
+	return 1
 }
 
 // childNoHuge forwards a little without hugepages (the logged fallback).
