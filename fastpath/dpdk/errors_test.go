@@ -1,6 +1,8 @@
 package dpdk
 
 import (
+	"bytes"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -67,5 +69,55 @@ func TestBadEALArgumentsInOneLine(t *testing.T) {
 		if !strings.Contains(text, want) || strings.Contains(text, "\n") || strings.Contains(text, "Usage") || strings.Contains(text, "EAL common options") {
 			t.Errorf("%s: output\n%s\nwant one line containing %q", args, text, want)
 		}
+	}
+}
+
+// A device that cannot take the symmetric RSS key is said to (before, a
+// device that does not report its key size was taken as symmetric without
+// a word), and RSS reads back what the device reports: net_null has a
+// redirection table but no key size. (No virtual device here reports its
+// key: that read is exercised by NICs such as ENA only.)
+func TestRSSReadBack(t *testing.T) {
+	e := needEAL(t)
+	var logged bytes.Buffer
+	saved := e.log
+	e.log = slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	defer func() { e.log = saved }()
+	pool, err := e.NewMempool(uniq("rss"), 8192, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Free()
+	p, err := e.OpenPort(PortConfig{Device: uniq("net_null_rss"), RxQueues: 2, TxQueues: 1}, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if !strings.Contains(logged.String(), "refused the symmetric RSS key") {
+		t.Fatalf("no warning that the key is not symmetric; log: %q", logged.String())
+	}
+	r, err := p.RSS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(r.RETA)
+	if r.Symmetric || len(r.Key) != 0 || r.HashFunctions == 0 || n == 0 || n&(n-1) != 0 {
+		t.Fatalf("net_null RSS %+v: want hash functions and a power-of-two table, no key", r)
+	}
+	// (net_null leaves its table as it starts, all queue 0; a NIC fills
+	// it over the queues when configured.)
+	for _, q := range r.RETA {
+		if q > 1 {
+			t.Fatalf("redirection table names queue %d of 2", q)
+		}
+	}
+
+	ring, err := e.OpenPort(PortConfig{Device: uniq("net_ring_rss")}, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ring.Close()
+	if _, err := ring.RSS(); err == nil || !strings.Contains(err.Error(), "reading RSS key") {
+		t.Fatalf("RSS of a device without it: %v", err)
 	}
 }

@@ -335,12 +335,63 @@ int gw_port_configure(uint16_t port_id, uint16_t nrxq, uint16_t ntxq, int rss)
 			return -ENOTSUP;
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf = hf;
-		if (rss == 2 && info.hash_key_size > 0 && info.hash_key_size <= sizeof(gw_sym_key)) {
+		if (rss == 2) {
+			/* A key of a size the device does not say, or longer
+			 * than ours, cannot be made symmetric. */
+			if (info.hash_key_size == 0 || info.hash_key_size > sizeof(gw_sym_key))
+				return -ENOTSUP;
 			conf.rx_adv_conf.rss_conf.rss_key = gw_sym_key;
 			conf.rx_adv_conf.rss_conf.rss_key_len = info.hash_key_size;
 		}
 	}
 	return rte_eth_dev_configure(port_id, nrxq, ntxq, &conf);
+}
+
+/* gw_rss_get reads the port's RSS hash functions, its key (into key,
+ * *key_len bytes at most; *key_len becomes its length, 0 when the device
+ * does not say its key size) and redirection table (into reta, *reta_size
+ * entries at most; *reta_size becomes its size, 0 when it has none). */
+int gw_rss_get(uint16_t port_id, uint8_t *key, uint8_t *key_len, uint64_t *hf, uint16_t *reta, uint16_t *reta_size)
+{
+	struct rte_eth_dev_info info;
+	struct rte_eth_rss_conf conf;
+	struct rte_eth_rss_reta_entry64 groups[GW_MAX_RETA / RTE_ETH_RETA_GROUP_SIZE];
+	int ret;
+
+	ret = rte_eth_dev_info_get(port_id, &info);
+	if (ret != 0)
+		return ret;
+	memset(&conf, 0, sizeof(conf));
+	if (info.hash_key_size > 0 && info.hash_key_size <= *key_len) {
+		conf.rss_key = key;
+		conf.rss_key_len = info.hash_key_size;
+	}
+	ret = rte_eth_dev_rss_hash_conf_get(port_id, &conf);
+	if (ret != 0)
+		return ret;
+	*key_len = conf.rss_key != NULL ? info.hash_key_size : 0;
+	*hf = conf.rss_hf;
+	if (info.reta_size == 0 || info.reta_size > *reta_size || info.reta_size > GW_MAX_RETA ||
+	    info.reta_size % RTE_ETH_RETA_GROUP_SIZE != 0) {
+		*reta_size = 0;
+		return 0;
+	}
+	memset(groups, 0, sizeof(groups));
+	for (unsigned int g = 0; g < info.reta_size / RTE_ETH_RETA_GROUP_SIZE; g++)
+		groups[g].mask = ~0ULL;
+	ret = rte_eth_dev_rss_reta_query(port_id, groups, info.reta_size);
+	if (ret != 0)
+		return ret;
+	for (unsigned int i = 0; i < info.reta_size; i++)
+		reta[i] = groups[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE];
+	*reta_size = info.reta_size;
+	return 0;
+}
+
+/* gw_rss_symmetric_key copies the symmetric key (len bytes at most). */
+void gw_rss_symmetric_key(uint8_t *key, size_t len)
+{
+	memcpy(key, gw_sym_key, len < sizeof(gw_sym_key) ? len : sizeof(gw_sym_key));
 }
 
 int gw_link(uint16_t port_id, uint32_t *speed, int *up, int *full_duplex)

@@ -15,6 +15,8 @@
 /* Limits of one worker: ports in the forwarder's list, rx queues it polls. */
 #define GW_MAX_PORTS 32
 #define GW_MAX_RXQ 32
+/* Largest RSS redirection table read (ENA has 128 entries, others 512). */
+#define GW_MAX_RETA 2048
 
 /* Destinations written by Go into gw_worker.dest for each received mbuf:
  * a port index (transmit there), GW_DEST_EXCEPTION + a port index (to that
@@ -100,6 +102,8 @@ char *gw_capture_end(void);
 int gw_errno(void);
 int gw_port_configure(uint16_t port_id, uint16_t nrxq, uint16_t ntxq, int rss);
 int gw_link(uint16_t port_id, uint32_t *speed, int *up, int *full_duplex);
+int gw_rss_get(uint16_t port_id, uint8_t *key, uint8_t *key_len, uint64_t *hf, uint16_t *reta, uint16_t *reta_size);
+void gw_rss_symmetric_key(uint8_t *key, size_t len);
 int gw_watch_reset(uint16_t port_id);
 int gw_take_reset(uint16_t port_id);
 void gw_request_reset(uint16_t port_id);

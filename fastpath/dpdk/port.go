@@ -178,6 +178,13 @@ func (p *Port) setup() error {
 	if rc != 0 {
 		return fmt.Errorf("dpdk: port %s (%s): configure %d rx / %d tx queues: %s", p.name, p.driver, p.cfg.RxQueues, p.cfg.TxQueues, rteStrerror(-int(rc), 0))
 	}
+	if p.cfg.RxQueues > 1 {
+		// A device may accept a key and keep its own: say so when the
+		// key read back is not the symmetric one.
+		if r, err := p.rss(); err == nil && len(r.Key) > 0 && !r.Symmetric && r.HashFunctions != 0 {
+			p.e.log.Warn("dpdk: the device keeps its own RSS key; both directions of a flow may land on different workers", "port", p.name, "driver", p.driver)
+		}
+	}
 	nrxd, ntxd := C.uint16_t(p.cfg.RxDesc), C.uint16_t(p.cfg.TxDesc)
 	if rc := C.rte_eth_dev_adjust_nb_rx_tx_desc(id, &nrxd, &ntxd); rc != 0 {
 		return fmt.Errorf("dpdk: port %s: ring sizes: %s", p.name, rteStrerror(-int(rc), 0))
@@ -232,6 +239,57 @@ func (p *Port) setup() error {
 		}
 	}
 	return nil
+}
+
+// RSSConfig is a port's receive-side scaling as the device reports it.
+type RSSConfig struct {
+	// Key is the Toeplitz key; empty when the device does not say its
+	// key size (net_null).
+	Key []byte
+	// RETA is the redirection table: a packet whose hash is h goes to rx
+	// queue RETA[h % len(RETA)]; empty when the device has none (net_tap).
+	RETA []uint16
+	// HashFunctions are the RTE_ETH_RSS_* flags in force (0: RSS off).
+	HashFunctions uint64
+	// Symmetric is true when Key is the repeated 0x6d5a key that
+	// OpenPort asks for with several rx queues: A->B and B->A hash alike.
+	Symmetric bool
+}
+
+// RSS reads the port's RSS key and redirection table: what a worker needs
+// to pick outer source ports whose returns the NIC steers to its queue
+// (engine.NewRSSPorts needs both). Fails on devices without RSS. Reading
+// the key is written to DPDK 22.11's API and untested here: no virtual
+// device reports its key (ENA does).
+func (p *Port) RSS() (RSSConfig, error) {
+	var r RSSConfig
+	err := p.e.Do(func() error {
+		var err error
+		r, err = p.rss()
+		return err
+	})
+	return r, err
+}
+
+// rss reads the RSS state; on the main lcore.
+func (p *Port) rss() (RSSConfig, error) {
+	var key [64]C.uint8_t
+	var reta [C.GW_MAX_RETA]C.uint16_t
+	klen, rsize := C.uint8_t(len(key)), C.uint16_t(len(reta))
+	var hf C.uint64_t
+	if rc := C.gw_rss_get(C.uint16_t(p.id), &key[0], &klen, &hf, &reta[0], &rsize); rc != 0 {
+		return RSSConfig{}, fmt.Errorf("dpdk: port %s (%s): reading RSS key and redirection table: %s", p.name, p.driver, rteStrerror(-int(rc), 0))
+	}
+	r := RSSConfig{Key: C.GoBytes(unsafe.Pointer(&key[0]), C.int(klen)), HashFunctions: uint64(hf), RETA: make([]uint16, int(rsize))}
+	for i := range r.RETA {
+		r.RETA[i] = uint16(reta[i])
+	}
+	if len(r.Key) > 0 {
+		sym := make([]byte, len(r.Key))
+		C.gw_rss_symmetric_key((*C.uint8_t)(unsafe.Pointer(&sym[0])), C.size_t(len(sym)))
+		r.Symmetric = string(sym) == string(r.Key)
+	}
+	return r, nil
 }
 
 // ID returns the DPDK port id.
