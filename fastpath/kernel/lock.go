@@ -54,8 +54,7 @@ func (e *InUseError) Error() string {
 // AcquireLock takes the exclusive lock on key under dir (DefaultRunDir if
 // empty), or fails at once with an *InUseError naming the holder's pid.
 // key is the resource's identity: two names of one resource must give one
-// key (a DPDK device's dpdk.Device.Keys, "socket:"+absolute path for a
-// socket). resource is how messages name it ("device
+// key (a DPDK device's dpdk.Device.HostKeys, SocketKey for a socket). resource is how messages name it ("device
 // net_af_packet0,iface=eth1"). The lock file, dir/<key>.lock, holds the
 // holder's pid, program and resource; Release removes it.
 func AcquireLock(dir, key, resource string) (*Lock, error) {
@@ -146,6 +145,16 @@ func lockFileName(key string) string {
 		return "%2E" + b.String()[1:] + ".lock"
 	}
 	return b.String() + ".lock"
+}
+
+// SocketKey is the lock key of a unix socket path: "socket:" and the
+// absolute, cleaned path, so two spellings of one path are one key.
+func SocketKey(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("kernel: socket path %s: %w", path, err)
+	}
+	return "socket:" + abs, nil
 }
 
 // Path returns the lock file's path.

@@ -129,6 +129,11 @@ func TestLockInOneProcess(t *testing.T) {
 	if _, err := AcquireLock(dir, "", "nothing"); err == nil {
 		t.Fatal("empty key accepted")
 	}
+	k1, err1 := SocketKey("/run/gwlbctl/../gwlbctl/serve.sock")
+	k2, err2 := SocketKey("/run/gwlbctl/serve.sock")
+	if err1 != nil || err2 != nil || k1 != k2 || k1 != "socket:/run/gwlbctl/serve.sock" {
+		t.Fatalf("SocketKey: %q %v, %q %v", k1, err1, k2, err2)
+	}
 	if got := lockFileName("../x"); strings.Contains(got, "/") || strings.HasPrefix(got, ".") {
 		t.Fatalf("lock file name %q escapes the directory", got)
 	}
