@@ -54,9 +54,10 @@ func (e *InUseError) Error() string {
 // AcquireLock takes the exclusive lock on key under dir (DefaultRunDir if
 // empty), or fails at once with an *InUseError naming the holder's pid.
 // key is the resource's identity: two names of one resource must give one
-// key (a DPDK device's dpdk.Device.HostKeys, SocketKey for a socket). resource is how messages name it ("device
-// net_af_packet0,iface=eth1"). The lock file, dir/<key>.lock, holds the
-// holder's pid, program and resource; Release removes it.
+// key (a DPDK device's dpdk.Device.HostKeys, SocketKey for a socket).
+// resource is how messages name it ("device net_af_packet0,iface=eth1").
+// The lock file, dir/<key>.lock, holds the holder's pid, program and
+// resource; Release removes it.
 func AcquireLock(dir, key, resource string) (*Lock, error) {
 	if key == "" {
 		return nil, errors.New("kernel: lock: empty key")
