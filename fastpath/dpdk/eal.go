@@ -247,7 +247,7 @@ func buildEALArgs(cfg EALConfig, log *slog.Logger) ([]string, bool, error) {
 // in a container limited to other CPUs (a cpuset) "-l 0,1" would fail, and
 // on a single CPU both lcores share it (slow, but it runs).
 func defaultLcores() []string {
-	cpus, _ := allowedCPUs()
+	cpus, _ := affinityCPUs()
 	cpus = cpus[:min(len(cpus), 2)]
 	switch {
 	case len(cpus) == 2 && cpus[0] == 0 && cpus[1] == 1:

@@ -50,7 +50,7 @@ func TestOpenPortErrors(t *testing.T) {
 func TestBadEALArgumentsInOneLine(t *testing.T) {
 	needEAL(t)
 	for args, want := range map[string]string{
-		"-l 0,99 --main-lcore 0":  `dpdk: EAL -l "0,99": CPU 99 is not available to this process (it may run on CPUs `,
+		"-l 0,99 --main-lcore 0":  `dpdk: EAL -l "0,99": CPU 99 is not available to this process (it may use CPUs `,
 		"-l garbage":              `dpdk: EAL -l "garbage": not a CPU list`,
 		"--lcores 0@0,1@777":      `dpdk: EAL --lcores "0@0,1@777": CPU 777 is not available`,
 		"--lcores 0@0,1@7777":     `CPU 7777: CPU ids are below 1024`,
@@ -112,7 +112,9 @@ func TestRSSReadBack(t *testing.T) {
 		}
 	}
 
-	ring, err := e.OpenPort(PortConfig{Device: uniq("net_ring_rss")}, pool)
+	// A short name: net_ring names its rings after the device, and a ring
+	// name has 29 bytes at most.
+	ring, err := e.OpenPort(PortConfig{Device: uniq("net_ringq")}, pool)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package dpdk
 import (
 	"fmt"
 	"math/big"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -117,7 +119,7 @@ func checkLcoreArgs(args []string, cpus []int) error {
 func cpusUsable(flag, v string, set, cpus []int) error {
 	for _, c := range set {
 		if !slices.Contains(cpus, c) {
-			return fmt.Errorf("EAL %s %q: CPU %d is not available to this process (it may run on CPUs %s)", flag, v, c, formatCPUList(cpus))
+			return fmt.Errorf("EAL %s %q: CPU %d is not available to this process (it may use CPUs %s)", flag, v, c, formatCPUList(cpus))
 		}
 	}
 	return nil
@@ -285,8 +287,64 @@ func formatCPUList(cpus []int) string {
 	return strings.Join(parts, ",")
 }
 
-// allowedCPUs returns the CPUs this process may run on.
+// allowedCPUs returns the CPUs this process may place lcores on: the
+// online CPUs its cpuset cgroup allows (a container's limit). Not its
+// current affinity: EAL pins lcores anywhere in the cpuset, and a process
+// started from a pinned thread (one of EAL's) inherits a narrower mask
+// than it may use.
 func allowedCPUs() ([]int, error) {
+	online, err := readCPUList("/sys/devices/system/cpu/online")
+	if err != nil {
+		return affinityCPUs()
+	}
+	if set, err := cgroupCPUs(); err == nil {
+		var both []int
+		for _, c := range online {
+			if slices.Contains(set, c) {
+				both = append(both, c)
+			}
+		}
+		return both, nil
+	}
+	return online, nil
+}
+
+// cgroupCPUs reads the effective cpuset of this process's cgroup (v2 or
+// v1).
+func cgroupCPUs() ([]int, error) {
+	b, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return nil, err
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		switch {
+		case parts[0] == "0" && parts[1] == "":
+			if set, err := readCPUList(filepath.Join("/sys/fs/cgroup", parts[2], "cpuset.cpus.effective")); err == nil {
+				return set, nil
+			}
+		case slices.Contains(strings.Split(parts[1], ","), "cpuset"):
+			if set, err := readCPUList(filepath.Join("/sys/fs/cgroup/cpuset", parts[2], "cpuset.effective_cpus")); err == nil {
+				return set, nil
+			}
+		}
+	}
+	return nil, os.ErrNotExist
+}
+
+func readCPUList(path string) ([]int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return parseCPUList(strings.TrimSpace(string(b)))
+}
+
+// affinityCPUs returns the CPUs the calling thread may run on now.
+func affinityCPUs() ([]int, error) {
 	var set unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &set); err != nil {
 		return nil, err

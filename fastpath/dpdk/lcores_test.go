@@ -1,9 +1,12 @@
 package dpdk
 
 import (
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestCheckLcoreArgs(t *testing.T) {
@@ -27,7 +30,7 @@ func TestCheckLcoreArgs(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-l", "0,99"}, `EAL -l "0,99": CPU 99 is not available to this process (it may run on CPUs 0-1)`},
+		{[]string{"-l", "0,99"}, `EAL -l "0,99": CPU 99 is not available to this process (it may use CPUs 0-1)`},
 		{[]string{"-l", "garbage"}, `EAL -l "garbage": not a CPU list (e.g. 0,1 or 0-3): "garbage"`},
 		{[]string{"-l", "1-0"}, "not a CPU list"},
 		{[]string{"-l", "0,,1"}, "not a CPU list"},
@@ -76,4 +79,35 @@ func FuzzParseLcoreMap(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A thread pinned to one CPU (EAL pins its own, and a process started
+// from one inherits that) may still place lcores on every CPU of its
+// cpuset: the check must not refuse them.
+func TestAllowedCPUsIgnoresAffinity(t *testing.T) {
+	all, err := allowedCPUs()
+	if err != nil || len(all) == 0 {
+		t.Fatalf("allowedCPUs: %v %v", all, err)
+	}
+	if len(all) < 2 {
+		t.Skip("one CPU: nothing to narrow")
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var saved, one unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &saved); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.SchedSetaffinity(0, &saved)
+	one.Set(all[len(all)-1])
+	if err := unix.SchedSetaffinity(0, &one); err != nil {
+		t.Fatal(err)
+	}
+	got, err := allowedCPUs()
+	if err != nil || !slices.Equal(got, all) {
+		t.Fatalf("pinned to CPU %d: allowedCPUs = %v %v, want %v", all[len(all)-1], got, err, all)
+	}
+	if err := checkLcoreArgs([]string{"-l", formatCPUList(all)}, got); err != nil {
+		t.Fatal(err)
+	}
 }
