@@ -24,7 +24,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gwlbctl/gwlbctl/fastpath/dpdk"
+	"github.com/gwlbctl/gwlbctl/fastpath/kernel"
 )
 
 const (
@@ -136,7 +136,7 @@ func (tp *topology) up(t *testing.T) {
 		{tp.client, "c0"}, {tp.server, "s0"}, {tp.app1, "e0"}, {tp.app2, "e0"},
 		{tp.node, "epa"}, {tp.node, "epb"}, {tp.node, "app"},
 	} {
-		if err := dpdk.DisableOffloads(d.ns, d.dev); err != nil {
+		if err := kernel.DisableOffloads(d.ns, d.dev); err != nil {
 			t.Fatalf("offloads of %s in %s: %v", d.dev, d.ns, err)
 		}
 	}

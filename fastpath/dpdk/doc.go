@@ -3,7 +3,11 @@
 // Abstraction Layer, mbuf pools, ports of any poll-mode driver (net_null,
 // net_ring, net_pcap, net_af_packet, net_tap here; net_ena on EC2), rx/tx
 // bursts, the forwarding lcores that run the engine, PMD counters (stats and
-// xstats) and the exception path to the kernel through a TAP interface.
+// xstats) and each port's exception path to the kernel through its own TAP
+// interface (net_tap). It configures DPDK only: the kernel side of the
+// TAPs (addresses, sysctls), neighbour tables, offloads and locks are
+// fastpath/kernel's, called by the node between NewForwarder and
+// Forwarder.Start.
 //
 // Layout, by role:
 //   - eal.go: EAL arguments and defaults, the main-lcore control thread
@@ -13,10 +17,8 @@
 //     disposes of the previous burst, flushes the tx buffers once per pass
 //     and receives the next burst into C memory; Go builds engine.Packet
 //     views on the mbufs in place and calls the engine once per burst.
-//   - forwarder.go: ports in the engine's order wired to workers,
-//     start/stop, port resets.
-//   - exception.go: the kernel TAP (address, MAC, neighbour table);
-//     afpacket.go: helpers for kernel interfaces read by net_af_packet.
+//   - forwarder.go: ports in the engine's order wired to workers, their
+//     exception TAPs, start/stop, port resets.
 //
 // Threads. InitEAL runs rte_eal_init on a dedicated, locked OS thread that
 // becomes the main lcore; it stays there serving control calls and, once a
@@ -30,12 +32,13 @@
 // whole mbuf buffer (buf_addr, buf_len), Off its data_off and Len its
 // data_len. After Process, Off/Len are checked against the buffer and
 // written back (data_off, data_len, pkt_len), then the packet goes to its
-// output port's tx buffer (Forward), the exception TAP (Exception) or is
-// freed (Drop, invalid output, Off/Len outside the buffer). Only
+// output port's tx buffer (Forward), the TAP of port Out (Exception; the
+// engine sets Out to the receiving port) or is freed (Drop, invalid
+// output, a port without a TAP, Off/Len outside the buffer). Only
 // single-segment mbufs reach the engine: the pool's data room is sized from
 // the largest MTU, and a chained mbuf is dropped and counted
-// (WorkerStats.MultiSegment). Frames the kernel sends out of the TAP leave
-// unchanged on the appliance port without entering the engine.
+// (WorkerStats.MultiSegment). Frames the kernel sends out of a port's TAP
+// leave unchanged on that port without entering the engine.
 //
 // ENA (EC2), written against DPDK 22.11's net_ena and untested here (no
 // ENA device): give the NIC to EAL with EALConfig.PCI

@@ -27,8 +27,6 @@ import (
 	"syscall"
 	"time"
 	"unsafe"
-
-	"golang.org/x/sys/unix"
 )
 
 // DefaultEALArgs are used when EALConfig.Args is empty: the main lcore on
@@ -126,6 +124,13 @@ func InitEAL(cfg EALConfig) (*EAL, error) {
 	args, noHuge, err := buildEALArgs(cfg, log)
 	if err != nil {
 		return nil, err
+	}
+	// What EAL would refuse with its usage text is refused here first,
+	// and the one initialisation a process has is not spent on it.
+	if cpus, err := allowedCPUs(); err == nil {
+		if err := checkLcoreArgs(args, cpus); err != nil {
+			return nil, fmt.Errorf("dpdk: %w", err)
+		}
 	}
 	e := &EAL{args: args, noHuge: noHuge, log: log, calls: make(chan func()), done: make(chan struct{}), quiet: cfg.LogLevel == ""}
 	e.runDir = runtimeDir(args)
@@ -242,15 +247,8 @@ func buildEALArgs(cfg EALConfig, log *slog.Logger) ([]string, bool, error) {
 // in a container limited to other CPUs (a cpuset) "-l 0,1" would fail, and
 // on a single CPU both lcores share it (slow, but it runs).
 func defaultLcores() []string {
-	var set unix.CPUSet
-	var cpus []int
-	if err := unix.SchedGetaffinity(0, &set); err == nil {
-		for c := 0; c < len(set)*64 && len(cpus) < 2; c++ {
-			if set.IsSet(c) {
-				cpus = append(cpus, c)
-			}
-		}
-	}
+	cpus, _ := affinityCPUs()
+	cpus = cpus[:min(len(cpus), 2)]
 	switch {
 	case len(cpus) == 2 && cpus[0] == 0 && cpus[1] == 1:
 		return append([]string(nil), DefaultEALArgs[:4]...)
@@ -296,11 +294,28 @@ func (e *EAL) mainLcore(initErr chan<- error) {
 	// rte_eal_init keeps pointers into argv: C memory, never freed.
 	cargv := (**C.char)(C.malloc(C.size_t(len(argv)) * C.size_t(unsafe.Sizeof(uintptr(0)))))
 	copy(unsafe.Slice(cargv, len(argv)), argv)
-	if rc := C.gw_eal_init(C.int(len(argv)), cargv); rc < 0 {
-		initErr <- fmt.Errorf("dpdk: rte_eal_init %q: %s (root and hugepages needed; see the DPDK log above)", strings.Join(e.args, " "), rteStrerror(-int(rc), C.gw_errno()))
+	var out, errOut *C.char
+	C.gw_capture_begin()
+	rc := C.gw_eal_init(C.int(len(argv)), cargv, &out, &errOut)
+	logged := parseCapture(takeCString(C.gw_capture_end()))
+	printed, printedErr := takeCString(out), takeCString(errOut)
+	if rc < 0 {
+		// EAL printed its usage text (dropped), getopt or EAL's alert
+		// named the problem on stderr, and the log says why.
+		e.log.Debug("dpdk: output of the failed EAL initialisation", "log", logged.text(), "stderr", printedErr)
+		cause := stderrCause(printedErr)
+		if cause == "" {
+			cause = logged.cause()
+		}
+		if cause == "" {
+			cause = rteStrerror(-int(rc), C.gw_errno())
+		}
+		initErr <- fmt.Errorf("dpdk: EAL initialisation with %q failed: %s", strings.Join(e.args, " "), cause)
 		close(e.done)
 		return
 	}
+	os.Stderr.WriteString(printedErr + logged.text())
+	os.Stdout.WriteString(printed)
 	e.main = int(C.rte_get_main_lcore())
 	for l := C.rte_get_next_lcore(C.uint(^uint32(0)), 1, 0); l < C.RTE_MAX_LCORE; l = C.rte_get_next_lcore(l, 1, 0) {
 		e.workers = append(e.workers, int(l))
@@ -388,34 +403,6 @@ func (e *EAL) removeRuntimeLeftovers() {
 	if !e.runParentExists {
 		_ = os.Remove(filepath.Dir(e.runDir))
 	}
-}
-
-// quietLogType raises a DPDK log type's threshold to critical while f
-// runs, at the default log level only. net_tap warns on every start that
-// no real-time signal is free for rx interrupts (Go owns them all; the
-// exception path polls, so none is needed) and that the multiq qdisc is
-// missing (only rte_flow needs it); errors still come back as Go errors.
-func (e *EAL) quietLogType(name string, f func() error) error {
-	if !e.quiet {
-		return f()
-	}
-	var id C.int
-	var old C.int
-	_ = e.Do(func() error {
-		cname := C.CString(name)
-		defer C.free(unsafe.Pointer(cname))
-		id = C.rte_log_register(cname)
-		if id >= 0 {
-			old = C.rte_log_get_level(C.uint32_t(id))
-			C.rte_log_set_level(C.uint32_t(id), C.RTE_LOG_CRIT)
-		}
-		return nil
-	})
-	err := f()
-	if id >= 0 && old > 0 {
-		_ = e.Do(func() error { C.rte_log_set_level(C.uint32_t(id), C.uint32_t(old)); return nil })
-	}
-	return err
 }
 
 // rteStrerror formats a failing call's error: a negative errno return, or

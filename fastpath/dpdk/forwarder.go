@@ -12,24 +12,22 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/netip"
 	"runtime/cgo"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/gwlbctl/gwlbctl/fastpath/pcap"
 )
 
 // ForwarderConfig lists a node's ports in the engine's order (the index of
-// a port here is engine.Packet.Port and engine.Packet.Out) and its optional
-// exception path.
+// a port here is engine.Packet.Port and engine.Packet.Out), each with its
+// optional exception path (PortConfig.Exception).
 type ForwarderConfig struct {
 	// Name prefixes the pool's name (unique per process); "gw" when empty.
 	Name  string
 	Ports []PortConfig
-	// Exception is the kernel TAP of the appliance port (nil: none; then
-	// Exception verdicts are dropped and counted).
-	Exception *ExceptionConfig
 	// Workers is the number of forwarding lcores (0: every EAL worker
 	// lcore). Worker i polls rx queue i of each port that has one and
 	// transmits on tx queue i of every port.
@@ -41,24 +39,35 @@ type ForwarderConfig struct {
 	DataRoom int
 }
 
-// ExceptionConfig is the exception path: a kernel TAP interface with the
-// appliance port's MAC and the node's address, so Linux answers ARP and
-// ping for the node and resolves targets' MACs. Frames the engine marks
-// Exception go to the kernel through it; frames the kernel sends out of it
-// leave unchanged on the appliance port.
+// ExceptionConfig is a port's exception path: a kernel TAP interface that
+// stands for the port towards Linux, so the kernel answers ARP, neighbour
+// solicitations and ping for the node's addresses on that port and
+// resolves its neighbours. Packets the engine gives an Exception verdict
+// with Out = the port go to the kernel through it; frames the kernel sends
+// out of it leave unchanged on the port.
+//
+// The forwarder creates the TAP with its MAC and MTU (the DPDK side) and
+// leaves it down; the rest of the kernel side, addresses and sysctls, is
+// the caller's (fastpath/kernel.ConfigureTAP, which also brings it up),
+// between NewForwarder and Start.
 type ExceptionConfig struct {
-	// Interface is the kernel interface name (at most 15 bytes).
+	// Interface is the kernel interface name (1-15 bytes, no ',', '=',
+	// ' ' or '/').
 	Interface string
-	// AppliancePort is the index in ForwarderConfig.Ports of the port the
-	// kernel's frames leave from.
-	AppliancePort int
-	// MAC of the TAP; the appliance port's own MAC when nil.
+	// MAC of the TAP; the port's own MAC when nil.
 	MAC net.HardwareAddr
-	// Address is the node's address and prefix on the appliance network
-	// (e.g. 10.0.0.10/24); none is assigned when invalid (zero).
-	Address netip.Prefix
-	// MTU of the TAP; the appliance port's MTU when 0 (1500 if unset).
+	// MTU of the TAP; the port's MTU when 0 (1500 if that is unset).
 	MTU int
+}
+
+// ExceptionPath is an opened exception path: the port it belongs to and
+// its TAP.
+type ExceptionPath struct {
+	Port      int // index in ForwarderConfig.Ports
+	Interface string
+	MAC       net.HardwareAddr
+	MTU       int
+	TAP       *Port
 }
 
 // Forwarder is a node's set of ports, one pool and the forwarding lcores.
@@ -67,7 +76,8 @@ type Forwarder struct {
 	cfg     ForwarderConfig
 	pool    *Mempool
 	ports   []*Port
-	tap     *Port
+	excs    []ExceptionPath // in port order
+	taps    []*Port         // by port index; nil for a port without a TAP
 	workers []*worker
 
 	mu       sync.Mutex // guards running, handlers and the workers' launch state
@@ -80,8 +90,10 @@ type Forwarder struct {
 	monDone  chan struct{}
 }
 
-// NewForwarder creates the pool, opens and starts every port and the TAP.
-// On error everything opened so far is closed again.
+// NewForwarder creates the pool, opens and starts every port, and opens
+// each port's exception TAP (started by Start, once the caller has
+// configured its kernel side). On error everything opened so far is
+// closed again.
 func NewForwarder(e *EAL, cfg ForwarderConfig) (*Forwarder, error) {
 	if len(cfg.Ports) == 0 {
 		return nil, errors.New("dpdk: forwarder has no ports")
@@ -99,15 +111,23 @@ func NewForwarder(e *EAL, cfg ForwarderConfig) (*Forwarder, error) {
 	if cfg.Name == "" {
 		cfg.Name = "gw"
 	}
-	if x := cfg.Exception; x != nil {
-		if x.AppliancePort < 0 || x.AppliancePort >= len(cfg.Ports) {
-			return nil, fmt.Errorf("dpdk: exception path: appliance port %d is not one of the %d ports", x.AppliancePort, len(cfg.Ports))
+	ntaps := 0
+	seenTAP := map[string]int{}
+	for i, pc := range cfg.Ports {
+		x := pc.Exception
+		if x == nil {
+			continue
 		}
 		if x.Interface == "" || len(x.Interface) > 15 || strings.ContainsAny(x.Interface, ",= /") {
-			return nil, fmt.Errorf("dpdk: exception path: interface name %q must be 1-15 characters without ',', '=', ' ' or '/'", x.Interface)
+			return nil, fmt.Errorf("dpdk: port %d: exception TAP: interface name %q must be 1-15 characters without ',', '=', ' ' or '/'", i, x.Interface)
 		}
+		if j, dup := seenTAP[x.Interface]; dup {
+			return nil, fmt.Errorf("dpdk: ports %d and %d: both give exception TAP %s; each port needs its own", j, i, x.Interface)
+		}
+		seenTAP[x.Interface] = i
+		ntaps++
 	}
-	f := &Forwarder{e: e, cfg: cfg, resets: make(chan *Port, 8)}
+	f := &Forwarder{e: e, cfg: cfg, resets: make(chan *Port, 8), taps: make([]*Port, len(cfg.Ports))}
 	ok := false
 	defer func() {
 		if !ok {
@@ -131,17 +151,16 @@ func NewForwarder(e *EAL, cfg ForwarderConfig) (*Forwarder, error) {
 		rxd, txd := max(pc.RxDesc, 1024), max(pc.TxDesc, 1024)
 		mbufs += pc.RxQueues*rxd + pc.TxQueues*txd
 		if file, ok := infinitePcap(pc.Device); ok {
-			n, err := PcapPackets(file)
+			// net_pcap preloads the whole file into the pool.
+			n, err := pcap.Count(file)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("dpdk: port %s: rx_pcap: %w", pc.Device, err)
 			}
 			mbufs += n
 		}
 	}
 	mbufs += (cfg.Workers+1)*(poolCache*3/2) + cfg.Workers*(len(cfg.Ports)+2)*Burst*2
-	if cfg.Exception != nil {
-		mbufs += 2 * cfg.Workers * 1024 * 2
-	}
+	mbufs += ntaps * 2 * cfg.Workers * 1024 * 2
 	if cfg.Mbufs != 0 {
 		mbufs = cfg.Mbufs
 	}
@@ -155,6 +174,7 @@ func NewForwarder(e *EAL, cfg ForwarderConfig) (*Forwarder, error) {
 		return nil, err
 	}
 	for i, pc := range cfg.Ports {
+		pc.Exception = nil // opened below
 		p, err := e.OpenPort(pc, f.pool)
 		if err != nil {
 			return nil, fmt.Errorf("dpdk: port %d: %w", i, err)
@@ -166,9 +186,11 @@ func NewForwarder(e *EAL, cfg ForwarderConfig) (*Forwarder, error) {
 			return nil, err
 		}
 	}
-	if x := cfg.Exception; x != nil {
-		if err := f.openTAP(x); err != nil {
-			return nil, err
+	for i, pc := range cfg.Ports {
+		if pc.Exception != nil {
+			if err := f.openTAP(i, pc.Exception); err != nil {
+				return nil, err
+			}
 		}
 	}
 	for i := 0; i < cfg.Workers; i++ {
@@ -187,36 +209,30 @@ func NewForwarder(e *EAL, cfg ForwarderConfig) (*Forwarder, error) {
 
 // infinitePcap returns the rx_pcap file of a net_pcap device that replays
 // it forever (infinite_rx=1): the PMD preloads it into mbufs.
-func infinitePcap(dev string) (string, bool) {
-	if !strings.HasPrefix(dev, "net_pcap") {
+func infinitePcap(spec string) (string, bool) {
+	d, err := ParseDevice(spec)
+	if err != nil || d.Driver != "net_pcap" {
 		return "", false
 	}
-	var file string
-	inf := false
-	for _, kv := range strings.Split(dev, ",")[1:] {
-		k, v, _ := strings.Cut(kv, "=")
-		switch k {
-		case "rx_pcap":
-			file = v
-		case "infinite_rx":
-			inf = v == "1"
-		}
-	}
-	return file, inf && file != ""
+	file, _ := d.Arg("rx_pcap")
+	inf, _ := d.Arg("infinite_rx")
+	return file, inf == "1" && file != ""
 }
 
-func (f *Forwarder) openTAP(x *ExceptionConfig) error {
-	app := f.ports[x.AppliancePort]
+// openTAP opens port i's exception TAP: net_tap creates the kernel
+// interface with the MAC, and the MTU is set through the PMD. The port is
+// configured, not started: the kernel interface stays down until Start.
+func (f *Forwarder) openTAP(i int, x *ExceptionConfig) error {
 	mac := x.MAC
 	if mac == nil {
 		var err error
-		if mac, err = app.MAC(); err != nil {
+		if mac, err = f.ports[i].MAC(); err != nil {
 			return err
 		}
 	}
 	mtu := x.MTU
 	if mtu == 0 {
-		mtu = f.cfg.Ports[x.AppliancePort].MTU
+		mtu = f.cfg.Ports[i].MTU
 	}
 	if mtu == 0 {
 		mtu = 1500
@@ -228,18 +244,13 @@ func (f *Forwarder) openTAP(x *ExceptionConfig) error {
 			MTU: mtu,
 		}, f.pool)
 		if err != nil {
-			return fmt.Errorf("dpdk: exception TAP %s: %w", x.Interface, err)
+			return fmt.Errorf("dpdk: port %d: exception TAP %s: %w", i, x.Interface, err)
 		}
-		f.tap = tap
-		return tap.Start()
+		f.taps[i] = tap
+		f.excs = append(f.excs, ExceptionPath{Port: i, Interface: x.Interface, MAC: mac, MTU: mtu, TAP: tap})
+		return nil
 	})
-	if err != nil {
-		return err
-	}
-	if err := configureTAP(x.Interface, mac, x.Address, mtu); err != nil {
-		return err
-	}
-	return nil
+	return err
 }
 
 func (f *Forwarder) newWorker(i, lcore int) *worker {
@@ -259,14 +270,15 @@ func (f *Forwarder) newWorker(i, lcore int) *worker {
 		c.rxq[q].port_id = C.uint16_t(r.port.id)
 		c.rxq[q].queue_id = C.uint16_t(r.queue)
 	}
-	if f.tap != nil {
-		c.has_exception = 1
-		c.exc_appliance = C.uint16_t(f.cfg.Exception.AppliancePort)
-		c.exc_rx.port_id = C.uint16_t(f.tap.id)
-		c.exc_rx.queue_id = C.uint16_t(i)
-		c.exc_tx.port_id = C.uint16_t(f.tap.id)
-		c.exc_tx.queue_id = C.uint16_t(i)
-		c.exc_tx.enabled = 1
+	c.nexc = C.uint16_t(len(f.excs))
+	for k, x := range f.excs {
+		c.exc[k].rx.port_id = C.uint16_t(x.TAP.id)
+		c.exc[k].rx.queue_id = C.uint16_t(i)
+		c.exc[k].port = C.uint16_t(x.Port)
+		t := &c.exc_tx[x.Port]
+		t.port_id = C.uint16_t(x.TAP.id)
+		t.queue_id = C.uint16_t(i)
+		t.enabled = 1
 	}
 	return w
 }
@@ -274,8 +286,17 @@ func (f *Forwarder) newWorker(i, lcore int) *worker {
 // Ports returns the ports in configuration order.
 func (f *Forwarder) Ports() []*Port { return append([]*Port(nil), f.ports...) }
 
-// ExceptionPort returns the TAP port, or nil.
-func (f *Forwarder) ExceptionPort() *Port { return f.tap }
+// Exceptions returns the exception paths in port order: what the caller
+// configures on the kernel side before Start.
+func (f *Forwarder) Exceptions() []ExceptionPath { return append([]ExceptionPath(nil), f.excs...) }
+
+// ExceptionPort returns the TAP of port i, or nil when it has none.
+func (f *Forwarder) ExceptionPort(i int) *Port {
+	if i < 0 || i >= len(f.taps) {
+		return nil
+	}
+	return f.taps[i]
+}
 
 // Pool returns the forwarder's mbuf pool.
 func (f *Forwarder) Pool() *Mempool { return f.pool }
@@ -283,8 +304,10 @@ func (f *Forwarder) Pool() *Mempool { return f.pool }
 // Workers returns the number of forwarding lcores.
 func (f *Forwarder) Workers() int { return len(f.workers) }
 
-// Start launches one worker per lcore, worker i running handlers[i]
-// (e.g. one *engine.Worker each: handlers are not shared between lcores).
+// Start starts the exception TAPs' ports (the first time; their kernel
+// interfaces come up) and launches one worker per lcore, worker i running
+// handlers[i] (e.g. one *engine.Worker each: handlers are not shared
+// between lcores).
 func (f *Forwarder) Start(handlers []BurstHandler) error {
 	if len(handlers) != len(f.workers) {
 		return fmt.Errorf("dpdk: %d handlers for %d workers; give one per worker", len(handlers), len(f.workers))
@@ -301,6 +324,13 @@ func (f *Forwarder) Start(handlers []BurstHandler) error {
 	}
 	if f.running {
 		return errors.New("dpdk: forwarder already running")
+	}
+	for _, x := range f.excs {
+		// net_tap tells secondary processes of a start; there are none
+		// (in-memory), and it warns that it could not.
+		if err := f.e.quietLogType("pmd.net.tap", x.TAP.Start); err != nil {
+			return fmt.Errorf("dpdk: port %d: exception TAP %s: %w", x.Port, x.Interface, err)
+		}
 	}
 	f.handlers = append([]BurstHandler(nil), handlers...)
 	return f.launch()
@@ -369,7 +399,7 @@ func (f *Forwarder) Run(ctx context.Context, handlers []BurstHandler) error {
 // PMD (RTE_ETH_EVENT_INTR_RESET) is handed to monitorResets, which may
 // stop workers (that needs the main lcore, so it cannot happen here).
 func (f *Forwarder) pollResets() {
-	for _, p := range append(f.Ports(), f.tap) {
+	for _, p := range append(f.Ports(), f.taps...) {
 		if p != nil && !p.closed && p.resetRequested() {
 			select {
 			case f.resets <- p:
@@ -431,8 +461,8 @@ func (f *Forwarder) Stats() []WorkerStats {
 	return out
 }
 
-// Close stops the workers, stops and closes every port (the TAP's kernel
-// interface disappears) and frees the pool and the workers' C memory.
+// Close stops the workers, stops and closes every port (the TAPs' kernel
+// interfaces disappear) and frees the pool and the workers' C memory.
 func (f *Forwarder) Close() error {
 	f.Stop()
 	f.mu.Lock()
@@ -457,8 +487,8 @@ func (f *Forwarder) closePorts() error {
 		}
 	}
 	var errs []error
-	if f.tap != nil {
-		errs = append(errs, f.tap.Close())
+	for _, x := range f.excs {
+		errs = append(errs, x.TAP.Close())
 	}
 	for _, p := range f.ports {
 		errs = append(errs, p.Close())

@@ -2,7 +2,6 @@ package dpdk
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"log/slog"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gwlbctl/gwlbctl/fastpath/engine"
+	"github.com/gwlbctl/gwlbctl/fastpath/pcap"
 )
 
 func TestEALArgs(t *testing.T) {
@@ -75,43 +75,19 @@ func TestDataRoomForMTU(t *testing.T) {
 
 func writePcap(t testing.TB, path string, frames [][]byte) {
 	t.Helper()
-	var b bytes.Buffer
-	hdr := make([]byte, 24)
-	binary.LittleEndian.PutUint32(hdr[0:], 0xa1b2c3d4)
-	binary.LittleEndian.PutUint16(hdr[4:], 2)
-	binary.LittleEndian.PutUint16(hdr[6:], 4)
-	binary.LittleEndian.PutUint32(hdr[16:], 65535)
-	binary.LittleEndian.PutUint32(hdr[20:], 1)
-	b.Write(hdr)
-	for i, f := range frames {
-		rec := make([]byte, 16)
-		binary.LittleEndian.PutUint32(rec[0:], uint32(i))
-		binary.LittleEndian.PutUint32(rec[8:], uint32(len(f)))
-		binary.LittleEndian.PutUint32(rec[12:], uint32(len(f)))
-		b.Write(rec)
-		b.Write(f)
-	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+	if err := pcap.WriteFile(path, frames); err != nil {
 		t.Fatal(err)
 	}
 }
 
+// readPcap reads what net_pcap wrote (libpcap, nanosecond timestamps).
 func readPcap(t testing.TB, path string) [][]byte {
 	t.Helper()
-	b, err := os.ReadFile(path)
+	frames, err := pcap.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b) < 24 {
-		t.Fatalf("%s: short pcap", path)
-	}
-	var out [][]byte
-	for off := 24; off+16 <= len(b); {
-		n := int(binary.LittleEndian.Uint32(b[off+8:]))
-		out = append(out, b[off+16:off+16+n])
-		off += 16 + n
-	}
-	return out
+	return frames
 }
 
 func testFrames(n int) [][]byte {
@@ -122,21 +98,6 @@ func testFrames(n int) [][]byte {
 			[4]byte{198, 18, 0, 1}, [4]byte{198, 18, 0, 2}, uint16(1000+i), 9, payload))
 	}
 	return out
-}
-
-func TestPcapPackets(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "x.pcap")
-	writePcap(t, p, testFrames(37))
-	n, err := PcapPackets(p)
-	if err != nil || n != 37 {
-		t.Fatalf("PcapPackets = %d, %v; want 37", n, err)
-	}
-	if err := os.WriteFile(p, []byte("not a pcap file at all, no"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := PcapPackets(p); err == nil {
-		t.Fatal("garbage accepted as pcap")
-	}
 }
 
 func TestEALInitialisedOnce(t *testing.T) {
@@ -484,6 +445,10 @@ func TestWorkerClockFollowsMonotonic(t *testing.T) {
 
 func TestForwarderConfigErrors(t *testing.T) {
 	e := needEAL(t)
+	pcapng := filepath.Join(t.TempDir(), "capture.pcapng")
+	if err := os.WriteFile(pcapng, []byte{0x0a, 0x0d, 0x0d, 0x0a, 0x1c, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a}, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		cfg  ForwarderConfig
@@ -492,9 +457,13 @@ func TestForwarderConfigErrors(t *testing.T) {
 		{"no ports", ForwarderConfig{}, "no ports"},
 		{"too many workers", ForwarderConfig{Workers: 64, Ports: []PortConfig{{Device: uniq("net_null_w")}}}, "worker lcores"},
 		{"nothing to poll", ForwarderConfig{Ports: []PortConfig{{Device: uniq("net_null_p"), TxOnly: true}}}, "no rx queue"},
-		{"bad device", ForwarderConfig{Ports: []PortConfig{{Device: "net_nosuchdriver0"}}}, "probing"},
-		{"bad TAP name", ForwarderConfig{Ports: []PortConfig{{Device: uniq("net_null_t")}}, Exception: &ExceptionConfig{Interface: "a,b"}}, "interface name"},
-		{"bad appliance index", ForwarderConfig{Ports: []PortConfig{{Device: uniq("net_null_a")}}, Exception: &ExceptionConfig{Interface: "x", AppliancePort: 3}}, "appliance port 3"},
+		{"bad device", ForwarderConfig{Ports: []PortConfig{{Device: "net_nosuchdriver0"}}}, `port 0: dpdk: unknown DPDK driver in "net_nosuchdriver0"`},
+		{"pcapng replay", ForwarderConfig{Ports: []PortConfig{{Device: uniq("net_pcap_ng") + ",rx_pcap=" + pcapng + ",infinite_rx=1"}}}, "rx_pcap: " + pcapng + ": pcapng is not supported"},
+		{"bad TAP name", ForwarderConfig{Ports: []PortConfig{{Device: uniq("net_null_t"), Exception: &ExceptionConfig{Interface: "a,b"}}}}, "port 0: exception TAP: interface name"},
+		{"one TAP for two ports", ForwarderConfig{Ports: []PortConfig{
+			{Device: uniq("net_null_a"), Exception: &ExceptionConfig{Interface: "gwdup0"}},
+			{Device: uniq("net_null_b"), Exception: &ExceptionConfig{Interface: "gwdup0"}},
+		}}, "ports 0 and 1: both give exception TAP gwdup0"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

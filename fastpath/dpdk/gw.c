@@ -1,6 +1,12 @@
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* fopencookie */
+#endif
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <string.h>
+#include <unistd.h>
+#include <pthread.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_log.h>
@@ -64,9 +70,10 @@ static inline void gw_dispose(struct gw_worker *w, uint16_t ndone)
 
 		if (likely(d < w->nports && w->tx[d].enabled)) {
 			gw_push(&w->tx[d], m);
-		} else if (d == GW_DEST_EXCEPTION && w->has_exception) {
+		} else if (d >= GW_DEST_EXCEPTION && d - GW_DEST_EXCEPTION < w->nports &&
+			   w->exc_tx[d - GW_DEST_EXCEPTION].enabled) {
 			w->c.exception++;
-			gw_push(&w->exc_tx, m);
+			gw_push(&w->exc_tx[d - GW_DEST_EXCEPTION], m);
 		} else {
 			w->c.dropped++;
 			rte_pktmbuf_free(m);
@@ -74,13 +81,13 @@ static inline void gw_dispose(struct gw_worker *w, uint16_t ndone)
 	}
 }
 
-/* Frames the kernel sends through the TAP leave unchanged on the appliance
+/* Frames the kernel sends through a port's TAP leave unchanged on that
  * port: the engine never sees them. */
-static inline void gw_kernel_out(struct gw_worker *w)
+static inline void gw_kernel_out(struct gw_worker *w, struct gw_exc *x)
 {
 	struct rte_mbuf *m[GW_BURST];
-	struct gw_txbuf *t = &w->tx[w->exc_appliance];
-	uint16_t n = rte_eth_rx_burst(w->exc_rx.port_id, w->exc_rx.queue_id, m, GW_BURST);
+	struct gw_txbuf *t = &w->tx[x->port];
+	uint16_t n = rte_eth_rx_burst(x->rx.port_id, x->rx.queue_id, m, GW_BURST);
 
 	for (uint16_t i = 0; i < n; i++) {
 		if (unlikely(m[i]->nb_segs != 1)) {
@@ -89,6 +96,7 @@ static inline void gw_kernel_out(struct gw_worker *w)
 			continue;
 		}
 		w->c.kernel_out++;
+		x->kernel_out++;
 		gw_push(t, m[i]);
 	}
 }
@@ -102,20 +110,21 @@ static inline void gw_end_pass(struct gw_worker *w)
 		w->reanchor = 0;
 	}
 	w->now_ns = w->anchor_ns + (uint64_t)(((unsigned __int128)(tsc - w->anchor_tsc) * w->tsc_mult) >> 32);
-	if (w->has_exception)
-		gw_kernel_out(w);
+	for (uint16_t k = 0; k < w->nexc; k++)
+		gw_kernel_out(w, &w->exc[k]);
 	for (uint16_t p = 0; p < w->nports; p++)
 		gw_flush(&w->tx[p]);
-	if (w->has_exception)
-		gw_flush(&w->exc_tx);
+	for (uint16_t k = 0; k < w->nexc; k++)
+		gw_flush(&w->exc_tx[w->exc[k].port]);
 	w->c.passes++;
 }
 
 /*
  * gw_step is the worker's only per-burst cgo call: it disposes of the ndone
  * mbufs of the previous burst (whose destinations Go wrote into w->dest),
- * ends the pass when q is 0 (kernel frames out, every tx buffer flushed),
- * then receives a burst from rx queue q into w->rx and returns its size.
+ * ends the pass when q is 0 (kernel frames out of every TAP, every tx
+ * buffer flushed), then receives a burst from rx queue q into w->rx and
+ * returns its size.
  * Multi-segment mbufs are dropped and counted here: the engine works on one
  * contiguous buffer per packet, and the pool's data room is sized from the
  * MTU so a single segment always fits.
@@ -151,14 +160,137 @@ void gw_drain(struct gw_worker *w, uint16_t ndone)
 	gw_end_pass(w);
 }
 
-int gw_eal_init(int argc, char **argv)
+/*
+ * DPDK's log stream. EAL logs to stdout and syslog by default; a CLI's
+ * stdout is its output, so DPDK's log goes to stderr, through this one
+ * stream for the life of the process (swapping streams while other EAL
+ * threads log would race). While a capture is on (gw_capture_begin), lines
+ * are kept instead of written, so that a failing call can put DPDK's own
+ * reason into its error and a succeeding one can pass them on.
+ */
+#define GW_CAPTURE_MAX 65536
+
+static pthread_mutex_t gw_log_mu = PTHREAD_MUTEX_INITIALIZER;
+static int gw_capturing;
+static char *gw_cap;
+static size_t gw_cap_len;
+
+/* Appends one captured message as "\x1e<level>\x1f<text>": rte_vlog
+ * flushes after each message, so a write is one message and its level is
+ * the one rte_log_cur_msg_loglevel reports. */
+static void gw_capture_append(int level, const char *buf, size_t n)
 {
+	char head[16];
+	int h = snprintf(head, sizeof(head), "\x1e%d\x1f", level);
+	char *b;
+
+	if (gw_cap_len + h + n > GW_CAPTURE_MAX)
+		return;
+	b = realloc(gw_cap, gw_cap_len + h + n + 1);
+	if (b == NULL)
+		return;
+	memcpy(b + gw_cap_len, head, h);
+	memcpy(b + gw_cap_len + h, buf, n);
+	gw_cap_len += h + n;
+	b[gw_cap_len] = 0;
+	gw_cap = b;
+}
+
+static ssize_t gw_log_write(void *cookie, const char *buf, size_t n)
+{
+	(void)cookie;
+	pthread_mutex_lock(&gw_log_mu);
+	if (gw_capturing) {
+		gw_capture_append(rte_log_cur_msg_loglevel(), buf, n);
+		pthread_mutex_unlock(&gw_log_mu);
+		return n;
+	}
+	pthread_mutex_unlock(&gw_log_mu);
+	for (size_t done = 0; done < n;) {
+		ssize_t w = write(2, buf + done, n - done);
+
+		if (w <= 0)
+			break;
+		done += w;
+	}
+	return n;
+}
+
+static FILE *gw_log_stream(void)
+{
+	static FILE *f;
+
+	if (f == NULL) {
+		cookie_io_functions_t io = { .write = gw_log_write };
+
+		f = fopencookie(NULL, "w", io);
+		if (f == NULL)
+			return stderr;
+		setvbuf(f, NULL, _IOLBF, 0);
+	}
+	return f;
+}
+
+void gw_capture_begin(void)
+{
+	pthread_mutex_lock(&gw_log_mu);
+	free(gw_cap);
+	gw_cap = NULL;
+	gw_cap_len = 0;
+	gw_capturing = 1;
+	pthread_mutex_unlock(&gw_log_mu);
+}
+
+/* Ends the capture and returns what was logged (malloc'd, NULL if
+ * nothing; messages as gw_capture_append stores them): the caller frees
+ * it. */
+char *gw_capture_end(void)
+{
+	char *b;
+
+	fflush(gw_log_stream());
+	pthread_mutex_lock(&gw_log_mu);
+	b = gw_cap;
+	gw_cap = NULL;
+	gw_cap_len = 0;
+	gw_capturing = 0;
+	pthread_mutex_unlock(&gw_log_mu);
+	return b;
+}
+
+/*
+ * gw_eal_init runs rte_eal_init with the log stream above. EAL prints its
+ * usage text with printf on any argument it refuses, getopt names a bad
+ * option on stderr and EAL adds a "FATAL" line there: C's stdout and
+ * stderr point at memory streams meanwhile, and what was printed comes
+ * back in *out and *err (malloc'd; the caller frees them, and passes them
+ * on only if init succeeded). Go's own output uses the file descriptors,
+ * not these streams.
+ */
+int gw_eal_init(int argc, char **argv, char **out, char **err)
+{
+	FILE *saved_out = stdout, *saved_err = stderr, *mo, *me;
+	size_t olen = 0, elen = 0;
 	int ret;
 
-	/* EAL logs to stdout and syslog by default; a CLI's stdout is its
-	 * output, so DPDK's log goes to stderr. */
-	rte_openlog_stream(stderr);
+	*out = NULL;
+	*err = NULL;
+	rte_openlog_stream(gw_log_stream());
+	mo = open_memstream(out, &olen);
+	me = open_memstream(err, &elen);
+	if (mo != NULL)
+		stdout = mo;
+	if (me != NULL)
+		stderr = me;
 	ret = rte_eal_init(argc, argv);
+	if (mo != NULL) {
+		stdout = saved_out;
+		fclose(mo);
+	}
+	if (me != NULL) {
+		stderr = saved_err;
+		fclose(me);
+	}
 	if (ret < 0)
 		return ret;
 	/* The ENA PMD arms a watchdog timer: the timer library must be
@@ -203,12 +335,63 @@ int gw_port_configure(uint16_t port_id, uint16_t nrxq, uint16_t ntxq, int rss)
 			return -ENOTSUP;
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf = hf;
-		if (rss == 2 && info.hash_key_size > 0 && info.hash_key_size <= sizeof(gw_sym_key)) {
+		if (rss == 2) {
+			/* A key of a size the device does not say, or longer
+			 * than ours, cannot be made symmetric. */
+			if (info.hash_key_size == 0 || info.hash_key_size > sizeof(gw_sym_key))
+				return -ENOTSUP;
 			conf.rx_adv_conf.rss_conf.rss_key = gw_sym_key;
 			conf.rx_adv_conf.rss_conf.rss_key_len = info.hash_key_size;
 		}
 	}
 	return rte_eth_dev_configure(port_id, nrxq, ntxq, &conf);
+}
+
+/* gw_rss_get reads the port's RSS hash functions, its key (into key,
+ * *key_len bytes at most; *key_len becomes its length, 0 when the device
+ * does not say its key size) and redirection table (into reta, *reta_size
+ * entries at most; *reta_size becomes its size, 0 when it has none). */
+int gw_rss_get(uint16_t port_id, uint8_t *key, uint8_t *key_len, uint64_t *hf, uint16_t *reta, uint16_t *reta_size)
+{
+	struct rte_eth_dev_info info;
+	struct rte_eth_rss_conf conf;
+	struct rte_eth_rss_reta_entry64 groups[GW_MAX_RETA / RTE_ETH_RETA_GROUP_SIZE];
+	int ret;
+
+	ret = rte_eth_dev_info_get(port_id, &info);
+	if (ret != 0)
+		return ret;
+	memset(&conf, 0, sizeof(conf));
+	if (info.hash_key_size > 0 && info.hash_key_size <= *key_len) {
+		conf.rss_key = key;
+		conf.rss_key_len = info.hash_key_size;
+	}
+	ret = rte_eth_dev_rss_hash_conf_get(port_id, &conf);
+	if (ret != 0)
+		return ret;
+	*key_len = conf.rss_key != NULL ? info.hash_key_size : 0;
+	*hf = conf.rss_hf;
+	if (info.reta_size == 0 || info.reta_size > *reta_size || info.reta_size > GW_MAX_RETA ||
+	    info.reta_size % RTE_ETH_RETA_GROUP_SIZE != 0) {
+		*reta_size = 0;
+		return 0;
+	}
+	memset(groups, 0, sizeof(groups));
+	for (unsigned int g = 0; g < info.reta_size / RTE_ETH_RETA_GROUP_SIZE; g++)
+		groups[g].mask = ~0ULL;
+	ret = rte_eth_dev_rss_reta_query(port_id, groups, info.reta_size);
+	if (ret != 0)
+		return ret;
+	for (unsigned int i = 0; i < info.reta_size; i++)
+		reta[i] = groups[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE];
+	*reta_size = info.reta_size;
+	return 0;
+}
+
+/* gw_rss_symmetric_key copies the symmetric key (len bytes at most). */
+void gw_rss_symmetric_key(uint8_t *key, size_t len)
+{
+	memcpy(key, gw_sym_key, len < sizeof(gw_sym_key) ? len : sizeof(gw_sym_key));
 }
 
 int gw_link(uint16_t port_id, uint32_t *speed, int *up, int *full_duplex)

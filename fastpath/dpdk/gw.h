@@ -15,10 +15,14 @@
 /* Limits of one worker: ports in the forwarder's list, rx queues it polls. */
 #define GW_MAX_PORTS 32
 #define GW_MAX_RXQ 32
+/* Largest RSS redirection table read (ENA has 128 entries, others 512). */
+#define GW_MAX_RETA 2048
 
-/* Destinations written by Go into gw_worker.dest for each received mbuf. */
+/* Destinations written by Go into gw_worker.dest for each received mbuf:
+ * a port index (transmit there), GW_DEST_EXCEPTION + a port index (to that
+ * port's exception TAP) or GW_DEST_DROP. */
 #define GW_DEST_DROP 0xffff
-#define GW_DEST_EXCEPTION 0xfffe
+#define GW_DEST_EXCEPTION 0x8000
 
 /* A transmit buffer for one (port, queue): filled by gw_step, flushed when
  * full and once per pass. */
@@ -37,6 +41,14 @@ struct gw_rxq {
 	uint16_t queue_id;
 };
 
+/* One port's exception TAP as a worker reads it: frames the kernel sends
+ * through the TAP (rx) leave unchanged on the port (tx[port]). */
+struct gw_exc {
+	struct gw_rxq rx;
+	uint16_t port;       /* index of the port in the forwarder's list */
+	uint64_t kernel_out; /* frames handed to that port */
+};
+
 /* Per-worker counters; written only by the worker's thread, read by anyone
  * (aligned 64-bit loads on the platforms DPDK supports are not torn). */
 struct gw_counters {
@@ -44,8 +56,8 @@ struct gw_counters {
 	uint64_t rx;              /* packets handed to the engine */
 	uint64_t multiseg;        /* multi-segment mbufs dropped before the engine */
 	uint64_t dropped;         /* Drop verdicts (and invalid destinations) freed */
-	uint64_t exception;       /* packets handed to the kernel TAP */
-	uint64_t kernel_out;      /* frames the kernel sent through the TAP */
+	uint64_t exception;       /* packets handed to the kernel TAPs */
+	uint64_t kernel_out;      /* frames the kernel sent through the TAPs */
 	uint64_t kernel_multiseg; /* of those, multi-segment ones dropped */
 };
 
@@ -61,12 +73,12 @@ struct gw_worker {
 	uint16_t nports;
 	struct gw_txbuf tx[GW_MAX_PORTS]; /* by port index */
 
-	/* Exception path: Exception verdicts go out on exc_tx (the TAP); frames
-	 * read from exc_rx (the TAP) go unchanged to tx[exc_appliance]. */
-	uint16_t has_exception;
-	uint16_t exc_appliance;
-	struct gw_rxq exc_rx;
-	struct gw_txbuf exc_tx;
+	/* Exception paths, one per port that has a TAP: an Exception verdict
+	 * for port i goes out on exc_tx[i] (its TAP); frames read from
+	 * exc[k].rx go unchanged to tx[exc[k].port]. */
+	uint16_t nexc;
+	struct gw_exc exc[GW_MAX_PORTS];
+	struct gw_txbuf exc_tx[GW_MAX_PORTS]; /* by port index */
 
 	/* Clock for the engine: now_ns is refreshed from the TSC once per
 	 * pass (a vDSO clock_gettime per pass cost ~5% of a no-op forwarder);
@@ -84,10 +96,14 @@ struct gw_worker {
 uint16_t gw_step(struct gw_worker *w, uint16_t ndone, uint16_t q);
 void gw_drain(struct gw_worker *w, uint16_t ndone);
 
-int gw_eal_init(int argc, char **argv);
+int gw_eal_init(int argc, char **argv, char **out, char **err);
+void gw_capture_begin(void);
+char *gw_capture_end(void);
 int gw_errno(void);
 int gw_port_configure(uint16_t port_id, uint16_t nrxq, uint16_t ntxq, int rss);
 int gw_link(uint16_t port_id, uint32_t *speed, int *up, int *full_duplex);
+int gw_rss_get(uint16_t port_id, uint8_t *key, uint8_t *key_len, uint64_t *hf, uint16_t *reta, uint16_t *reta_size);
+void gw_rss_symmetric_key(uint8_t *key, size_t len);
 int gw_watch_reset(uint16_t port_id);
 int gw_take_reset(uint16_t port_id);
 void gw_request_reset(uint16_t port_id);

@@ -36,10 +36,16 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv(childEnv); mode != "" {
 		os.Exit(childMain(mode))
 	}
-	listing := flag.Lookup("test.list") != nil && flag.Lookup("test.list").Value.String() != ""
+	set := func(name string) bool {
+		f := flag.Lookup(name)
+		return f != nil && f.Value.String() != "" && f.Value.String() != "false"
+	}
 	switch {
-	case listing:
+	case set("test.list"):
 		skipEAL = "listing tests only"
+	case set("test.fuzz") || set("test.fuzzworker"):
+		// The fuzz targets (device strings, lcore lists) need no DPDK.
+		skipEAL = "fuzzing"
 	case os.Geteuid() != 0:
 		skipEAL = "needs root for DPDK (hugepages, vdevs, namespaces); run as root: sudo go test ./fastpath/dpdk/"
 	default:

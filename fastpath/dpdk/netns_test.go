@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gwlbctl/gwlbctl/fastpath/engine"
+	"github.com/gwlbctl/gwlbctl/fastpath/kernel"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 )
@@ -30,15 +31,15 @@ func TestAfPacketWire(t *testing.T) {
 	lh, lp := vethInto(t, left, fmt.Sprintf("%d.%d.%d.1/24", a, b, c))
 	rh, rp := vethInto(t, right, fmt.Sprintf("%d.%d.%d.2/24", a, b, c))
 	for _, h := range []string{lh, rh} {
-		if err := QuietKernelSide(h); err != nil {
+		if err := kernel.QuietKernelSide(h); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// Without this the senders' UDP checksums are left to "hardware".
-	if err := DisableOffloads(left, lp); err != nil {
+	if err := kernel.DisableOffloads(left, lp); err != nil {
 		t.Fatal(err)
 	}
-	if err := DisableOffloads(right, rp); err != nil {
+	if err := kernel.DisableOffloads(right, rp); err != nil {
 		t.Fatal(err)
 	}
 	f, err := NewForwarder(e, ForwarderConfig{
@@ -123,43 +124,63 @@ func udpSocketIn(t *testing.T, ns string, open func() (net.Conn, error)) net.Con
 }
 
 // toKernel is the exception path's part of the engine: frames for the
-// node's MAC or broadcast go to the kernel, the rest is dropped.
-type toKernel struct{ mac net.HardwareAddr }
+// receiving port's MAC, broadcast or multicast (ARP, IPv6 neighbour
+// discovery) go to that port's TAP, the rest is dropped.
+type toKernel struct{ macs []net.HardwareAddr }
 
 func (h toKernel) Process(pkts []engine.Packet, now int64) {
 	for i := range pkts {
 		p := &pkts[i]
 		dst := p.Buf[p.Off : p.Off+6]
-		if bytes.Equal(dst, h.mac) || bytes.Equal(dst, []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}) {
-			p.Verdict = engine.Exception
+		if bytes.Equal(dst, h.macs[p.Port]) || dst[0]&1 != 0 {
+			p.Verdict, p.Out = engine.Exception, p.Port
 		} else {
 			p.Verdict = engine.Drop
 		}
 	}
 }
 
-// A host on the appliance network pings the node's address: the request
-// enters the appliance port (net_af_packet), goes to the kernel through
-// the exception TAP, and the kernel's ARP and echo replies leave through
-// the TAP and the appliance port. The kernel side of the veth is quieted,
-// so no other path exists. The neighbour table then holds the host, and
-// ResolveNeighbour makes the kernel learn a second one.
+// Two ports, each with its own exception TAP, on two networks: a host on
+// each pings the node's address on its network (IPv4 on the first, IPv4
+// and IPv6 on the second). Requests enter the port (net_af_packet), go to
+// that port's TAP, and the kernel's ARP, neighbour advertisements and echo
+// replies leave through the same TAP and port; the kernel sides of the
+// veths are quieted, so no other path exists. Each TAP's neighbour table
+// then holds its own network's host and not the other's, and
+// ResolveNeighbour makes the kernel learn a second one on the first.
 func TestExceptionTAP(t *testing.T) {
 	e := needEAL(t)
-	a, b, c := testSubnet()
-	ns := newNetns(t)
-	host, peer := vethInto(t, ns, fmt.Sprintf("%d.%d.%d.2/24", a, b, c))
-	sh(t, "ip", "-n", ns, "addr", "add", fmt.Sprintf("%d.%d.%d.3/24", a, b, c), "dev", peer)
-	if err := QuietKernelSide(host); err != nil {
-		t.Fatal(err)
+	type network struct {
+		ns, host, peer string
+		peerIP, second netip.Addr
+		node           netip.Prefix
+		node6, peer6   netip.Prefix
+		tap            string
 	}
-	tap := uniq("gwx")
-	node := netip.MustParsePrefix(fmt.Sprintf("%d.%d.%d.1/24", a, b, c))
-	f, err := NewForwarder(e, ForwarderConfig{
-		Name:      uniq("exc"),
-		Ports:     []PortConfig{{Device: "net_af_packet" + host + ",iface=" + host, Promiscuous: true}},
-		Exception: &ExceptionConfig{Interface: tap, AppliancePort: 0, Address: node},
-	})
+	nets := make([]*network, 2)
+	a, b, c := testSubnet()
+	for i := range nets {
+		n := &network{ns: newNetns(t), tap: uniq("gwx")}
+		sub := fmt.Sprintf("%d.%d.%d", a, b, c+byte(i))
+		n.host, n.peer = vethInto(t, n.ns, sub+".2/24")
+		n.peerIP, n.second = netip.MustParseAddr(sub+".2"), netip.MustParseAddr(sub+".3")
+		n.node = netip.MustParsePrefix(sub + ".1/24")
+		sh(t, "ip", "-n", n.ns, "addr", "add", sub+".3/24", "dev", n.peer)
+		if err := kernel.QuietKernelSide(n.host); err != nil {
+			t.Fatal(err)
+		}
+		nets[i] = n
+	}
+	nets[1].node6 = netip.MustParsePrefix(fmt.Sprintf("2001:db8:%d:%d::1/64", b, c))
+	nets[1].peer6 = netip.MustParsePrefix(fmt.Sprintf("2001:db8:%d:%d::2/64", b, c))
+	sh(t, "ip", "-n", nets[1].ns, "addr", "add", nets[1].peer6.String(), "dev", nets[1].peer, "nodad")
+
+	var ports []PortConfig
+	for _, n := range nets {
+		ports = append(ports, PortConfig{Device: "net_af_packet" + n.host + ",iface=" + n.host, Promiscuous: true, MTU: 1400,
+			Exception: &ExceptionConfig{Interface: n.tap}})
+	}
+	f, err := NewForwarder(e, ForwarderConfig{Name: uniq("exc"), Ports: ports})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,38 +188,76 @@ func TestExceptionTAP(t *testing.T) {
 		if err := f.Close(); err != nil {
 			t.Error(err)
 		}
-		if _, err := netlink.LinkByName(tap); err == nil {
-			t.Errorf("TAP %s still exists after Close", tap)
+		for _, n := range nets {
+			if _, err := netlink.LinkByName(n.tap); err == nil {
+				t.Errorf("TAP %s still exists after Close", n.tap)
+			}
 		}
 	}()
-	mac, err := f.Ports()[0].MAC()
-	if err != nil {
+	xs := f.Exceptions()
+	if len(xs) != 2 || xs[0].Port != 0 || xs[1].Port != 1 || f.ExceptionPort(1) != xs[1].TAP || f.ExceptionPort(2) != nil {
+		t.Fatalf("exception paths %+v", xs)
+	}
+	var macs []net.HardwareAddr
+	for i, n := range nets {
+		mac, err := f.Ports()[i].MAC()
+		if err != nil {
+			t.Fatal(err)
+		}
+		macs = append(macs, mac)
+		link, err := netlink.LinkByName(n.tap)
+		if err != nil {
+			t.Fatalf("TAP %s: %v", n.tap, err)
+		}
+		// The forwarder sets what DPDK sets and leaves the TAP down for
+		// the caller to configure.
+		if link.Attrs().HardwareAddr.String() != mac.String() || xs[i].MAC.String() != mac.String() || link.Attrs().MTU != 1400 || xs[i].MTU != 1400 {
+			t.Fatalf("TAP %s: MAC %s MTU %d; port %d's MAC %s, MTU 1400", n.tap, link.Attrs().HardwareAddr, link.Attrs().MTU, i, mac)
+		}
+		if link.Attrs().Flags&net.FlagUp != 0 {
+			t.Fatalf("TAP %s is up before Start and before its configuration", n.tap)
+		}
+		addrs := []netip.Prefix{n.node}
+		if n.node6.IsValid() {
+			addrs = append(addrs, n.node6)
+		}
+		if err := kernel.ConfigureTAP(xs[i].Interface, kernel.TAPConfig{Addresses: addrs}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Start([]BurstHandler{toKernel{macs}}); err != nil {
 		t.Fatal(err)
 	}
-	link, err := netlink.LinkByName(tap)
-	if err != nil {
-		t.Fatalf("TAP %s: %v", tap, err)
+	for i, n := range nets {
+		out := sh(t, "ip", "netns", "exec", n.ns, "ping", "-c", "3", "-i", "0.2", "-W", "2", "-I", n.peerIP.String(), n.node.Addr().String())
+		if !strings.Contains(out, " 0% packet loss") || strings.Contains(out, "DUP") {
+			t.Fatalf("ping the node on port %d: %s", i, out)
+		}
 	}
-	if link.Attrs().HardwareAddr.String() != mac.String() {
-		t.Fatalf("TAP MAC %s, appliance port MAC %s", link.Attrs().HardwareAddr, mac)
-	}
-	if err := f.Start([]BurstHandler{toKernel{mac}}); err != nil {
-		t.Fatal(err)
-	}
-	out := sh(t, "ip", "netns", "exec", ns, "ping", "-c", "3", "-i", "0.2", "-W", "2", "-I", fmt.Sprintf("%d.%d.%d.2", a, b, c), node.Addr().String())
+	out := sh(t, "ip", "netns", "exec", nets[1].ns, "ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", nets[1].node6.Addr().String())
 	if !strings.Contains(out, " 0% packet loss") || strings.Contains(out, "DUP") {
-		t.Fatalf("ping the node: %s", out)
+		t.Fatalf("ping6 the node on port 1: %s", out)
 	}
-	s := f.Stats()[0]
-	if s.Exception < 4 || s.KernelOut < 4 || s.ExceptionTx.Sent < 4 || s.Tx[0].Sent < 4 {
-		t.Fatalf("ARP and 3 echoes must cross the exception path both ways: %+v", s)
+	var sum WorkerStats
+	sum.Exceptions = make([]ExceptionStats, 2)
+	for _, s := range f.Stats() {
+		sum.Exception += s.Exception
+		sum.KernelOut += s.KernelOut
+		for i := range sum.Exceptions {
+			sum.Exceptions[i].ToKernel.Sent += s.Exceptions[i].ToKernel.Sent
+			sum.Exceptions[i].FromKernel += s.Exceptions[i].FromKernel
+		}
+	}
+	// ARP and 3 echoes each way on port 0; the same plus neighbour
+	// discovery and 3 IPv6 echoes on port 1.
+	x0, x1 := sum.Exceptions[0], sum.Exceptions[1]
+	if x0.ToKernel.Sent < 4 || x0.FromKernel < 4 || x1.ToKernel.Sent < 8 || x1.FromKernel < 8 ||
+		sum.Exception != x0.ToKernel.Sent+x1.ToKernel.Sent || sum.KernelOut != x0.FromKernel+x1.FromKernel {
+		t.Fatalf("per-port exception paths: %+v (totals %d to, %d from the kernel)", sum.Exceptions, sum.Exception, sum.KernelOut)
 	}
 
-	peerMAC := sh(t, "ip", "-n", ns, "-br", "link", "show", peer)
-	hostIP := netip.MustParseAddr(fmt.Sprintf("%d.%d.%d.2", a, b, c))
-	second := netip.MustParseAddr(fmt.Sprintf("%d.%d.%d.3", a, b, c))
-	find := func(ip netip.Addr) *Neighbour {
-		ns, err := Neighbours(tap)
+	find := func(tap string, ip netip.Addr) *kernel.Neighbour {
+		ns, err := kernel.Neighbours(tap)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -209,17 +268,24 @@ func TestExceptionTAP(t *testing.T) {
 		}
 		return nil
 	}
-	waitFor(t, "the pinging host in the neighbour table", 3*time.Second, func() bool { return find(hostIP) != nil })
-	if n := find(hostIP); !strings.Contains(peerMAC, n.MAC.String()) {
-		t.Fatalf("neighbour %s has MAC %s; the host's link is %s", hostIP, n.MAC, peerMAC)
+	for i, n := range nets {
+		peerMAC := sh(t, "ip", "-n", n.ns, "-br", "link", "show", n.peer)
+		waitFor(t, "the pinging host in the neighbour table of "+n.tap, 3*time.Second, func() bool { return find(n.tap, n.peerIP) != nil })
+		if nb := find(n.tap, n.peerIP); !strings.Contains(peerMAC, nb.MAC.String()) {
+			t.Fatalf("neighbour %s has MAC %s; the host's link is %s", n.peerIP, nb.MAC, peerMAC)
+		}
+		if other := nets[1-i]; find(n.tap, other.peerIP) != nil {
+			t.Fatalf("TAP %s (port %d) knows %s of the other port's network", n.tap, i, other.peerIP)
+		}
 	}
-	if find(second) != nil {
-		t.Fatalf("%s resolved before anyone asked", second)
+	waitFor(t, "the IPv6 host in the neighbour table", 3*time.Second, func() bool { return find(nets[1].tap, nets[1].peer6.Addr()) != nil })
+	if find(nets[0].tap, nets[0].second) != nil {
+		t.Fatalf("%s resolved before anyone asked", nets[0].second)
 	}
-	if err := ResolveNeighbour(tap, second); err != nil {
+	if err := kernel.ResolveNeighbour(nets[0].tap, nets[0].second); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "ResolveNeighbour to fill the table", 3*time.Second, func() bool { return find(second) != nil })
+	waitFor(t, "ResolveNeighbour to fill the table", 3*time.Second, func() bool { return find(nets[0].tap, nets[0].second) != nil })
 }
 
 // The MTU reaches the kernel interface behind net_af_packet; a jumbo MTU

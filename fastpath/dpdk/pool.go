@@ -10,11 +10,7 @@ package dpdk
 import "C"
 
 import (
-	"encoding/binary"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"unsafe"
 )
 
@@ -99,43 +95,4 @@ func (m *Mempool) Free() {
 	}
 	_ = m.e.Do(func() error { C.rte_mempool_free(m.p); return nil })
 	m.p = nil
-}
-
-// PcapPackets counts the packets of a pcap file: net_pcap with
-// infinite_rx=1 loads them all into mbufs of the port's pool, so the pool
-// must hold that many more.
-func PcapPackets(path string) (int, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, fmt.Errorf("dpdk: counting pcap packets: %w", err)
-	}
-	defer f.Close()
-	var hdr [24]byte
-	if _, err := io.ReadFull(f, hdr[:]); err != nil {
-		return 0, fmt.Errorf("dpdk: %s: not a pcap file (short header): %w", path, err)
-	}
-	var bo binary.ByteOrder
-	switch binary.LittleEndian.Uint32(hdr[:4]) {
-	case 0xa1b2c3d4, 0xa1b23c4d:
-		bo = binary.LittleEndian
-	case 0xd4c3b2a1, 0x4d3cb2a1:
-		bo = binary.BigEndian
-	default:
-		return 0, fmt.Errorf("dpdk: %s: not a pcap file (magic %x); pcapng is not supported by net_pcap", path, hdr[:4])
-	}
-	n := 0
-	var rec [16]byte
-	for {
-		if _, err := io.ReadFull(f, rec[:]); err != nil {
-			if errors.Is(err, io.EOF) {
-				return n, nil
-			}
-			return n, fmt.Errorf("dpdk: %s: truncated record %d: %w", path, n, err)
-		}
-		incl := bo.Uint32(rec[8:12])
-		if _, err := f.Seek(int64(incl), io.SeekCurrent); err != nil {
-			return n, fmt.Errorf("dpdk: %s: %w", path, err)
-		}
-		n++
-	}
 }

@@ -1,20 +1,32 @@
 package dpdk
 
 /*
+#define ALLOW_EXPERIMENTAL_API // rte_devargs_reset
 #include <stdlib.h>
 #include <string.h>
 #include <rte_ethdev.h>
 #include <rte_dev.h>
 #include <rte_errno.h>
+#include <rte_devargs.h>
 #include "gw.h"
+
+// Whether a bus of this EAL (its drivers) recognises the device string:
+// 0 if one does, -1 if none.
+static int gw_devargs_ok(const char *dev)
+{
+	struct rte_devargs da;
+
+	if (rte_devargs_parse(&da, dev) != 0)
+		return -1;
+	rte_devargs_reset(&da);
+	return 0;
+}
 */
 import "C"
 
 import (
-	"errors"
 	"fmt"
 	"net"
-	"strings"
 	"unsafe"
 )
 
@@ -44,6 +56,10 @@ type PortConfig struct {
 	// TxOnly ports are never polled by the workers: sinks, or ports whose
 	// rx queue is read elsewhere (ReceiveFrames).
 	TxOnly bool
+	// Exception is the port's exception path (nil: none; the port's
+	// Exception verdicts are then dropped and counted). NewForwarder
+	// opens it; OpenPort refuses a config that has one.
+	Exception *ExceptionConfig
 }
 
 // Port is an opened, configured DPDK port.
@@ -63,21 +79,25 @@ type Port struct {
 	resetArm bool
 }
 
-// deviceName is the part of a device string before its arguments.
-func deviceName(dev string) string {
-	name, _, _ := strings.Cut(dev, ",")
-	return strings.TrimPrefix(name, "pci:")
-}
-
 // OpenPort probes (virtual devices) or finds (already probed devices) the
 // port, configures its queues with rx buffers from pool, sets MTU and
-// promiscuous mode. The port is not started.
+// promiscuous mode. The port is not started. The device string is checked
+// first (ParseDevice, Device.Check, and whether this DPDK has the
+// driver), so a mistake is named in the error rather than left to the
+// driver's errno.
 func (e *EAL) OpenPort(cfg PortConfig, pool *Mempool) (*Port, error) {
-	if cfg.Device == "" {
-		return nil, errors.New("dpdk: port device is empty; give a vdev such as net_null0,no-rx=1 or a PCI address")
+	dev, err := ParseDevice(cfg.Device)
+	if err != nil {
+		return nil, fmt.Errorf("dpdk: %w", err)
+	}
+	if err := dev.Check(); err != nil {
+		return nil, fmt.Errorf("dpdk: %w", err)
 	}
 	if pool == nil {
 		return nil, fmt.Errorf("dpdk: port %s: no mempool", cfg.Device)
+	}
+	if cfg.Exception != nil {
+		return nil, fmt.Errorf("dpdk: port %s: exception TAPs are opened by NewForwarder, not OpenPort", cfg.Device)
 	}
 	if cfg.RxQueues == 0 {
 		cfg.RxQueues = 1
@@ -91,17 +111,25 @@ func (e *EAL) OpenPort(cfg PortConfig, pool *Mempool) (*Port, error) {
 	if cfg.TxDesc == 0 {
 		cfg.TxDesc = 1024
 	}
-	p := &Port{e: e, cfg: cfg, name: deviceName(cfg.Device), pool: pool}
-	err := e.Do(func() error {
+	p := &Port{e: e, cfg: cfg, name: dev.Name, pool: pool}
+	err = e.Do(func() error {
 		cname := C.CString(p.name)
 		defer C.free(unsafe.Pointer(cname))
 		var id C.uint16_t
 		if C.rte_eth_dev_get_port_by_name(cname, &id) != 0 {
+			if dev.PCI != "" {
+				return fmt.Errorf("dpdk: PCI device %s is not among EAL's ports: give it to EAL with -a %s (and drop --no-pci), bound to vfio-pci or igb_uio", dev.PCI, dev.PCI)
+			}
 			cdev := C.CString(cfg.Device)
 			defer C.free(unsafe.Pointer(cdev))
-			if rc := C.rte_dev_probe(cdev); rc < 0 {
-				return fmt.Errorf("dpdk: probing %q: %s (check the driver name and its arguments; PCI devices must be given to EAL with -a)",
-					cfg.Device, rteStrerror(-int(rc), 0))
+			if rc, _ := captureLog(func() C.int { return C.gw_devargs_ok(cdev) }); rc < 0 {
+				return fmt.Errorf("dpdk: %q: this DPDK has no %s driver (its PMD library is not installed or not loaded)", cfg.Device, dev.Driver)
+			}
+			if rc, cause := captureLog(func() C.int { return C.rte_dev_probe(cdev) }); rc < 0 {
+				if cause == "" {
+					cause = rteStrerror(-int(rc), 0)
+				}
+				return fmt.Errorf("dpdk: %q: the %s driver refused the device: %s", cfg.Device, dev.Driver, cause)
 			}
 			p.hotplug = true
 			if C.rte_eth_dev_get_port_by_name(cname, &id) != 0 {
@@ -149,6 +177,13 @@ func (p *Port) setup() error {
 	}
 	if rc != 0 {
 		return fmt.Errorf("dpdk: port %s (%s): configure %d rx / %d tx queues: %s", p.name, p.driver, p.cfg.RxQueues, p.cfg.TxQueues, rteStrerror(-int(rc), 0))
+	}
+	if p.cfg.RxQueues > 1 {
+		// A device may accept a key and keep its own: say so when the
+		// key read back is not the symmetric one.
+		if r, err := p.rss(); err == nil && len(r.Key) > 0 && !r.Symmetric && r.HashFunctions != 0 {
+			p.e.log.Warn("dpdk: the device keeps its own RSS key; both directions of a flow may land on different workers", "port", p.name, "driver", p.driver)
+		}
 	}
 	nrxd, ntxd := C.uint16_t(p.cfg.RxDesc), C.uint16_t(p.cfg.TxDesc)
 	if rc := C.rte_eth_dev_adjust_nb_rx_tx_desc(id, &nrxd, &ntxd); rc != 0 {
@@ -204,6 +239,57 @@ func (p *Port) setup() error {
 		}
 	}
 	return nil
+}
+
+// RSSConfig is a port's receive-side scaling as the device reports it.
+type RSSConfig struct {
+	// Key is the Toeplitz key; empty when the device does not say its
+	// key size (net_null).
+	Key []byte
+	// RETA is the redirection table: a packet whose hash is h goes to rx
+	// queue RETA[h % len(RETA)]; empty when the device has none (net_tap).
+	RETA []uint16
+	// HashFunctions are the RTE_ETH_RSS_* flags in force (0: RSS off).
+	HashFunctions uint64
+	// Symmetric is true when Key is the repeated 0x6d5a key that
+	// OpenPort asks for with several rx queues: A->B and B->A hash alike.
+	Symmetric bool
+}
+
+// RSS reads the port's RSS key and redirection table: what a worker needs
+// to pick outer source ports whose returns the NIC steers to its queue
+// (engine.NewRSSPorts needs both). Fails on devices without RSS. Reading
+// the key is written to DPDK 22.11's API and untested here: no virtual
+// device reports its key (ENA does).
+func (p *Port) RSS() (RSSConfig, error) {
+	var r RSSConfig
+	err := p.e.Do(func() error {
+		var err error
+		r, err = p.rss()
+		return err
+	})
+	return r, err
+}
+
+// rss reads the RSS state; on the main lcore.
+func (p *Port) rss() (RSSConfig, error) {
+	var key [64]C.uint8_t
+	var reta [C.GW_MAX_RETA]C.uint16_t
+	klen, rsize := C.uint8_t(len(key)), C.uint16_t(len(reta))
+	var hf C.uint64_t
+	if rc := C.gw_rss_get(C.uint16_t(p.id), &key[0], &klen, &hf, &reta[0], &rsize); rc != 0 {
+		return RSSConfig{}, fmt.Errorf("dpdk: port %s (%s): reading RSS key and redirection table: %s", p.name, p.driver, rteStrerror(-int(rc), 0))
+	}
+	r := RSSConfig{Key: C.GoBytes(unsafe.Pointer(&key[0]), C.int(klen)), HashFunctions: uint64(hf), RETA: make([]uint16, int(rsize))}
+	for i := range r.RETA {
+		r.RETA[i] = uint16(reta[i])
+	}
+	if len(r.Key) > 0 {
+		sym := make([]byte, len(r.Key))
+		C.gw_rss_symmetric_key((*C.uint8_t)(unsafe.Pointer(&sym[0])), C.size_t(len(sym)))
+		r.Symmetric = string(sym) == string(r.Key)
+	}
+	return r, nil
 }
 
 // ID returns the DPDK port id.

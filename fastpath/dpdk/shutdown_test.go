@@ -28,6 +28,8 @@ func childMain(mode string) int {
 		return childNoHuge()
 	case "workers2":
 		return childTwoWorkers()
+	case "badeal":
+		return childBadEAL()
 	}
 	fmt.Fprintln(os.Stderr, "unknown child mode", mode)
 	return 2
@@ -46,8 +48,7 @@ func childSigterm() int {
 		return fail(err)
 	}
 	f, err := NewForwarder(e, ForwarderConfig{
-		Ports:     []PortConfig{{Device: "net_null_in,size=64"}, {Device: "net_null_out,no-rx=1"}},
-		Exception: &ExceptionConfig{Interface: os.Getenv("GWLBCTL_DPDK_TEST_TAP"), AppliancePort: 1},
+		Ports: []PortConfig{{Device: "net_null_in,size=64"}, {Device: "net_null_out,no-rx=1", Exception: &ExceptionConfig{Interface: os.Getenv("GWLBCTL_DPDK_TEST_TAP")}}},
 	})
 	if err != nil {
 		return fail(err)
@@ -71,6 +72,18 @@ func childSigterm() int {
 	}
 	fmt.Printf("forwarded %d in-use-after-stop %d\n", sent, inUse)
 	return 0
+}
+
+// childBadEAL initialises EAL with the arguments in
+// GWLBCTL_DPDK_TEST_EAL (space-separated) and prints the error.
+func childBadEAL() int {
+	_, err := InitEAL(EALConfig{Args: strings.Fields(os.Getenv("GWLBCTL_DPDK_TEST_EAL"))})
+	if err == nil {
+		fmt.Println("initialised")
+		return 0
+	}
+	fmt.Println("error:", err)
+	return 1
 }
 
 // childNoHuge forwards a little without hugepages (the logged fallback).
@@ -117,8 +130,7 @@ func childTwoWorkers() int {
 	}
 	defer e.Close()
 	f, err := NewForwarder(e, ForwarderConfig{
-		Ports:     []PortConfig{{Device: "net_null_in,size=64"}, {Device: "net_null_out,no-rx=1", TxOnly: true}},
-		Exception: &ExceptionConfig{Interface: os.Getenv("GWLBCTL_DPDK_TEST_TAP"), AppliancePort: 1},
+		Ports: []PortConfig{{Device: "net_null_in,size=64"}, {Device: "net_null_out,no-rx=1", TxOnly: true, Exception: &ExceptionConfig{Interface: os.Getenv("GWLBCTL_DPDK_TEST_TAP")}}},
 	})
 	if err != nil {
 		return fail(err)
@@ -146,7 +158,7 @@ func childTwoWorkers() int {
 	if len(in.Queues) != 2 || in.Queues[0].RxPackets != s[0].Rx || in.Queues[1].RxPackets != s[1].Rx {
 		return fail(fmt.Errorf("queue stats %+v vs workers %d, %d", in.Queues, s[0].Rx, s[1].Rx))
 	}
-	if rx, tx := f.ExceptionPort().Queues(); rx != 2 || tx != 2 {
+	if rx, tx := f.ExceptionPort(1).Queues(); rx != 2 || tx != 2 {
 		return fail(fmt.Errorf("TAP has %d/%d queues, want one per worker", rx, tx))
 	}
 	fmt.Printf("ok lcores %d %d rx %d %d\n", s[0].Lcore, s[1].Lcore, s[0].Rx, s[1].Rx)

@@ -78,14 +78,17 @@ func gwLcoreMain(h C.uintptr_t) {
 // loop is the per-core poll loop. Per pass: check the stop flag once, take
 // the clock once (TSC-based, see gw_worker.now_ns; the same scale as
 // Monotonic), then per rx queue one gw_step call that disposes of the
-// previous burst (to its tx buffers, the TAP, or freed), flushes every tx
-// buffer at the start of a pass, and receives the next burst. The engine
+// previous burst (to its tx buffers, a port's TAP, or freed), flushes
+// every tx buffer at the start of a pass, and receives the next burst.
+// An Exception verdict goes to the TAP of port Out (the engine sets Out
+// to the receiving port); a port without a TAP drops it (Dropped). The engine
 // reads its config snapshot through its own atomic pointer per burst.
 func (w *worker) loop() {
 	c := w.c
 	mbufs := (*[Burst]*C.struct_rte_mbuf)(unsafe.Pointer(&c.rx[0]))
 	dest := (*[Burst]C.uint16_t)(unsafe.Pointer(&c.dest[0]))
 	rxqs := w.rxqs
+	nports := uint(c.nports)
 	pkts := w.pkts[:]
 	h := w.handler
 	ndone := 0
@@ -135,8 +138,8 @@ func (w *worker) loop() {
 						m.pkt_len = C.uint32_t(p.Len)
 						if p.Verdict == engine.Forward {
 							d = C.uint16_t(p.Out)
-						} else if p.Verdict == engine.Exception {
-							d = C.GW_DEST_EXCEPTION
+						} else if p.Verdict == engine.Exception && uint(p.Out) < nports {
+							d = C.GW_DEST_EXCEPTION + C.uint16_t(p.Out)
 						}
 					} else {
 						bad++
@@ -168,9 +171,11 @@ type WorkerStats struct {
 	// pool's data room is sized from the MTU, so a single segment fits
 	// every frame the port accepts; a larger one is dropped here).
 	MultiSegment uint64
-	Dropped      uint64 // freed: Drop verdicts, invalid output ports, BadFrame
-	Exception    uint64 // handed to the kernel TAP
-	KernelOut    uint64 // frames from the TAP sent on the appliance port
+	// Dropped counts freed packets: Drop verdicts, invalid output ports,
+	// Exception verdicts for a port without a TAP, BadFrame.
+	Dropped   uint64
+	Exception uint64 // handed to the kernel TAPs (all ports)
+	KernelOut uint64 // frames from the TAPs sent on their ports (all ports)
 	// KernelMultiSegment counts TAP frames dropped as chained mbufs.
 	KernelMultiSegment uint64
 	BadFrame           uint64 // Off/Len outside the buffer after Process: dropped
@@ -179,10 +184,21 @@ type WorkerStats struct {
 	// CPU cost per packet on a machine shared with other processes.
 	CPUTimeNs uint64
 	// Tx is per output port index: packets the PMD accepted and refused
-	// (refused ones are freed).
+	// (refused ones are freed); a port's frames from its TAP included.
 	Tx []TxStats
-	// ExceptionTx is the TAP's transmit side.
-	ExceptionTx TxStats
+	// Exceptions is per port index: its exception path (zeros for a port
+	// without a TAP).
+	Exceptions []ExceptionStats
+}
+
+// ExceptionStats count one port's exception path on one worker.
+type ExceptionStats struct {
+	// ToKernel is the TAP's transmit side: Exception verdicts written to
+	// the kernel (refused ones are freed).
+	ToKernel TxStats
+	// FromKernel counts frames the kernel sent through the TAP, handed to
+	// the port's transmit buffer (then counted in Tx).
+	FromKernel uint64
 }
 
 // TxStats count one transmit buffer's bursts.
@@ -203,10 +219,15 @@ func (w *worker) stats() WorkerStats {
 		KernelMultiSegment: uint64(c.c.kernel_multiseg),
 		BadFrame:           w.badFrame.Load(),
 		CPUTimeNs:          w.cpuNs.Load(),
-		ExceptionTx:        TxStats{Sent: uint64(c.exc_tx.sent), Unsent: uint64(c.exc_tx.unsent)},
 	}
-	for i := 0; i < int(c.nports); i++ {
-		s.Tx = append(s.Tx, TxStats{Sent: uint64(c.tx[i].sent), Unsent: uint64(c.tx[i].unsent)})
+	s.Tx = make([]TxStats, int(c.nports))
+	s.Exceptions = make([]ExceptionStats, int(c.nports))
+	for i := range s.Tx {
+		s.Tx[i] = TxStats{Sent: uint64(c.tx[i].sent), Unsent: uint64(c.tx[i].unsent)}
+		s.Exceptions[i].ToKernel = TxStats{Sent: uint64(c.exc_tx[i].sent), Unsent: uint64(c.exc_tx[i].unsent)}
+	}
+	for k := 0; k < int(c.nexc); k++ {
+		s.Exceptions[c.exc[k].port].FromKernel = uint64(c.exc[k].kernel_out)
 	}
 	return s
 }

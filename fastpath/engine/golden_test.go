@@ -3,7 +3,6 @@ package engine
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"flag"
 	"fmt"
 	"net/netip"
@@ -11,6 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gwlbctl/gwlbctl/fastpath/pcap"
 )
 
 // Golden packets: each case feeds frames through a fresh worker and
@@ -161,50 +163,23 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// writePcap writes frames as a classic pcap (microsecond, Ethernet).
+// writePcap writes frames as a classic pcap, frame i stamped 1700000000 s
+// + i µs (the timestamps the golden files were made with).
 func writePcap(path string, frames [][]byte) error {
-	var b bytes.Buffer
-	hdr := make([]byte, 24)
-	binary.LittleEndian.PutUint32(hdr[0:], 0xa1b2c3d4)
-	binary.LittleEndian.PutUint16(hdr[4:], 2)
-	binary.LittleEndian.PutUint16(hdr[6:], 4)
-	binary.LittleEndian.PutUint32(hdr[16:], 65535)
-	binary.LittleEndian.PutUint32(hdr[20:], 1)
-	b.Write(hdr)
-	for i, f := range frames {
-		rec := make([]byte, 16)
-		binary.LittleEndian.PutUint32(rec[0:], 1700000000)
-		binary.LittleEndian.PutUint32(rec[4:], uint32(i))
-		binary.LittleEndian.PutUint32(rec[8:], uint32(len(f)))
-		binary.LittleEndian.PutUint32(rec[12:], uint32(len(f)))
-		b.Write(rec)
-		b.Write(f)
+	w, err := pcap.Create(path)
+	if err != nil {
+		return err
 	}
-	return os.WriteFile(path, b.Bytes(), 0o644)
+	for i, f := range frames {
+		if err := w.WritePacket(time.Unix(1700000000, int64(i)*1000), f); err != nil {
+			w.Close()
+			return err
+		}
+	}
+	return w.Close()
 }
 
-func readPcap(path string) ([][]byte, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	if len(data) < 24 || binary.LittleEndian.Uint32(data) != 0xa1b2c3d4 {
-		return nil, errors.New(path + ": not a little-endian classic pcap")
-	}
-	var frames [][]byte
-	for p := data[24:]; len(p) > 0; {
-		if len(p) < 16 {
-			return nil, errors.New(path + ": truncated record header")
-		}
-		n := int(binary.LittleEndian.Uint32(p[8:]))
-		if len(p) < 16+n {
-			return nil, errors.New(path + ": truncated record")
-		}
-		frames = append(frames, p[16:16+n])
-		p = p[16+n:]
-	}
-	return frames, nil
-}
+func readPcap(path string) ([][]byte, error) { return pcap.ReadFile(path) }
 
 // TestGoldenSpecOffsets hand-checks a golden encapsulation against the
 // byte table of the spec (section 1), offset by offset.

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gwlbctl/gwlbctl/fastpath/dpdk"
+	"github.com/gwlbctl/gwlbctl/fastpath/kernel"
 )
 
 // Neighbors answers "which MAC has this next hop" for the snapshot builder:
@@ -50,7 +50,7 @@ func (n *Neighbors) Refresh() bool {
 	if n.tap == "" {
 		return false
 	}
-	list, err := dpdk.Neighbours(n.tap)
+	list, err := kernel.Neighbours(n.tap)
 	if err != nil {
 		return false
 	}
@@ -92,7 +92,7 @@ func (n *Neighbors) Resolve(addrs []netip.Addr) bool {
 		}
 		n.mu.Unlock()
 		if due {
-			_ = dpdk.ResolveNeighbour(n.tap, a)
+			_ = kernel.ResolveNeighbour(n.tap, a)
 		}
 	}
 	return known

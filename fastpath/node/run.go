@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net/netip"
 	"os"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"github.com/gwlbctl/gwlbctl/control/store"
 	"github.com/gwlbctl/gwlbctl/fastpath/dpdk"
 	"github.com/gwlbctl/gwlbctl/fastpath/engine"
+	"github.com/gwlbctl/gwlbctl/fastpath/kernel"
 )
 
 // storeSource reads the state through the control/store interface.
@@ -128,23 +130,36 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 			// The kernel must not answer for the node on an interface DPDK
 			// reads with net_af_packet (it sees those frames too).
 			if iface := afPacketInterface(p.Device); iface != "" {
-				if err := dpdk.QuietKernelSide(iface); err != nil {
+				if err := kernel.QuietKernelSide(iface); err != nil {
 					log.Warn("node: could not quiet the kernel side of a port", "iface", iface, "err", err)
 				}
 				// Frames read through net_af_packet must be complete
 				// (checksums filled in, no GRO super-frames).
-				if err := dpdk.DisableOffloads("", iface); err != nil {
+				if err := kernel.DisableOffloads("", iface); err != nil {
 					log.Warn("node: could not disable offloads of a port", "iface", iface, "err", err)
 				}
 			}
 		}
-		fwc := dpdk.ForwarderConfig{Name: "gwlb", Ports: ports, Workers: workers, Mbufs: cfg.EAL.MbufCount}
 		if cfg.Appliance.TAP != "" {
-			fwc.Exception = &dpdk.ExceptionConfig{Interface: cfg.Appliance.TAP, AppliancePort: AppliancePortIndex, MAC: cfg.mac, Address: cfg.nodeIP}
+			ports[AppliancePortIndex].Exception = &dpdk.ExceptionConfig{Interface: cfg.Appliance.TAP, MAC: cfg.mac}
 		}
+		fwc := dpdk.ForwarderConfig{Name: "gwlb", Ports: ports, Workers: workers, Mbufs: cfg.EAL.MbufCount}
 		var err error
-		n.fw, err = dpdk.NewForwarder(n.eal, fwc)
-		return err
+		if n.fw, err = dpdk.NewForwarder(n.eal, fwc); err != nil {
+			return err
+		}
+		// The TAPs stay down until the forwarder starts: give the
+		// appliance TAP the node's address first.
+		for _, x := range n.fw.Exceptions() {
+			var tc kernel.TAPConfig
+			if x.Port == AppliancePortIndex && cfg.nodeIP.IsValid() {
+				tc.Addresses = []netip.Prefix{cfg.nodeIP}
+			}
+			if err := kernel.ConfigureTAP(x.Interface, tc); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	mac := cfg.mac
 	if mac == nil {

@@ -87,9 +87,9 @@ func collectStats(start time.Time, lbArn string, cfg *engine.Config, workers []*
 			}
 			s.Ports = append(s.Ports, ps)
 		}
-		if tap := fw.ExceptionPort(); tap != nil {
-			ps := PortStats{Name: "exception", Device: tap.Name(), Role: "exception"}
-			if st, err := tap.Stats(); err == nil {
+		for _, x := range fw.Exceptions() {
+			ps := PortStats{Name: portNames[x.Port] + "/exception", Device: x.TAP.Name(), Role: "exception"}
+			if st, err := x.TAP.Stats(); err == nil {
 				ps.PortStats = st
 			}
 			s.Ports = append(s.Ports, ps)

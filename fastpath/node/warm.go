@@ -1,14 +1,13 @@
 package node
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/gwlbctl/gwlbctl/fastpath/dpdk"
 	"github.com/gwlbctl/gwlbctl/fastpath/engine"
+	"github.com/gwlbctl/gwlbctl/fastpath/pcap"
 )
 
 // WarmFromPcap returns a warm-up that replays the endpoint traffic in the
@@ -29,15 +28,16 @@ func WarmFromPcap(in, returnsOut string) func(*Node) error {
 		if len(n.workers) == 0 {
 			return errors.New("no engine worker to warm")
 		}
-		frames, err := readPcap(in)
+		frames, err := pcap.ReadFile(in)
 		if err != nil {
-			return err
+			return fmt.Errorf("warm-up pcap: %w", err)
 		}
-		var out *pcapWriter
+		var out *pcap.Writer
 		if returnsOut != "" {
-			if out, err = createPcap(returnsOut); err != nil {
-				return err
+			if out, err = pcap.Create(returnsOut); err != nil {
+				return fmt.Errorf("returns pcap: %w", err)
 			}
+			defer out.Close() // after an error; the normal end closes it below
 		}
 		w := n.workers[0]
 		const headroom = 128
@@ -64,7 +64,7 @@ func WarmFromPcap(in, returnsOut string) func(*Node) error {
 					restoreFlags(p.Buf[p.Off:p.Off+p.Len], uint8(fl))
 				}
 				if out != nil {
-					if err := out.write(applianceReturn(p.Buf[p.Off : p.Off+p.Len])); err != nil {
+					if err := out.WritePacket(pcap.FrameTime(out.Packets()), applianceReturn(p.Buf[p.Off:p.Off+p.Len])); err != nil {
 						return err
 					}
 				}
@@ -90,8 +90,8 @@ func WarmFromPcap(in, returnsOut string) func(*Node) error {
 			return err
 		}
 		if out != nil {
-			if err := out.close(); err != nil {
-				return err
+			if err := out.Close(); err != nil {
+				return fmt.Errorf("returns pcap: %w", err)
 			}
 		}
 		w.Flush(dpdk.Monotonic()) // publish the counters read below
@@ -172,84 +172,4 @@ func applianceReturn(f []byte) []byte {
 	copy(f[26:30], f[30:34])
 	copy(f[30:34], ip[:])
 	return f
-}
-
-// readPcap reads every frame of a classic pcap file (either byte order,
-// micro- or nanosecond timestamps).
-func readPcap(path string) ([][]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("warm-up pcap: %w", err)
-	}
-	if len(b) < 24 {
-		return nil, fmt.Errorf("warm-up pcap %s: too short for a pcap header", path)
-	}
-	var order binary.ByteOrder
-	switch binary.LittleEndian.Uint32(b) {
-	case 0xa1b2c3d4, 0xa1b23c4d:
-		order = binary.LittleEndian
-	case 0xd4c3b2a1, 0x4d3cb2a1:
-		order = binary.BigEndian
-	default:
-		return nil, fmt.Errorf("warm-up pcap %s: not a pcap file (pcapng is not read)", path)
-	}
-	if lt := order.Uint32(b[20:]); lt != 1 {
-		return nil, fmt.Errorf("warm-up pcap %s: link type %d, want Ethernet (1)", path, lt)
-	}
-	var frames [][]byte
-	for off := 24; off+16 <= len(b); {
-		n := int(order.Uint32(b[off+8:]))
-		off += 16
-		if n > len(b)-off {
-			return nil, fmt.Errorf("warm-up pcap %s: truncated record at byte %d", path, off)
-		}
-		frames = append(frames, b[off:off+n])
-		off += n
-	}
-	return frames, nil
-}
-
-// pcapWriter writes a little-endian microsecond pcap of Ethernet frames.
-type pcapWriter struct {
-	f *os.File
-	w *bufio.Writer
-	n uint32
-}
-
-func createPcap(path string) (*pcapWriter, error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, fmt.Errorf("returns pcap: %w", err)
-	}
-	p := &pcapWriter{f: f, w: bufio.NewWriter(f)}
-	hdr := make([]byte, 24)
-	binary.LittleEndian.PutUint32(hdr[0:], 0xa1b2c3d4)
-	binary.LittleEndian.PutUint16(hdr[4:], 2)
-	binary.LittleEndian.PutUint16(hdr[6:], 4)
-	binary.LittleEndian.PutUint32(hdr[16:], 65535)
-	binary.LittleEndian.PutUint32(hdr[20:], 1)
-	_, err = p.w.Write(hdr)
-	return p, err
-}
-
-func (p *pcapWriter) write(frame []byte) error {
-	var rec [16]byte
-	binary.LittleEndian.PutUint32(rec[0:], p.n/1000000)
-	binary.LittleEndian.PutUint32(rec[4:], p.n%1000000)
-	binary.LittleEndian.PutUint32(rec[8:], uint32(len(frame)))
-	binary.LittleEndian.PutUint32(rec[12:], uint32(len(frame)))
-	p.n++
-	if _, err := p.w.Write(rec[:]); err != nil {
-		return err
-	}
-	_, err := p.w.Write(frame)
-	return err
-}
-
-func (p *pcapWriter) close() error {
-	if err := p.w.Flush(); err != nil {
-		p.f.Close()
-		return err
-	}
-	return p.f.Close()
 }

@@ -3,7 +3,6 @@ package node
 import (
 	"bytes"
 	"encoding/binary"
-	"path/filepath"
 	"testing"
 )
 
@@ -58,32 +57,5 @@ func TestApplianceReturnSwapsAddressesKeepsPorts(t *testing.T) {
 		!bytes.Equal(r[26:30], f[30:34]) || !bytes.Equal(r[30:34], f[26:30]) ||
 		!bytes.Equal(r[34:38], f[34:38]) {
 		t.Fatalf("return % x\nfrom   % x", r[:38], f[:38])
-	}
-}
-
-func TestPcapRoundTrip(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "x.pcap")
-	w, err := createPcap(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	frames := [][]byte{tcpFrame(2), {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}}
-	for _, f := range frames {
-		if err := w.write(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.close(); err != nil {
-		t.Fatal(err)
-	}
-	got, err := readPcap(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 2 || !bytes.Equal(got[0], frames[0]) || !bytes.Equal(got[1], frames[1]) {
-		t.Fatalf("read back %d frames", len(got))
-	}
-	if _, err := readPcap(filepath.Join(t.TempDir(), "missing.pcap")); err == nil {
-		t.Error("missing file accepted")
 	}
 }

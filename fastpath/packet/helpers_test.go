@@ -1,11 +1,12 @@
 package packet
 
 import (
-	"encoding/binary"
 	"encoding/hex"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/gwlbctl/gwlbctl/fastpath/pcap"
 )
 
 // mustHex decodes hex text, ignoring whitespace and '#' comments to the end
@@ -26,36 +27,12 @@ func mustHex(t testing.TB, s string) []byte {
 	return b
 }
 
-// readPcap returns the frames of a classic little-endian pcap file.
+// readPcap returns the frames of a classic pcap file.
 func readPcap(t testing.TB, path string) [][]byte {
 	t.Helper()
-	data, err := os.ReadFile(path)
+	frames, err := pcap.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if len(data) < 24 {
-		t.Fatalf("%s: short pcap", path)
-	}
-	switch binary.LittleEndian.Uint32(data[0:4]) {
-	case 0xa1b2c3d4, 0xa1b23c4d:
-	default:
-		t.Fatalf("%s: not a little-endian pcap", path)
-	}
-	if lt := binary.LittleEndian.Uint32(data[20:24]); lt != 1 {
-		t.Fatalf("%s: link type %d, want Ethernet", path, lt)
-	}
-	var frames [][]byte
-	for off := 24; off < len(data); {
-		if off+16 > len(data) {
-			t.Fatalf("%s: truncated record header", path)
-		}
-		incl := int(binary.LittleEndian.Uint32(data[off+8 : off+12]))
-		off += 16
-		if off+incl > len(data) {
-			t.Fatalf("%s: truncated record", path)
-		}
-		frames = append(frames, data[off:off+incl])
-		off += incl
 	}
 	return frames
 }
@@ -63,21 +40,7 @@ func readPcap(t testing.TB, path string) [][]byte {
 // writePcap writes frames as a classic pcap file (for external tools).
 func writePcap(t testing.TB, path string, frames [][]byte) {
 	t.Helper()
-	out := make([]byte, 24)
-	binary.LittleEndian.PutUint32(out[0:4], 0xa1b2c3d4)
-	binary.LittleEndian.PutUint16(out[4:6], 2)
-	binary.LittleEndian.PutUint16(out[6:8], 4)
-	binary.LittleEndian.PutUint32(out[16:20], 65535)
-	binary.LittleEndian.PutUint32(out[20:24], 1)
-	for i, f := range frames {
-		var rec [16]byte
-		binary.LittleEndian.PutUint32(rec[0:4], uint32(i))
-		binary.LittleEndian.PutUint32(rec[8:12], uint32(len(f)))
-		binary.LittleEndian.PutUint32(rec[12:16], uint32(len(f)))
-		out = append(out, rec[:]...)
-		out = append(out, f...)
-	}
-	if err := os.WriteFile(path, out, 0o644); err != nil {
+	if err := pcap.WriteFile(path, frames); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -19,13 +19,14 @@
 package main
 
 import (
-	"bufio"
 	"encoding/binary"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
 	"os"
+
+	"github.com/gwlbctl/gwlbctl/fastpath/pcap"
 )
 
 // Frame sizes (bytes on the wire without CRC) and their weights: mostly
@@ -71,7 +72,7 @@ func main() {
 	count := flag.String("count", "", "print the number of packets in this pcap file and exit")
 	flag.Parse()
 	if *count != "" {
-		n, err := countPackets(*count)
+		n, err := pcap.Count(*count)
 		if err != nil {
 			fatalf("%v", err)
 		}
@@ -94,23 +95,6 @@ func main() {
 	if err := write(o); err != nil {
 		fatalf("%v", err)
 	}
-}
-
-// countPackets counts a little-endian microsecond pcap's records (what
-// this program writes).
-func countPackets(path string) (int, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0, err
-	}
-	if len(b) < 24 || binary.LittleEndian.Uint32(b) != 0xa1b2c3d4 {
-		return 0, fmt.Errorf("%s: not a pcap file written by pcapgen", path)
-	}
-	n := 0
-	for off := 24; off+16 <= len(b); n++ {
-		off += 16 + int(binary.LittleEndian.Uint32(b[off+8:]))
-	}
-	return n, nil
 }
 
 func fatalf(format string, args ...any) {
@@ -164,18 +148,11 @@ func write(o options) error {
 			flows = append(flows, makeFlow(r, i, o.udpPercent))
 		}
 	}
-	fh, err := os.Create(o.out)
+	w, err := pcap.Create(o.out)
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriter(fh)
-	hdr := make([]byte, 24)
-	binary.LittleEndian.PutUint32(hdr[0:], 0xa1b2c3d4)
-	binary.LittleEndian.PutUint16(hdr[4:], 2)
-	binary.LittleEndian.PutUint16(hdr[6:], 4)
-	binary.LittleEndian.PutUint32(hdr[16:], 65535)
-	binary.LittleEndian.PutUint32(hdr[20:], 1) // Ethernet
-	w.Write(hdr)
+	defer w.Close() // after an error; the normal end closes it below
 	buf := make([]byte, 2048)
 	for i := 0; i < o.packets; i++ {
 		var f flow
@@ -207,18 +184,11 @@ func write(o options) error {
 			frame = buf[:size]
 			innerFrame(frame, f, uint32(i), syn)
 		}
-		rec := make([]byte, 16)
-		binary.LittleEndian.PutUint32(rec[0:], uint32(i/1000000))
-		binary.LittleEndian.PutUint32(rec[4:], uint32(i%1000000))
-		binary.LittleEndian.PutUint32(rec[8:], uint32(len(frame)))
-		binary.LittleEndian.PutUint32(rec[12:], uint32(len(frame)))
-		w.Write(rec)
-		w.Write(frame)
+		if err := w.WritePacket(pcap.FrameTime(i), frame); err != nil {
+			return err
+		}
 	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	return fh.Close()
+	return w.Close()
 }
 
 var (

@@ -1,38 +1,13 @@
-package dpdk
+package kernel
 
 import (
 	"fmt"
-	"path/filepath"
 	"runtime"
 	"unsafe"
 
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
-
-// Helpers for ports that read a kernel interface with net_af_packet (veths
-// in tests and demos).
-
-// QuietKernelSide stops the kernel from answering for the node on an
-// interface that a DPDK port reads with net_af_packet: the kernel still
-// sees every frame there, and without this it would answer ARP for the
-// TAP's address (arp_ignore=8: never), accept IPv4 for it (rp_filter=1:
-// the source is reached through the TAP, so strict reverse-path filtering
-// drops it) and emit IPv6 neighbour discovery (disable_ipv6=1). The node's
-// replies must come from the exception TAP, through the forwarder.
-func QuietKernelSide(iface string) error {
-	settings := []struct{ path, value string }{
-		{filepath.Join("/proc/sys/net/ipv4/conf", iface, "arp_ignore"), "8"},
-		{filepath.Join("/proc/sys/net/ipv4/conf", iface, "rp_filter"), "1"},
-		{filepath.Join("/proc/sys/net/ipv6/conf", iface, "disable_ipv6"), "1"},
-	}
-	for _, s := range settings {
-		if err := writeSysctl(s.path, s.value); err != nil {
-			return fmt.Errorf("dpdk: quieting the kernel on %s: %w", iface, err)
-		}
-	}
-	return nil
-}
 
 // DisableOffloads turns off transmit checksum offload, TSO, GSO and GRO on
 // iface, in network namespace netnsName ("" for the current one). A Linux
@@ -53,12 +28,12 @@ func DisableOffloads(netnsName, iface string) error {
 		runtime.LockOSThread()
 		target, err := netns.GetFromName(netnsName)
 		if err != nil {
-			errc <- fmt.Errorf("dpdk: network namespace %s: %w", netnsName, err)
+			errc <- fmt.Errorf("kernel: network namespace %s: %w", netnsName, err)
 			return
 		}
 		defer target.Close()
 		if err := netns.Set(target); err != nil {
-			errc <- fmt.Errorf("dpdk: entering network namespace %s: %w", netnsName, err)
+			errc <- fmt.Errorf("kernel: entering network namespace %s: %w", netnsName, err)
 			return
 		}
 		errc <- disableOffloads(iface)
@@ -83,11 +58,11 @@ type ethtoolIfreq struct {
 
 func disableOffloads(iface string) error {
 	if len(iface) >= unix.IFNAMSIZ {
-		return fmt.Errorf("dpdk: interface name %q is too long", iface)
+		return fmt.Errorf("kernel: interface name %q is too long", iface)
 	}
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return fmt.Errorf("dpdk: offloads of %s: %w", iface, err)
+		return fmt.Errorf("kernel: offloads of %s: %w", iface, err)
 	}
 	defer unix.Close(fd)
 	// GSO and TSO first: the kernel refuses to turn tx checksumming off
@@ -99,8 +74,11 @@ func disableOffloads(iface string) error {
 		req.data = uintptr(unsafe.Pointer(v))
 		_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), unix.SIOCETHTOOL, uintptr(unsafe.Pointer(&req)))
 		runtime.KeepAlive(v)
+		if errno == unix.ENODEV {
+			return fmt.Errorf("kernel: interface %s does not exist (ip link show lists them)", iface)
+		}
 		if errno != 0 && errno != unix.EOPNOTSUPP {
-			return fmt.Errorf("dpdk: disabling offload %#x on %s: %w", cmd, iface, errno)
+			return fmt.Errorf("kernel: disabling offload %#x on %s: %w", cmd, iface, errno)
 		}
 	}
 	return nil
