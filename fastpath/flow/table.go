@@ -89,6 +89,7 @@ type Table struct {
 	genMask  uint16
 	gens     []uint16 // per entry: genLive | generation (cookie check without touching the entry)
 	live     int
+	byTarget []uint32 // live flows per Entry.Target value (SetTarget keeps it)
 	used     uint32   // entries [0, used) have been handed out at least once
 	free     []uint32 // ring (FIFO) of freed entries: reuse the oldest first
 	freeHead uint32   // position of the oldest freed entry in free
@@ -142,6 +143,7 @@ func New(cfg Config) (*Table, error) {
 	if err := t.alloc(nslots, cfg.Capacity, cfg.GoHeap); err != nil {
 		return nil, err
 	}
+	t.byTarget = make([]uint32, 1<<16)
 	t.stats.Capacity = cfg.Capacity
 	t.big = cfg.Capacity*EntrySize > 16<<20
 	return t, nil
@@ -153,7 +155,7 @@ func (t *Table) Close() {
 		t.release()
 		t.release = nil
 	}
-	t.slots, t.entries, t.free, t.gens = nil, nil, nil, nil
+	t.slots, t.entries, t.free, t.gens, t.byTarget = nil, nil, nil, nil, nil
 }
 
 // Hash returns the flow hash of k under the table's seed.
@@ -258,6 +260,7 @@ func (t *Table) Insert(k *Key, hash uint64, now int64) (Ref, error) {
 	*e = Entry{Key: *k, Created: sec, LastSeen: sec, flags: flagLive, Class: class}
 	t.slots[i] = tag | uint32(r+1)
 	t.live++
+	t.byTarget[0]++
 	t.stats.Inserts++
 	return r, nil
 }
@@ -342,6 +345,7 @@ func (t *Table) unlink(r Ref, e *Entry, h uint64) {
 	t.slots[i] = 0
 
 	e.flags = 0
+	t.byTarget[e.Target]--
 	t.gens[r] &^= genLive
 	tail := t.freeHead + t.freeLen
 	if int(tail) >= len(t.free) {
@@ -350,6 +354,41 @@ func (t *Table) unlink(r Ref, e *Entry, h uint64) {
 	t.free[tail] = uint32(r)
 	t.freeLen++
 	t.live--
+}
+
+// SetTarget gives live flow r the target at index target (a new flow has
+// target 0 until then). Flows per target are counted (TargetFlows), so
+// Entry.Target must only change through SetTarget.
+func (t *Table) SetTarget(r Ref, target uint16) {
+	e := &t.entries[r]
+	t.byTarget[e.Target]--
+	t.byTarget[target]++
+	e.Target = target
+}
+
+// TargetFlows returns the number of live flows (expired ones not yet
+// reclaimed included) whose target is at index target.
+func (t *Table) TargetFlows(target uint16) int { return int(t.byTarget[target]) }
+
+// Slots is the number of entries handed out so far: every live flow's Ref
+// is below it, and listings walk [0, Slots()).
+func (t *Table) Slots() int { return int(t.used) }
+
+// CopyEntries copies the entries from Ref from on into dst, and each one's
+// cookie into cookies (as long as dst), stopping at Slots(); it returns how
+// many it copied. Dead entries are copied too (Entry.Live tells). It is one
+// memory copy, for a listing that must not hold the table's goroutine: the
+// caller reads the copies elsewhere.
+func (t *Table) CopyEntries(from Ref, dst []Entry, cookies []uint32) int {
+	if uint32(from) >= t.used {
+		return 0
+	}
+	n := copy(dst, t.entries[from:t.used])
+	cookies = cookies[:n]
+	for i := range cookies {
+		cookies[i] = t.Cookie(from + Ref(i))
+	}
+	return n
 }
 
 // Range calls fn for each live flow, in entry order, until fn returns
