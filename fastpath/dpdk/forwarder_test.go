@@ -552,3 +552,23 @@ func TestUnsentAreFreed(t *testing.T) {
 		t.Fatalf("%d mbufs in use, %d sent into the ring: refused ones leaked", inUse, s.Tx[1].Sent)
 	}
 }
+
+// Port.MTU is what the driver took: its own 1500 without PortConfig.MTU.
+func TestPortMTU(t *testing.T) {
+	e := needEAL(t)
+	pool, err := e.NewMempool(uniq("mtu"), 1024, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Free()
+	for _, c := range []struct{ set, want int }{{0, 1500}, {1900, 1900}} {
+		p, err := e.OpenPort(PortConfig{Device: uniq("net_null_mtu") + ",no-rx=1", MTU: c.set}, pool)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m, err := p.MTU(); err != nil || m != c.want {
+			t.Errorf("net_null with MTU %d: Port.MTU %d %v, want %d", c.set, m, err, c.want)
+		}
+		p.Close()
+	}
+}

@@ -19,11 +19,41 @@ const maxLcore = 128
 // maxCPU bounds CPU ids (the kernel's CPU_SETSIZE, as in unix.CPUSet).
 const maxCPU = 1024
 
+// CheckEALArgs checks EAL arguments as InitEAL does before rte_eal_init
+// (the lcore lists: -l, -c, --lcores, --main-lcore), without starting
+// anything, and returns how many worker lcores EAL would start: the
+// lcores other than the main one (every CPU of the process but one when no
+// list is given). Empty args are DefaultEALArgs.
+func CheckEALArgs(args []string) (workers int, err error) {
+	if len(args) == 0 || slices.Equal(args, DefaultEALArgs) {
+		args = append(defaultLcores(), DefaultEALArgs[4:]...)
+	}
+	cpus, err := allowedCPUs()
+	if err != nil {
+		return 0, fmt.Errorf("dpdk: the CPUs of this process: %w", err)
+	}
+	lcores, err := lcoreLayout(args, cpus)
+	if err != nil {
+		return 0, err
+	}
+	if lcores == nil {
+		return max(len(cpus)-1, 0), nil
+	}
+	return len(lcores) - 1, nil
+}
+
 // checkLcoreArgs checks the EAL arguments that place lcores on CPUs (-l,
 // -c, --lcores, --main-lcore) before rte_eal_init sees them: EAL answers
 // a CPU it cannot use or a malformed list with its whole usage text, and
 // the reason in a log line. cpus are the CPUs this process may run on.
 func checkLcoreArgs(args []string, cpus []int) error {
+	_, err := lcoreLayout(args, cpus)
+	return err
+}
+
+// lcoreLayout is checkLcoreArgs returning the lcore ids given (nil when
+// the arguments give none: EAL then uses every CPU).
+func lcoreLayout(args []string, cpus []int) ([]int, error) {
 	var lcores []int // lcore ids, in the order given
 	mainLcore := -1
 	value := func(i int, flag string) (string, bool) {
@@ -43,76 +73,76 @@ func checkLcoreArgs(args []string, cpus []int) error {
 			v := strings.TrimPrefix(a, "-l")
 			if v == "" {
 				if i+1 >= len(args) {
-					return fmt.Errorf("EAL -l: no CPU list after it (e.g. -l 0,1)")
+					return nil, fmt.Errorf("EAL -l: no CPU list after it (e.g. -l 0,1)")
 				}
 				i++
 				v = args[i]
 			}
 			set, err := parseCPUList(v)
 			if err != nil {
-				return fmt.Errorf("EAL -l %q: %v", v, err)
+				return nil, fmt.Errorf("EAL -l %q: %v", v, err)
 			}
 			if err := cpusUsable("-l", v, set, cpus); err != nil {
-				return err
+				return nil, err
 			}
 			lcores = set
 		case a == "-c" || strings.HasPrefix(a, "-c") && !strings.HasPrefix(a, "--"):
 			v := strings.TrimPrefix(a, "-c")
 			if v == "" {
 				if i+1 >= len(args) {
-					return fmt.Errorf("EAL -c: no CPU mask after it (e.g. -c 0x3)")
+					return nil, fmt.Errorf("EAL -c: no CPU mask after it (e.g. -c 0x3)")
 				}
 				i++
 				v = args[i]
 			}
 			set, err := parseCPUMask(v)
 			if err != nil {
-				return fmt.Errorf("EAL -c %q: %v", v, err)
+				return nil, fmt.Errorf("EAL -c %q: %v", v, err)
 			}
 			if err := cpusUsable("-c", v, set, cpus); err != nil {
-				return err
+				return nil, err
 			}
 			lcores = set
 		case a == "--lcores" || strings.HasPrefix(a, "--lcores="):
 			v, ok := value(i, "--lcores")
 			if !ok {
-				return fmt.Errorf("EAL --lcores: no lcore map after it (e.g. --lcores 0@0,1@1)")
+				return nil, fmt.Errorf("EAL --lcores: no lcore map after it (e.g. --lcores 0@0,1@1)")
 			}
 			if a == "--lcores" {
 				i++
 			}
 			ids, used, err := parseLcoreMap(v)
 			if err != nil {
-				return fmt.Errorf("EAL --lcores %q: %v", v, err)
+				return nil, fmt.Errorf("EAL --lcores %q: %v", v, err)
 			}
 			if err := cpusUsable("--lcores", v, used, cpus); err != nil {
-				return err
+				return nil, err
 			}
 			lcores = ids
 		case a == "--main-lcore" || strings.HasPrefix(a, "--main-lcore="):
 			v, ok := value(i, "--main-lcore")
 			if !ok {
-				return fmt.Errorf("EAL --main-lcore: no lcore id after it")
+				return nil, fmt.Errorf("EAL --main-lcore: no lcore id after it")
 			}
 			if a == "--main-lcore" {
 				i++
 			}
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n >= maxLcore {
-				return fmt.Errorf("EAL --main-lcore %q: not an lcore id (0-%d)", v, maxLcore-1)
+				return nil, fmt.Errorf("EAL --main-lcore %q: not an lcore id (0-%d)", v, maxLcore-1)
 			}
 			mainLcore = n
 		}
 	}
 	for _, l := range lcores {
 		if l >= maxLcore {
-			return fmt.Errorf("EAL lcore %d: lcore ids are below %d", l, maxLcore)
+			return nil, fmt.Errorf("EAL lcore %d: lcore ids are below %d", l, maxLcore)
 		}
 	}
 	if mainLcore >= 0 && lcores != nil && !slices.Contains(lcores, mainLcore) {
-		return fmt.Errorf("EAL --main-lcore %d is not among the lcores %v", mainLcore, lcores)
+		return nil, fmt.Errorf("EAL --main-lcore %d is not among the lcores %v", mainLcore, lcores)
 	}
-	return nil
+	return lcores, nil
 }
 
 // cpusUsable fails naming the first CPU of set this process cannot run on.

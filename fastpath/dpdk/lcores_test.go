@@ -111,3 +111,32 @@ func TestAllowedCPUsIgnoresAffinity(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// CheckEALArgs counts the worker lcores EAL would start, and refuses what
+// checkLcoreArgs refuses.
+func TestCheckEALArgsCountsWorkers(t *testing.T) {
+	cpus, err := allowedCPUs()
+	if err != nil || len(cpus) < 2 || cpus[0] != 0 || cpus[1] != 1 {
+		t.Skipf("needs CPUs 0 and 1 (have %v, %v)", cpus, err)
+	}
+	for _, c := range []struct {
+		args []string
+		want int
+	}{
+		{nil, 1},
+		{DefaultEALArgs, 1},
+		{[]string{"-l", "0", "--in-memory"}, 0},
+		{[]string{"-l", "0,1", "--main-lcore", "0"}, 1},
+		{[]string{"--lcores", "0@0,1@1,2@1"}, 2},
+		{[]string{"-c", "0x3"}, 1},
+		{[]string{"--in-memory"}, len(cpus) - 1},
+	} {
+		n, err := CheckEALArgs(c.args)
+		if err != nil || n != c.want {
+			t.Errorf("%q: %d worker lcores, %v; want %d", c.args, n, err, c.want)
+		}
+	}
+	if _, err := CheckEALArgs([]string{"-l", "0,999"}); err == nil || !strings.Contains(err.Error(), "CPU 999") {
+		t.Errorf("bad list: %v", err)
+	}
+}

@@ -288,9 +288,10 @@ func TestExceptionTAP(t *testing.T) {
 	waitFor(t, "ResolveNeighbour to fill the table", 3*time.Second, func() bool { return find(nets[0].tap, nets[0].second) != nil })
 }
 
-// The MTU reaches the kernel interface behind net_af_packet; a jumbo MTU
-// is refused with the driver's limit (DPDK 22.11's net_af_packet caps
-// frames at 1518 bytes whatever its framesz).
+// The MTU reaches the kernel interface behind net_af_packet and Port.MTU
+// reports what the port can send; a jumbo MTU is refused with the
+// driver's limit (DPDK 22.11's net_af_packet refuses an MTU above 1500
+// whatever its framesz, yet sends frames up to framesz - 32 bytes).
 func TestAfPacketMTU(t *testing.T) {
 	e := needEAL(t)
 	ns := newNetns(t)
@@ -307,6 +308,22 @@ func TestAfPacketMTU(t *testing.T) {
 	l, err := netlink.LinkByName(host)
 	if err != nil || l.Attrs().MTU != 1400 {
 		t.Fatalf("kernel MTU after MTU 1400: %v %v", l.Attrs().MTU, err)
+	}
+	if m, err := p.MTU(); err != nil || m != 1400 {
+		t.Fatalf("Port.MTU after MTU 1400: %d %v", m, err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// A jumbo kernel interface: the driver's frames are the limit (2016
+	// bytes with the Ethernet header), whatever the driver reports.
+	sh(t, "ip", "link", "set", host, "mtu", "9000")
+	p, err = e.OpenPort(PortConfig{Device: "net_af_packetk" + host + ",iface=" + host}, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := p.MTU(); err != nil || m != 2002 {
+		t.Fatalf("Port.MTU on a 9000-byte interface: %d %v, want 2002 (framesz 2048)", m, err)
 	}
 	if err := p.Close(); err != nil {
 		t.Fatal(err)

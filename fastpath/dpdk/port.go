@@ -27,6 +27,7 @@ import "C"
 import (
 	"fmt"
 	"net"
+	"strconv"
 	"unsafe"
 )
 
@@ -300,6 +301,51 @@ func (p *Port) Name() string { return p.name }
 
 // Driver returns the PMD's name, e.g. "net_af_packet".
 func (p *Port) Driver() string { return p.driver }
+
+// MTU returns the largest IP packet the port sends: the driver's MTU
+// after configuration (rte_eth_dev_get_mtu: PortConfig.MTU when the driver
+// took it, its own, 1500 for most, otherwise). net_af_packet is the
+// exception: it reports 1500 whatever the kernel interface it sends
+// through, which decides (its MTU), and its frames hold framesz - 32
+// bytes, Ethernet header included (framesz 2048 by default: an IP packet
+// of at most 2002 bytes); the smaller of the two is returned.
+func (p *Port) MTU() (int, error) {
+	var mtu C.uint16_t
+	if err := p.e.Do(func() error {
+		if rc := C.rte_eth_dev_get_mtu(C.uint16_t(p.id), &mtu); rc != 0 {
+			return fmt.Errorf("dpdk: port %s (%s): reading the MTU: %s", p.name, p.driver, rteStrerror(-int(rc), 0))
+		}
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	if p.driver != "net_af_packet" {
+		return int(mtu), nil
+	}
+	dev, err := ParseDevice(p.cfg.Device)
+	if err != nil || len(dev.Ifaces) == 0 {
+		return int(mtu), nil
+	}
+	ifi, err := net.InterfaceByName(dev.Ifaces[0])
+	if err != nil {
+		return 0, fmt.Errorf("dpdk: port %s (%s): the MTU of interface %s: %w", p.name, p.driver, dev.Ifaces[0], err)
+	}
+	framesz := afPacketFrameSize
+	if v, ok := dev.Arg("framesz"); ok {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+			framesz = n
+		}
+	}
+	return min(ifi.MTU, framesz-afPacketFrameHeader-14), nil
+}
+
+// net_af_packet's frame buffers (DPDK 22.11): framesz bytes each by
+// default, of which the TPACKET2 header takes 32; a longer frame is
+// counted as a transmit error and dropped.
+const (
+	afPacketFrameSize   = 2048
+	afPacketFrameHeader = 32
+)
 
 // Queues returns the configured rx and tx queue counts.
 func (p *Port) Queues() (rx, tx int) { return p.nrxq, p.ntxq }
