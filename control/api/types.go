@@ -80,9 +80,12 @@ type Totals struct {
 	// DecapPackets and DecapBytes: appliance -> endpoint, decapsulated.
 	DecapPackets uint64 `json:"decap_packets"`
 	DecapBytes   uint64 `json:"decap_bytes"`
-	// BridgedPackets are non-IP frames bridged between bump sides (and
-	// bridged neighbour discovery).
-	BridgedPackets uint64 `json:"bridged_packets"`
+	// BridgedPackets are non-IP frames bridged between bump sides;
+	// BridgedNDPackets the IPv6 neighbour discovery messages bridged the
+	// same way (ICMPv6 133-137, link-local: an appliance that routes never
+	// returns them).
+	BridgedPackets   uint64 `json:"bridged_packets"`
+	BridgedNDPackets uint64 `json:"bridged_nd_packets"`
 	// ExceptionPackets were handed to the kernel TAP (ARP, ICMP and health
 	// checks for the node's own address).
 	ExceptionPackets uint64 `json:"exception_packets"`
