@@ -40,6 +40,7 @@ type TargetCounters struct {
 	RxPkts, RxBytes uint64
 	NewFlows        uint64
 	NoNeighbor      uint64
+	ActiveFlows     uint64 // a gauge: the target's flows in the table at the last flush
 }
 
 // counterStruct is a struct of uint64 fields only, viewable as words.

@@ -93,7 +93,7 @@ func (w *Worker) encap(cfg *Config, pkts []Packet, j int, now int64) {
 		if cfg.Balance.Moved(e.Target) {
 			// Failover rebalance, or a target the snapshot no longer knows.
 			if t, ok := cfg.Balance.Lookup(h, cfg.endpointZone[it.ep]); ok {
-				e.Target = t
+				w.table.SetTarget(ref, t)
 			}
 		}
 	default: // Miss or Expired
@@ -118,8 +118,8 @@ func (w *Worker) encap(cfg *Config, pkts []Packet, j int, now int64) {
 		r, err := w.table.Insert(k, h, now)
 		switch err {
 		case nil:
+			w.table.SetTarget(r, t)
 			e = w.table.Entry(r)
-			e.Target = t
 			e.SetInitiator(it.orient)
 			e.InPort[flow.Original] = p.Port
 			e.InPort[flow.Reply] = cfg.Ports[p.Port].peer

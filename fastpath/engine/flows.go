@@ -2,11 +2,20 @@ package engine
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/netip"
 	"time"
 
 	"github.com/gwlbctl/gwlbctl/fastpath/flow"
 )
+
+// Reading a worker's flows from another goroutine: the worker owns its
+// flow table and takes no lock, so a reader asks, and the worker answers
+// between two bursts (at the end of a Process call) with one memory copy
+// of a slice of the table (ReadFlows) or one table lookup (Lookup). The
+// reader converts the copies to FlowInfo on its own goroutine. A request
+// needs the worker to keep calling Process; ctx bounds the wait.
 
 // FlowInfo describes one flow for the local API and the TUI.
 type FlowInfo struct {
@@ -28,98 +37,289 @@ type FlowInfo struct {
 	Idle    time.Duration // since the last packet
 }
 
-// flowsPerPass bounds the entries a worker examines for a listing per
-// Process call, so a listing of a 1M-flow table never stalls forwarding.
-const flowsPerPass = 4096
+// MaxFlowBatch is the most flow-table slots one ReadFlows copies: 4096
+// entries of 112 bytes, a copy of a few tens of microseconds between two
+// bursts, so a listing of a 1M-flow table never stalls forwarding.
+const MaxFlowBatch = 4096
 
-type flowRequest struct {
-	max  int
-	out  []FlowInfo
-	next int
-	now  int64
-	done chan struct{}
+// ErrWorkerClosed answers requests to a closed worker.
+var ErrWorkerClosed = errors.New("engine: the worker is closed")
+
+// request is one question to the worker, answered in serveRequest.
+type request interface {
+	serve(w *Worker, now int64)
+	fail(err error)
 }
 
-// DefaultFlowListLimit is the listing size when Flows is given max <= 0.
-const DefaultFlowListLimit = 10000
-
-// Flows lists up to max live flows of the worker (max <= 0: 10000). It is
-// safe from any goroutine: the request is served by the worker between
-// bursts, a slice of the table per Process call, so the list is a
-// near-consistent view taken over a few milliseconds. It needs the worker
-// to keep calling Process; ctx bounds the wait.
-func (w *Worker) Flows(ctx context.Context, max int) ([]FlowInfo, error) {
-	if max <= 0 {
-		max = DefaultFlowListLimit
-	}
-	req := &flowRequest{max: max, out: make([]FlowInfo, 0, min(max, 1<<16)), done: make(chan struct{})}
-	select {
-	case w.requests <- req:
-		w.pending.Add(1)
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	select {
-	case <-req.done:
-		return req.out, nil
-	case <-ctx.Done():
-		// The worker still owns req and finishes it; nobody reads it.
-		return nil, ctx.Err()
-	}
+// FlowBatch is a buffer a worker fills with a slice of its flow table
+// (ReadFlows): the raw entries and their cookies, with the snapshot and the
+// engine time they were copied at.
+type FlowBatch struct {
+	entries []flow.Entry
+	cookies []uint32
+	worker  int
+	from, n int
+	slots   int // the table's Slots() at the copy
+	now     int64
+	cfg     *Config
+	err     error
+	done    chan struct{}
+	busy    bool // handed to a worker that has not answered yet
 }
 
-// serveFlows advances the pending listing by one slice of the table.
-func (w *Worker) serveFlows() {
-	if w.cur == nil {
+// NewFlowBatch returns a batch of size slots (1..MaxFlowBatch).
+func NewFlowBatch(size int) *FlowBatch {
+	size = min(max(size, 1), MaxFlowBatch)
+	return &FlowBatch{entries: make([]flow.Entry, size), cookies: make([]uint32, size)}
+}
+
+// ErrBatchBusy is ReadFlows' answer for a batch a worker still owns (an
+// earlier ReadFlows gave up waiting on it): use a new batch.
+var ErrBatchBusy = errors.New("engine: the flow batch is still being filled by a worker; use another")
+
+// ReadFlows asks the worker to copy the slots from slot from on into b
+// and waits for it. On success b holds the slots [from, from+b.Len()),
+// live or not; b.Next says where the next batch starts. When ctx ends
+// first, ReadFlows returns its error and the worker still owns b: it fills
+// it later and nobody reads it (further ReadFlows on b fail with
+// ErrBatchBusy until then).
+func (w *Worker) ReadFlows(ctx context.Context, from int, b *FlowBatch) error {
+	if b.busy {
 		select {
-		case w.cur = <-w.requests:
+		case <-b.done:
+			b.busy = false
 		default:
-			return
+			return ErrBatchBusy
 		}
 	}
-	req := w.cur
-	cfg := w.cfg
-	end := min(req.next+flowsPerPass, w.table.Cap())
-	for ; req.next < end && len(req.out) < req.max; req.next++ {
-		e := w.table.Entry(flow.Ref(req.next))
-		if !e.Live() {
-			continue
-		}
-		req.out = append(req.out, w.flowInfo(cfg, flow.Ref(req.next), e))
+	if from < 0 {
+		return fmt.Errorf("engine: flow slot %d is negative", from)
 	}
-	if req.next >= w.table.Cap() || len(req.out) >= req.max {
-		w.finishRequest()
+	b.from, b.n, b.err, b.done, b.busy = from, 0, nil, make(chan struct{}), true
+	if err := w.send(ctx, b); err != nil {
+		b.busy = false
+		return err
+	}
+	select {
+	case <-b.done:
+		b.busy = false
+		return b.err
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
-func (w *Worker) finishRequest() {
-	close(w.cur.done)
-	w.cur = nil
-	w.pending.Add(-1)
+func (w *Worker) send(ctx context.Context, r request) error {
+	if w.closed.Load() {
+		return ErrWorkerClosed
+	}
+	select {
+	case w.requests <- r:
+		w.pending.Add(1)
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
-func (w *Worker) flowInfo(cfg *Config, r flow.Ref, e *flow.Entry) FlowInfo {
+func (b *FlowBatch) serve(w *Worker, now int64) {
+	b.worker, b.now, b.cfg = w.id, now, w.cfg
+	b.slots = w.table.Slots()
+	b.n = w.table.CopyEntries(flow.Ref(b.from), b.entries, b.cookies)
+	close(b.done)
+}
+
+func (b *FlowBatch) fail(err error) {
+	b.err = err
+	close(b.done)
+}
+
+// Len is the number of slots the batch holds.
+func (b *FlowBatch) Len() int { return b.n }
+
+// Slot is the table slot of the i-th copied entry: the flow's position
+// for paging (a live flow keeps its slot).
+func (b *FlowBatch) Slot(i int) int { return b.from + i }
+
+// Next returns the slot the next batch starts at, and false when this
+// batch reached the end of the table.
+func (b *FlowBatch) Next() (int, bool) {
+	next := b.from + b.n
+	return next, next < b.slots
+}
+
+// Flow describes the i-th copied entry in fi and reports whether it held
+// a live flow.
+func (b *FlowBatch) Flow(i int, fi *FlowInfo) bool {
+	e := &b.entries[i]
+	if !e.Live() {
+		return false
+	}
+	flowInfo(fi, b.worker, b.cfg, b.now, e, b.cookies[i])
+	return true
+}
+
+// flowInfo describes entry e (cookie c) of worker id at engine time now.
+func flowInfo(fi *FlowInfo, worker int, cfg *Config, now int64, e *flow.Entry, c uint32) {
 	k := &e.Key
 	o := e.Initiator()
 	src, sport := k.Src(o)
 	dst, dport := k.Dst(o)
-	fi := FlowInfo{
-		Worker:   w.id,
+	*fi = FlowInfo{
+		Worker:   worker,
 		Endpoint: k.Endpoint,
 		Proto:    k.Proto,
 		Tuple:    k.Tuple,
 		Src:      netip.AddrPortFrom(netip.AddrFrom16(src).Unmap(), sport),
 		Dst:      netip.AddrPortFrom(netip.AddrFrom16(dst).Unmap(), dport),
 		Target:   int(e.Target),
-		Cookie:   w.table.Cookie(r),
+		Cookie:   c,
 		Packets:  e.Packets,
 		Bytes:    e.Bytes,
 	}
 	if cfg != nil && int(e.Target) < len(cfg.targets) && cfg.targets[e.Target].known {
 		fi.TargetIP = netip.AddrFrom4(cfg.targets[e.Target].ip)
 	}
-	now := flow.Seconds(w.lastNow)
-	fi.Age = time.Duration(now-e.Created) * time.Second
-	fi.Idle = time.Duration(now-e.LastSeen) * time.Second
-	return fi
+	sec := flow.Seconds(now)
+	fi.Age = time.Duration(sec-e.Created) * time.Second
+	fi.Idle = time.Duration(sec-e.LastSeen) * time.Second
+}
+
+// DefaultFlowListLimit is the listing size when Flows is given max <= 0.
+const DefaultFlowListLimit = 10000
+
+// Flows lists up to max live flows of the worker (max <= 0: 10000), a
+// ReadFlows batch at a time.
+func (w *Worker) Flows(ctx context.Context, max int) ([]FlowInfo, error) {
+	if max <= 0 {
+		max = DefaultFlowListLimit
+	}
+	var out []FlowInfo
+	b := NewFlowBatch(MaxFlowBatch)
+	var fi FlowInfo
+	for from, more := 0, true; more && len(out) < max; from, more = b.Next() {
+		if err := w.ReadFlows(ctx, from, b); err != nil {
+			return nil, err
+		}
+		for i := 0; i < b.Len() && len(out) < max; i++ {
+			if b.Flow(i, &fi) {
+				out = append(out, fi)
+			}
+		}
+	}
+	return out, nil
+}
+
+// serveRequest answers one pending request; Process calls it at the end
+// of a pass, so each pass pays for at most one copy.
+func (w *Worker) serveRequest(now int64) {
+	select {
+	case r := <-w.requests:
+		w.pending.Add(-1)
+		r.serve(w, now)
+	default:
+	}
+}
+
+// LookupQuery asks which target a flow gets: the endpoint it enters
+// through and its two ends as the initiator sends it (ports zero for
+// protocols without).
+type LookupQuery struct {
+	Endpoint uint64
+	Proto    uint8
+	Src, Dst netip.AddrPort
+}
+
+// LookupAnswer is the answer to a LookupQuery.
+type LookupAnswer struct {
+	// Revision is the snapshot's.
+	Revision uint64
+	// Tuple is how many fields the flow key holds (5, 3 or 2).
+	Tuple uint8
+	// Target is the stable index of the target a new flow with this tuple
+	// gets now, -1 when none: NoTarget is then the reason a new flow would
+	// be dropped for (ReasonEndpointNotAvailable, ReasonNoTarget).
+	Target   int
+	NoTarget Reason
+	// Flow is the live flow of the tuple in the worker's table, if any
+	// (its target was chosen when it started and may differ).
+	Flow *FlowInfo
+}
+
+// ErrUnknownEndpoint is Lookup's answer for an endpoint the snapshot does
+// not serve.
+var ErrUnknownEndpoint = errors.New("engine: the endpoint is not served by this node")
+
+// Lookup answers q from the published snapshot's balance tables, exactly
+// as a new flow's first packet would be (the same key, hash and Maglev
+// lookup), without creating a flow; the live flow of the tuple comes from
+// the worker's table, read by the worker between two bursts.
+func (w *Worker) Lookup(ctx context.Context, q LookupQuery) (LookupAnswer, error) {
+	cfg := w.pub.Load()
+	if cfg == nil {
+		return LookupAnswer{}, errors.New("engine: no snapshot published yet")
+	}
+	ep := -1
+	for i := range cfg.Endpoints {
+		if cfg.Endpoints[i].ID == q.Endpoint {
+			ep = i
+			break
+		}
+	}
+	if ep < 0 {
+		return LookupAnswer{}, fmt.Errorf("%w: %s", ErrUnknownEndpoint, FormatEndpointID(q.Endpoint))
+	}
+	src, dst := q.Src.Addr().As16(), q.Dst.Addr().As16()
+	k, _ := flow.NewKey(q.Endpoint, cfg.Attr.Stickiness, src, dst, q.Src.Port(), q.Dst.Port(), q.Proto, false)
+	h := w.table.Hash(&k)
+	a := LookupAnswer{Revision: cfg.Revision, Tuple: k.Tuple, Target: -1}
+	switch {
+	case cfg.Endpoints[ep].State != EndpointAvailable:
+		a.NoTarget = ReasonEndpointNotAvailable
+	default:
+		if t, ok := cfg.Balance.Lookup(h, cfg.endpointZone[ep]); ok {
+			a.Target = int(t)
+		} else {
+			a.NoTarget = ReasonNoTarget
+		}
+	}
+	f := &flowFind{key: k, hash: h, done: make(chan struct{})}
+	if err := w.send(ctx, f); err != nil {
+		return a, err
+	}
+	select {
+	case <-f.done:
+		if f.err != nil {
+			return a, f.err
+		}
+		if f.found {
+			a.Flow = &f.info
+		}
+		return a, nil
+	case <-ctx.Done():
+		return a, ctx.Err()
+	}
+}
+
+// flowFind looks one key up in the worker's table.
+type flowFind struct {
+	key   flow.Key
+	hash  uint64
+	found bool
+	info  FlowInfo
+	err   error
+	done  chan struct{}
+}
+
+func (f *flowFind) serve(w *Worker, now int64) {
+	if r, res := w.table.Lookup(&f.key, f.hash, now); res == flow.Hit {
+		f.found = true
+		flowInfo(&f.info, w.id, w.cfg, now, w.table.Entry(r), w.table.Cookie(r))
+	}
+	close(f.done)
+}
+
+func (f *flowFind) fail(err error) {
+	f.err = err
+	close(f.done)
 }

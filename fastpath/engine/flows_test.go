@@ -2,26 +2,22 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"sync"
 	"testing"
 	"time"
 )
 
-// TestFlowsAndStatsFromAnotherGoroutine lists flows and reads counters
-// while the worker forwards (run with -race).
-func TestFlowsAndStatsFromAnotherGoroutine(t *testing.T) {
-	cfg := testConfig(t, 3, Attributes{})
-	w, _ := newTestWorker(t, cfg, 1<<13)
-	const nflows = 5000
-	frames := make([][]byte, nflows)
-	for i := range frames {
-		frames[i] = ipEther(serverMAC, clientMAC, 0, ipPacket(netip4(172, 16, byte(i>>8), byte(i)), serverIP, l4{proto: 17, sport: 7000, dport: 53}))
-	}
+// runWorker runs w's poll loop on its own goroutine (as a forwarding lcore
+// does), presenting frames from port 1 in a cycle (none: idle passes),
+// until the test ends.
+func runWorker(t *testing.T, w *Worker, frames [][]byte) {
+	t.Helper()
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { // the worker's goroutine
+	go func() {
 		defer wg.Done()
 		now := int64(1e9)
 		pkts := make([]Packet, 32)
@@ -31,62 +27,258 @@ func TestFlowsAndStatsFromAnotherGoroutine(t *testing.T) {
 				return
 			default:
 			}
-			for j := range pkts {
-				pkts[j] = mkPacket(frames[(i*32+j)%nflows], 1)
+			n := 0
+			if len(frames) > 0 {
+				n = len(pkts)
+				for j := range pkts {
+					pkts[j] = mkPacket(frames[(i*32+j)%len(frames)], 1)
+				}
 			}
 			now += 1e6
-			w.Process(pkts, now)
+			w.Process(pkts[:n], now)
 		}
 	}()
-	defer func() { close(stop); wg.Wait() }()
+	t.Cleanup(func() { close(stop); wg.Wait() })
+}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+// waitFlows waits until w's published counters show n flows.
+func waitFlows(t *testing.T, w *Worker, n uint64) {
+	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		st := w.Stats()
-		if st.Totals.ActiveFlows == nflows && st.Totals.NewFlows == nflows {
-			break
+		if st.Totals.ActiveFlows == n && st.Totals.NewFlows == n {
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("stats never reached %d flows: %+v", nflows, st.Totals)
+			t.Fatalf("stats never reached %d flows: %+v", n, st.Totals)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	fl, err := w.Flows(ctx, 0)
+}
+
+func udpFrames(n int) [][]byte {
+	frames := make([][]byte, n)
+	for i := range frames {
+		frames[i] = ipEther(serverMAC, clientMAC, 0, ipPacket(netip4(172, 16, byte(i>>8), byte(i)), serverIP, l4{proto: 17, sport: 7000, dport: 53}))
+	}
+	return frames
+}
+
+// TestReadFlowsWalksTheTableWhileForwarding lists every flow in batches
+// from another goroutine while the worker forwards (run with -race): each
+// flow once, described right, in slot order.
+func TestReadFlowsWalksTheTableWhileForwarding(t *testing.T) {
+	cfg := testConfig(t, 3, Attributes{})
+	w, _ := newTestWorker(t, cfg, 1<<13)
+	const nflows = 5000
+	runWorker(t, w, udpFrames(nflows))
+	waitFlows(t, w, nflows)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	b := NewFlowBatch(700) // not a divisor of the table: the last batch is short
+	seen := map[netip.Addr]bool{}
+	lastSlot, batches := -1, 0
+	var fi FlowInfo
+	for from, more := 0, true; more; {
+		if err := w.ReadFlows(ctx, from, b); err != nil {
+			t.Fatal(err)
+		}
+		batches++
+		for i := 0; i < b.Len(); i++ {
+			if b.Slot(i) <= lastSlot {
+				t.Fatalf("slot %d after %d", b.Slot(i), lastSlot)
+			}
+			lastSlot = b.Slot(i)
+			if !b.Flow(i, &fi) {
+				continue
+			}
+			if fi.Dst != netip.AddrPortFrom(serverIP, 53) || fi.Src.Port() != 7000 || fi.Proto != 17 || fi.Tuple != 5 ||
+				fi.Endpoint != testEP || !fi.TargetIP.IsValid() || fi.Packets[0] == 0 || fi.Bytes[0] == 0 || fi.Worker != w.ID() {
+				t.Fatalf("bad flow info %+v", fi)
+			}
+			if seen[fi.Src.Addr()] {
+				t.Fatalf("flow from %v listed twice", fi.Src.Addr())
+			}
+			seen[fi.Src.Addr()] = true
+		}
+		from, more = b.Next()
+	}
+	if len(seen) != nflows {
+		t.Fatalf("listed %d flows, want %d", len(seen), nflows)
+	}
+	if want := (nflows + 699) / 700; batches != want {
+		t.Errorf("%d batches of 700 slots for %d flows, want %d", batches, nflows, want)
+	}
+}
+
+// TestReadFlowsAbandoned: a request the worker does not answer in time
+// reports the context's error; its batch stays the worker's until it is
+// filled, and the worker then serves new requests as before.
+func TestReadFlowsAbandoned(t *testing.T) {
+	cfg := testConfig(t, 1, Attributes{})
+	w, _ := newTestWorker(t, cfg, 1024)
+	process(w, udpFrames(1)[0], 1, 1e9)
+	b := NewFlowBatch(16)
+	short, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := w.ReadFlows(short, 0, b); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("no worker running: %v, want the deadline", err)
+	}
+	if err := w.ReadFlows(context.Background(), 0, b); !errors.Is(err, ErrBatchBusy) {
+		t.Fatalf("reusing the abandoned batch: %v, want ErrBatchBusy", err)
+	}
+	w.Process(nil, 2e9) // the worker fills the abandoned batch
+	runWorker(t, w, nil)
+	ctx, cancel2 := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel2()
+	if err := w.ReadFlows(ctx, 0, b); err != nil {
+		t.Fatalf("after the worker answered: %v", err)
+	}
+	var fi FlowInfo
+	if b.Len() != 1 || !b.Flow(0, &fi) || fi.Src.Addr() != netip4(172, 16, 0, 0) {
+		t.Fatalf("batch of %d: %+v", b.Len(), fi)
+	}
+	if _, more := b.Next(); more {
+		t.Error("one slot in the table, yet the batch says there are more")
+	}
+}
+
+// TestLookupAgreesWithTheFirstPacket: Lookup names the target a new flow
+// then really gets, creates no flow, and once the flow exists reports it.
+func TestLookupAgreesWithTheFirstPacket(t *testing.T) {
+	cfg := testConfig(t, 8, Attributes{})
+	w, _ := newTestWorker(t, cfg, 1024)
+	runWorker(t, w, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for i := range 64 {
+		src := netip.AddrPortFrom(netip4(172, 16, 1, byte(i)), uint16(40000+i))
+		dst := netip.AddrPortFrom(serverIP, 443)
+		q := LookupQuery{Endpoint: testEP, Proto: 6, Src: src, Dst: dst}
+		a, err := w.Lookup(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Target < 0 || a.Flow != nil || a.Tuple != 5 || a.Revision != cfg.Revision {
+			t.Fatalf("lookup %v: %+v", src, a)
+		}
+		// Another worker with the same seed and snapshot forwards the
+		// flow's first packet: it must pick the same target.
+		w2, _ := newTestWorker(t, cfg, 1024)
+		p := process(w2, ipEther(serverMAC, clientMAC, 0, ipPacket(src.Addr(), dst.Addr(), l4{proto: 6, sport: src.Port(), dport: dst.Port(), flags: tcpSYN})), 1, 1e9)
+		if p.Verdict != Forward {
+			t.Fatalf("SYN not forwarded: %v", p.Verdict)
+		}
+		_, ip, _, _ := cfg.TargetAt(a.Target)
+		if got := netip.AddrFrom4([4]byte(frameOf(&p)[30:34])); got != ip {
+			t.Fatalf("flow %v went to %v, Lookup said %v (index %d)", src, got, ip, a.Target)
+		}
+	}
+	if st := w.Stats(); st.Totals.NewFlows != 0 {
+		t.Fatalf("Lookup created %d flows", st.Totals.NewFlows)
+	}
+
+	// A live flow is reported from the worker's table, from either end.
+	src, dst := netip.AddrPortFrom(netip4(172, 16, 9, 9), 5555), netip.AddrPortFrom(serverIP, 53)
+	w3, _ := newTestWorker(t, cfg, 1024)
+	runWorker(t, w3, [][]byte{ipEther(serverMAC, clientMAC, 0, ipPacket(src.Addr(), dst.Addr(), l4{proto: 17, sport: 5555, dport: 53}))})
+	waitFlows(t, w3, 1)
+	a, err := w3.Lookup(ctx, LookupQuery{Endpoint: testEP, Proto: 17, Src: dst, Dst: src})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(fl) != nflows {
-		t.Fatalf("listed %d flows, want %d", len(fl), nflows)
+	if a.Flow == nil || a.Flow.Src != src || a.Flow.Dst != dst || a.Flow.Target != a.Target {
+		t.Fatalf("live flow not reported: %+v (flow %+v)", a, a.Flow)
 	}
-	seen := map[netip.Addr]bool{}
-	for _, f := range fl {
-		if f.Dst != netip.AddrPortFrom(serverIP, 53) || f.Src.Port() != 7000 || f.Proto != 17 || f.Tuple != 5 ||
-			f.Endpoint != testEP || !f.TargetIP.IsValid() || f.Packets[0] == 0 || f.Bytes[0] == 0 {
-			t.Fatalf("bad flow info %+v", f)
+
+	if _, err := w.Lookup(ctx, LookupQuery{Endpoint: testEP + 1, Proto: 17, Src: src, Dst: dst}); !errors.Is(err, ErrUnknownEndpoint) {
+		t.Errorf("unknown endpoint: %v", err)
+	}
+}
+
+// TestLookupReasons: without an available endpoint or a target, Lookup
+// says which drop a new flow would get.
+func TestLookupReasons(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	src, dst := netip.AddrPortFrom(netip4(172, 16, 9, 9), 5555), netip.AddrPortFrom(serverIP, 53)
+
+	none := testConfig(t, 0, Attributes{})
+	w, _ := newTestWorker(t, none, 1024)
+	runWorker(t, w, nil)
+	if a, err := w.Lookup(ctx, LookupQuery{Endpoint: testEP, Proto: 17, Src: src, Dst: dst}); err != nil || a.Target >= 0 || a.NoTarget != ReasonNoTarget {
+		t.Errorf("no targets: %+v %v", a, err)
+	}
+
+	pending := testConfig(t, 2, Attributes{})
+	c := *pending
+	c.Endpoints = append([]Endpoint(nil), pending.Endpoints...)
+	c.Endpoints[0].State = EndpointPendingAcceptance
+	pend, err := NewConfig(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w2, _ := newTestWorker(t, pend, 1024)
+	runWorker(t, w2, nil)
+	if a, err := w2.Lookup(ctx, LookupQuery{Endpoint: testEP, Proto: 17, Src: src, Dst: dst}); err != nil || a.Target >= 0 || a.NoTarget != ReasonEndpointNotAvailable {
+		t.Errorf("pending endpoint: %+v %v", a, err)
+	}
+}
+
+// TestWorkerRevisionAndTargetFlows: a worker reports the revision of the
+// snapshot it last ran with, and each target's live flows.
+func TestWorkerRevisionAndTargetFlows(t *testing.T) {
+	cfg := testConfig(t, 3, Attributes{})
+	w, pub := newTestWorker(t, cfg, 1<<13)
+	if _, ok := w.Revision(); ok {
+		t.Fatal("revision reported before the first Process")
+	}
+	const nflows = 600
+	for i, f := range udpFrames(nflows) {
+		process(w, f, 1, 1e9+int64(i))
+	}
+	w.Flush(2e9)
+	if rev, ok := w.Revision(); !ok || rev != 1 {
+		t.Fatalf("revision %d %v, want 1", rev, ok)
+	}
+	st := w.Stats()
+	var sum uint64
+	for i, tc := range st.Targets {
+		if tc.ActiveFlows == 0 || tc.ActiveFlows != tc.NewFlows {
+			t.Errorf("target %d: %d active flows, %d new", i, tc.ActiveFlows, tc.NewFlows)
 		}
-		seen[f.Src.Addr()] = true
+		sum += tc.ActiveFlows
 	}
-	if len(seen) != nflows {
-		t.Fatalf("%d distinct clients listed", len(seen))
+	if sum != nflows || len(st.Targets) != 3 {
+		t.Fatalf("per-target active flows sum to %d over %d targets, want %d over 3", sum, len(st.Targets), nflows)
 	}
-	small, err := w.Flows(ctx, 10)
-	if err != nil || len(small) != 10 {
-		t.Fatalf("Flows(10) = %d flows, %v", len(small), err)
+
+	c := *cfg
+	c.Revision = 9
+	c.Targets = append([]Target(nil), cfg.Targets...)
+	next, err := NewConfig(c, cfg)
+	if err != nil {
+		t.Fatal(err)
 	}
-	// A listing that cannot be served in time reports the context error.
-	close(stop)
-	wg.Wait()
-	stop = make(chan struct{})
-	wg.Add(1)
-	go func() { defer wg.Done(); <-stop }()
-	short, cancel2 := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel2()
-	if _, err := w.Flows(short, 5); err == nil {
-		t.Fatal("Flows answered without the worker running")
+	pub.Store(next)
+	w.Process(nil, 3e9)
+	if rev, _ := w.Revision(); rev != 9 {
+		t.Fatalf("after a reload the worker reports revision %d, want 9", rev)
 	}
-	// The worker resumes and finishes the abandoned request without harm.
-	w.Process(nil, 10e9)
-	w.Process(nil, 10e9)
+	// Idle past the 120 s UDP timeout: the sweep reclaims every flow and
+	// the per-target gauges follow.
+	for now := int64(130e9); w.Stats().Totals.ActiveFlows != 0; now += 1e9 {
+		w.Process(nil, now)
+		w.Flush(now)
+		if now > 400e9 {
+			t.Fatalf("flows never expired: %+v", w.Stats().Totals)
+		}
+	}
+	for i, tc := range w.Stats().Targets {
+		if tc.ActiveFlows != 0 {
+			t.Errorf("target %d still has %d active flows after every flow expired", i, tc.ActiveFlows)
+		}
+	}
 }

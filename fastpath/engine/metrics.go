@@ -126,6 +126,7 @@ var targetMetrics = [...]Metric{
 	{Name: "rx_bytes", Key: "RxBytes", Help: "inner IP bytes of the returns from the target accepted", Unit: UnitBytes, off: unsafe.Offsetof(g0.RxBytes)},
 	{Name: "new_flows", Key: "NewFlows", Help: "flows given to the target", Unit: UnitFlows, off: unsafe.Offsetof(g0.NewFlows)},
 	{Name: "no_neighbor_drops", Key: "NoNeighbor", Help: "packets to the target dropped because its next-hop MAC was not resolved", Unit: UnitPackets, off: unsafe.Offsetof(g0.NoNeighbor)},
+	{Name: "active_flows", Key: "ActiveFlows", Help: "the target's flows in the flow tables at the last counter flush", Kind: KindGauge, Unit: UnitFlows, off: unsafe.Offsetof(g0.ActiveFlows)},
 }
 
 func init() {

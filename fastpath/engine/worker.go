@@ -52,8 +52,8 @@ type WorkerOptions struct {
 }
 
 // Worker runs the pipeline for one forwarding core. Process, Flush and
-// Close must be called from one goroutine (the worker's); Stats, Flows and
-// NeighborMisses are safe from any goroutine.
+// Close must be called from one goroutine (the worker's); Stats, Revision,
+// ReadFlows, Lookup and NeighborMisses are safe from any goroutine.
 type Worker struct {
 	id           int
 	pub          *Publisher
@@ -75,9 +75,10 @@ type Worker struct {
 
 	neighbor [MaxTargets / 64]atomic.Uint64 // targets seen without a next-hop MAC
 
-	requests chan *flowRequest
+	requests chan request // flow listings and lookups (flows.go)
 	pending  atomic.Int32
-	cur      *flowRequest
+	closed   atomic.Bool
+	revision atomic.Uint64 // Revision of the snapshot in use (Revision)
 
 	// scratch for one chunk
 	nEnc    int
@@ -94,6 +95,8 @@ type Worker struct {
 	arp     packet.ARP
 	eth     packet.Ethernet
 	ip4     packet.IPv4
+
+	configured atomic.Bool // a snapshot has been adopted (Revision)
 }
 
 // NewWorker allocates a worker and its flow table.
@@ -122,20 +125,28 @@ func NewWorker(opt WorkerOptions) (*Worker, error) {
 		expireBudget: opt.ExpireBudget,
 		flushEvery:   int64(opt.FlushInterval),
 		tcpTimeout:   DefaultTCPIdleTimeout,
-		requests:     make(chan *flowRequest, 16),
+		requests:     make(chan request, 16),
 	}
 	return w, nil
 }
 
-// Close releases the flow table. Pending flow listings are answered empty.
+// Close releases the flow table. Pending flow listings and lookups are
+// answered with ErrWorkerClosed.
 func (w *Worker) Close() {
-	w.table.Close()
+	w.closed.Store(true)
 	for w.pending.Load() > 0 {
-		if w.cur == nil {
-			w.cur = <-w.requests
-		}
-		w.finishRequest()
+		req := <-w.requests
+		req.fail(ErrWorkerClosed)
+		w.pending.Add(-1)
 	}
+	w.table.Close()
+}
+
+// Revision returns the Revision of the snapshot the worker used for its
+// last Process call, and false before it adopted any. Safe from any
+// goroutine.
+func (w *Worker) Revision() (uint64, bool) {
+	return w.revision.Load(), w.configured.Load()
 }
 
 // ID returns the worker's id.
@@ -163,7 +174,7 @@ func (w *Worker) Process(pkts []Packet, now int64) {
 		w.Flush(now)
 	}
 	if w.pending.Load() > 0 {
-		w.serveFlows()
+		w.serveRequest(now)
 	}
 }
 
@@ -199,6 +210,8 @@ func (w *Worker) setConfig(cfg *Config) {
 	if cfg == nil {
 		return
 	}
+	w.revision.Store(cfg.Revision)
+	w.configured.Store(true)
 	if cfg.Attr.TCPIdleTimeout != w.tcpTimeout {
 		// Validated by NewConfig; applies to existing flows too.
 		if err := w.table.SetTCPIdleTimeout(time.Duration(cfg.Attr.TCPIdleTimeout)); err == nil {
@@ -284,6 +297,9 @@ func (w *Worker) burst(cfg *Config, pkts []Packet, now int64) {
 func (w *Worker) Flush(now int64) {
 	w.lastFlush = now
 	w.c.totals.ActiveFlows = uint64(w.table.Len())
+	for i, n := 0, int(w.hiTgt.Load()); i < n; i++ {
+		w.c.targets[i].ActiveFlows = uint64(w.table.TargetFlows(uint16(i)))
+	}
 	publish(&w.mirror, &w.c, int(w.hiEp.Load()), int(w.hiTgt.Load()))
 }
 
