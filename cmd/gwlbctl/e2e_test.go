@@ -15,8 +15,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"net"
-	"net/http"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -25,6 +23,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gwlbctl/gwlbctl/control/api"
 )
 
 func TestMain(m *testing.M) {
@@ -211,7 +211,7 @@ stats:
   file: %s
 api:
   socket: %s
-`, e.ids.lbArn, e.state, nodeIP, e.ids.endpointID, e.stats, filepath.Join(e.dir, "serve.sock"))
+`, e.ids.lbArn, e.state, nodeIP, e.ids.endpointID, e.stats, e.socket())
 	p := filepath.Join(e.dir, "node.yaml")
 	if err := os.WriteFile(p, []byte(cfg), 0o600); err != nil {
 		e.t.Fatal(err)
@@ -300,7 +300,7 @@ type nodeStats struct {
 	Targets []struct {
 		IP       string `json:"ip"`
 		State    string `json:"state"`
-		NewFlows uint64 `json:"NewFlows"`
+		NewFlows uint64 `json:"new_flows"`
 	} `json:"targets"`
 }
 
@@ -498,8 +498,11 @@ func TestEndToEnd(t *testing.T) {
 		for _, r := range res {
 			var target string
 			for _, f := range flows {
-				if f.Src == r.Local && f.Dst == serverIP4+":7000" || f.Dst == r.Local && f.Src == serverIP4+":7000" {
-					target = f.TargetIP
+				if f.Src.String() == r.Local && f.Dst.String() == serverIP4+":7000" {
+					target = f.TargetIP.String()
+					if f.Endpoint != e.ids.endpointID || f.Target != target || f.Packets != [2]uint64{3, 3} || f.Proto != 17 {
+						t.Errorf("flow %s in serve's listing: %+v; want endpoint %s, its target's id and 3 packets each way", r.Local, f, e.ids.endpointID)
+					}
 				}
 			}
 			src := netip.MustParseAddrPort(r.Local)
@@ -704,32 +707,34 @@ func TestEndToEnd(t *testing.T) {
 	t.Logf("end-to-end run took %v", time.Since(began).Round(time.Second))
 }
 
-// serveFlows lists serve's flows through its local API (unix socket).
-func (e *e2e) serveFlows() []struct {
-	Src, Dst string
-	TargetIP string `json:"target_ip"`
-	Cookie   uint32
-} {
+// serveFlows lists every flow of serve through its API (the unix socket),
+// following the cursors.
+func (e *e2e) serveFlows() []api.Flow {
 	e.t.Helper()
-	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, "unix", filepath.Join(e.dir, "serve.sock"))
-		}}}
-	resp, err := c.Get("http://serve/flows")
-	if err != nil {
-		e.t.Fatalf("GET /flows: %v", err)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var flows []api.Flow
+	for cursor := ""; ; {
+		p, err := e.api().Flows(ctx, api.FlowsRequest{Limit: api.MaxPageLimit, Cursor: cursor})
+		if err != nil {
+			e.t.Fatalf("GET /flows: %v", err)
+		}
+		flows = append(flows, p.Flows...)
+		if p.NextCursor == "" {
+			return flows
+		}
+		cursor = p.NextCursor
 	}
-	defer resp.Body.Close()
-	var flows []struct {
-		Src, Dst string
-		TargetIP string `json:"target_ip"`
-		Cookie   uint32
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&flows); err != nil {
-		e.t.Fatalf("GET /flows: %v", err)
-	}
-	return flows
 }
+
+// api is a client of serve's API socket.
+func (e *e2e) api() *api.Client {
+	c := api.NewClient(e.socket())
+	e.t.Cleanup(c.Close)
+	return c
+}
+
+func (e *e2e) socket() string { return filepath.Join(e.dir, "serve.sock") }
 
 func (e *e2e) udpProbe(ns, addr string, flows, per int) []probeResult {
 	e.t.Helper()

@@ -41,6 +41,13 @@ echo "== fastpath/flow and fastpath/balance benchmarks (benchtime $FLOW_BENCHTIM
   go test -run '^$' -bench 'Build' -benchtime 1s -count 1 ./fastpath/balance
 } | grep -E '^Benchmark'
 
+# --- the node API over a million flows ---------------------------------------
+# A page of 1000 flows and the top 1000 by bytes, through the unix socket,
+# while the worker polls (fastpath/node, no DPDK).
+echo "== node API over 1M flows (fastpath/node)"
+go test -run '^$' -bench 'APIFlows1M' -benchtime 10x -count 1 ./fastpath/node/ | awk '
+  /^Benchmark/ { name=$1; sub(/-[0-9]+$/, "", name); printf "%-34s %8.1f ms/request\n", name, $3/1e6 }'
+
 # --- forwarder: DPDK, the same ports and core for every contender -----------
 # A generated pcap (thousands of flows, 60-1514 B size mix, TCP and UDP) is
 # replayed by net_pcap (rx_pcap=FILE,infinite_rx=1) into net_null (no-rx=1,
@@ -48,7 +55,8 @@ echo "== fastpath/flow and fastpath/balance benchmarks (benchtime $FLOW_BENCHTIM
 #   testpmd  dpdk-testpmd --forward-mode=io (the reference: no packet work)
 #   nopfwd   fastpath/dpdk's worker loop with a handler that only forwards
 #            (what our Go<->C boundary costs on its own)
-#   gwlbctl  gwlbctl serve on the same ports (encap, decap, new-flow mixes)
+#   gwlbctl  gwlbctl's node (what serve runs) on the same ports (encap,
+#            decap, new-flow mixes)
 # Rounds interleave the contenders so a busy shared machine slows all alike;
 # a round's figure is the median of per-second samples after a warm-up
 # second, and each contender keeps its best round (other processes can only
@@ -66,6 +74,8 @@ workdir=$(mktemp -d /tmp/gwlbctl-bench.XXXXXX)
 trap 'rm -rf "$workdir"' EXIT
 echo "== forwarder benchmarks: ${BENCH_ROUNDS} rounds x ${BENCH_SECONDS}s per contender and mix (workdir $workdir)"
 go build -o "$workdir/nopfwd" ./fastpath/dpdk/internal/nopfwd
+# benchnode is built with the profile bin/gwlbctl is built with (cmd/gwlbctl/default.pgo).
+go build -pgo=cmd/gwlbctl/default.pgo -o "$workdir/benchnode" ./fastpath/node/internal/benchnode
 gen() { go run ./fastpath/dpdk/internal/pcapgen -o "$workdir/$1.pcap" "${@:2}"; }
 gen encap -mode plain -flows 4096 -packets 16384
 gen decap -mode geneve -flows 4096 -packets 16384
@@ -106,29 +116,35 @@ nopfwd_mpps() {
 }
 
 # --- gwlbctl half ------------------------------------------------------------
-# gwlbctl serve runs on the same ports and lcore as testpmd: the mix's pcap
-# replayed by net_pcap (infinite_rx=1) into net_null (no-rx=1), with static
-# neighbours instead of a TAP. The state file is provisioned once with
-# gwlbctl's own CLI: one gateway load balancer, one target (the address
-# pcapgen's Geneve returns come from) and one available endpoint.
-#   encap    the endpoint pcap on side A, the appliance port a sink. serve
-#            first replays the pcap once into its flow table (--warm-pcap):
-#            the run measures established flows, as testpmd's replays are.
-#            (The warm-up marks TCP packets SYN: the engine opens a TCP flow
-#            only on a SYN, and pcapgen's plain packets carry none.)
+# gwlbctl's node (fastpath/node, what `gwlbctl serve` runs) runs on the same
+# ports and lcore as testpmd, driven by benchnode
+# (fastpath/node/internal/benchnode): the mix's pcap replayed by net_pcap
+# (infinite_rx=1) into net_null (no-rx=1), with a static neighbour instead
+# of a TAP. The state file is provisioned once with gwlbctl's own CLI: one
+# gateway load balancer, one target (the address pcapgen's Geneve returns
+# come from) and one available endpoint.
+#   encap    the endpoint pcap on side A, the appliance port a sink. The
+#            node first replays the pcap once into its flow table
+#            (-warm-pcap): the run measures established flows, as testpmd's
+#            replays are. (The warm-up marks TCP packets SYN: the engine
+#            opens a TCP flow only on a SYN, and pcapgen's plain packets
+#            carry none.)
 #   decap    the appliance pcap must carry the cookies of live flows, and a
-#            cookie is a flow-table slot and generation. So serve warms its
-#            table from the encap pcap and writes the returns of those flows
-#            (--warm-returns: the encapsulated packets with outer addresses
-#            swapped, ports kept, as an appliance returns them) before it
-#            opens the ports; that file replaces pcapgen's decap.pcap for
-#            every contender (bench_prepare_decap), and each serve decap run
-#            warms the same way and checks its cookies are the file's.
+#            cookie is a flow-table slot and generation. So the node warms
+#            its table from the encap pcap and writes the returns of those
+#            flows (-warm-returns: the encapsulated packets with outer
+#            addresses swapped, ports kept, as an appliance returns them)
+#            before it forwards; that file replaces pcapgen's decap.pcap for
+#            every contender (bench_prepare_decap), and each decap run warms
+#            the same way and checks its cookies are the file's.
 #   newflow  every packet of the pcap opens a flow. Replayed in a loop, the
 #            second pass would find them all established, so the figure is
 #            the first pass only: the time the worker takes to receive the
-#            whole file (--pass-packets, logged as "node: first pass"),
+#            whole file (-pass-packets, logged as "benchnode: first pass"),
 #            against testpmd's rate on the same file.
+# The appliance port's MTU is 2000 (net_null takes it; the pool keeps
+# DPDK's default mbufs): pcapgen's 1500-byte packets plus 68 bytes of Geneve
+# fit, as they do on a real appliance network.
 bench_state() {
   local state="$workdir/state.json" g="bin/gwlbctl --state $workdir/state.json"
   [ -s "$state" ] && return 0
@@ -147,60 +163,40 @@ bench_state() {
     --query VpcEndpoint.VpcEndpointId --output text >"$workdir/endpoint-id"
 }
 
-# bench_node_config MIX APPLIANCE_DEVICE SIDE_A_DEVICE: serve's node config.
-bench_node_config() {
-  local mix=$1 app=$2 sidea=$3 eal
-  eal=$(printf '"%s", ' $EAL_ARGS)
-  cat >"$workdir/node-$mix.yaml" <<YAML
-load-balancer: bench
-availability-zone: us-east-1a
-state: $workdir/state.json
-eal:
-  args: [${eal%, }]
-appliance:
-  device: $app
-  address: 10.0.0.10/24
-  mac: 02:00:00:00:00:10
-  tap: ""
-  neighbors:
-    - {ip: 10.0.0.20, mac: "02:00:00:00:00:20"}
-endpoints:
-  - id: $(cat "$workdir/endpoint-id")
-    side-a: $sidea
-    side-b: net_null2,no-rx=1
-flows:
-  capacity: 1048576
-stats:
-  interval: 0s
-  file: $workdir/stats-$mix.json
-YAML
+# benchnode_run LOG APPLIANCE_DEVICE SIDE_A_DEVICE [FLAGS...]: start the
+# node in the background (its pid in $node_pid).
+benchnode_run() {
+  local log=$1 app=$2 sidea=$3
+  shift 3
+  "$workdir/benchnode" -state "$workdir/state.json" -lb bench -endpoint "$(cat "$workdir/endpoint-id")" \
+    -appliance "$app" -mtu 2000 -side-a "$sidea" -side-b net_null2,no-rx=1 -neighbor 10.0.0.20=02:00:00:00:00:20 \
+    -eal "$EAL_ARGS" "$@" >"$log" 2>&1 &
+  node_pid=$!
 }
 
-# gwlbctl_mpps MIX PCAP: gwlbctl serve's Mpps for the mix (see above): the
+# gwlbctl_mpps MIX PCAP: the node's Mpps for the mix (see above): the
 # packets its ports transmitted between two readings of its stats file
 # (written every second), after a warm-up second; newflow: the first pass.
 gwlbctl_mpps() {
-  local mix=$1 pcap=$2 stats="$workdir/stats-$1.json" extra=()
-  if [ ! -x bin/gwlbctl ]; then
+  local mix=$1 pcap=$2 stats="$workdir/stats-$1.json" log="$workdir/node-$1.log"
+  if [ ! -x "$workdir/benchnode" ]; then
     echo "n/a"
     return
   fi
   bench_state >/dev/null 2>"$workdir/provision.log" || { echo "n/a"; return; }
+  rm -f "$stats"
   case $mix in
     encap)
-      bench_node_config encap "net_null0,no-rx=1" "net_pcap1,rx_pcap=$pcap,infinite_rx=1"
-      extra=(--warm-pcap "$pcap") ;;
+      benchnode_run "$log" "net_null0,no-rx=1" "net_pcap1,rx_pcap=$pcap,infinite_rx=1" -stats-file "$stats" -warm-pcap "$pcap" ;;
     decap)
       rm -f "$workdir/returns.pcap"
-      bench_node_config decap "net_pcap0,rx_pcap=$pcap,infinite_rx=1" "net_null1,no-rx=1"
-      extra=(--warm-pcap "$workdir/encap.pcap" --warm-returns "$workdir/returns.pcap") ;;
+      benchnode_run "$log" "net_pcap0,rx_pcap=$pcap,infinite_rx=1" "net_null1,no-rx=1" -stats-file "$stats" \
+        -warm-pcap "$workdir/encap.pcap" -warm-returns "$workdir/returns.pcap" ;;
     newflow)
-      bench_node_config newflow "net_null0,no-rx=1" "net_pcap1,rx_pcap=$pcap,infinite_rx=1"
-      extra=(--pass-packets "$(go run ./fastpath/dpdk/internal/pcapgen -count "$pcap")") ;;
+      benchnode_run "$log" "net_null0,no-rx=1" "net_pcap1,rx_pcap=$pcap,infinite_rx=1" -stats-file "$stats" \
+        -pass-packets "$(go run ./fastpath/dpdk/internal/pcapgen -count "$pcap")" ;;
   esac
-  rm -f "$stats"
-  bin/gwlbctl serve --node-config "$workdir/node-$mix.yaml" "${extra[@]}" >"$workdir/serve-$mix.log" 2>&1 &
-  local pid=$! a b
+  local pid=$node_pid a b
   for _ in $(seq 1 100); do [ -s "$stats" ] && break; sleep 0.1; done
   sleep 1
   a=$(bench_tx "$stats")
@@ -214,36 +210,35 @@ gwlbctl_mpps() {
     return
   fi
   if [ "$mix" = newflow ]; then
-    sed -n 's/.*msg="node: first pass".* mpps=\([0-9.]*\).*/\1/p' "$workdir/serve-$mix.log" | awk '{printf "%.2f\n", $1} END {if (NR == 0) print "n/a"}'
+    sed -n 's/.*msg="benchnode: first pass".* mpps=\([0-9.]*\).*/\1/p' "$log" | awk '{printf "%.2f\n", $1} END {if (NR == 0) print "n/a"}'
     return
   fi
   echo "$a $b" | awk '{ if ($3 > $1) printf "%.2f\n", ($4-$2)/($3-$1)/1e6; else print "n/a" }'
 }
 
 # bench_prepare_decap: replace pcapgen's Geneve file (its cookies are made
-# up) by the returns of the flows serve opens from encap.pcap, so testpmd,
-# nopfwd and serve all replay returns that carry live cookies. The flow
-# table is deterministic (fixed seed, same insertion order): every serve
+# up) by the returns of the flows the node opens from encap.pcap, so
+# testpmd, nopfwd and the node all replay returns that carry live cookies.
+# The flow table is deterministic (fixed seed, same insertion order): every
 # run that warms from encap.pcap holds the same cookies, which each decap
 # run checks by writing its own returns and comparing.
 bench_prepare_decap() {
   bench_state >/dev/null 2>"$workdir/provision.log" || return 1
-  bench_node_config prepare "net_null0,no-rx=1" "net_null1,no-rx=1"
-  bin/gwlbctl serve --node-config "$workdir/node-prepare.yaml" --warm-pcap "$workdir/encap.pcap" \
-    --warm-returns "$workdir/decap.pcap" >"$workdir/serve-prepare.log" 2>&1 &
-  local pid=$!
-  for _ in $(seq 1 100); do grep -q "node: forwarding" "$workdir/serve-prepare.log" && break; sleep 0.1; done
+  benchnode_run "$workdir/node-prepare.log" "net_null0,no-rx=1" "net_null1,no-rx=1" \
+    -warm-pcap "$workdir/encap.pcap" -warm-returns "$workdir/decap.pcap"
+  local pid=$node_pid
+  for _ in $(seq 1 100); do grep -q "node: forwarding" "$workdir/node-prepare.log" && break; sleep 0.1; done
   kill -TERM "$pid" 2>/dev/null || true
   wait "$pid"
 }
 
-# bench_tx STATS: "uptime packets-sent" from serve's stats file.
+# bench_tx STATS: "uptime packets-sent" from the node's stats document.
 bench_tx() {
-  python3 -c 'import json,sys;d=json.load(open(sys.argv[1]));print(d["uptime_seconds"],sum(p["TxPackets"] for p in d["ports"]))' "$1" 2>/dev/null || echo "0 0"
+  python3 -c 'import json,sys;d=json.load(open(sys.argv[1]));print(d["uptime_seconds"],sum(p["tx_packets"] for p in d["ports"]))' "$1" 2>/dev/null || echo "0 0"
 }
 
 if [ -x bin/gwlbctl ] && ! bench_prepare_decap; then
-  echo "   decap: serve could not write the returns of live flows (see $workdir/serve-prepare.log); decap replays pcapgen's made-up cookies"
+  echo "   decap: the node could not write the returns of live flows (see $workdir/node-prepare.log); decap replays pcapgen's made-up cookies"
 fi
 
 declare -A samples

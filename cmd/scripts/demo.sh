@@ -182,12 +182,12 @@ elif cmd == "serve":               # SOCKET PATH: GET over serve's unix socket
             t["encap_packets"], t["decap_packets"], t["bridged_packets"], t["new_flows"], t["active_flows"]))
         print("drops: " + (", ".join("%s=%d" % kv for kv in sorted(t["drops"].items()) if kv[1]) or "none"))
         print("endpoints: " + ", ".join("%s %s" % (e["id"], e["state"]) for e in d["endpoints"] or []))
-        print("targets: " + ", ".join("%s %s (%d new flows)" % (x["ip"], x["state"], x["NewFlows"]) for x in d["targets"] or []))
+        print("targets: " + ", ".join("%s %s (%d new flows, %d active)" % (x["ip"], x["state"], x["new_flows"], x["active_flows"]) for x in d["targets"] or []))
     else:
-        for f in d[:8]:
+        for f in d["flows"][:8]:
             print("%-22s -> %-22s proto %-3d target %-12s cookie %08x packets %s" % (
                 f["src"], f["dst"], f["proto"], f["target_ip"], f["cookie"], f["packets"]))
-        print("(%d flows)" % len(d))
+        print("(%d flows of the top %d by bytes)" % (len(d["flows"]), d["limit"]))
 PY
 py() { python3 "$work/traffic.py" "$@"; }
 
@@ -308,7 +308,7 @@ inns "$ns_client" python3 "$work/traffic.py" udp-flows 198.18.0.2 7000 40
 echo "appliance 1: $(inns "$ns_app1" python3 "$work/traffic.py" appliance 'http://198.19.0.11:8080/stats?flows=-1')"
 echo "appliance 2: $(inns "$ns_app2" python3 "$work/traffic.py" appliance 'http://198.19.0.12:8080/stats?flows=-1')"
 echo "serve's flow table (GET /flows on its unix socket):"
-py serve "$work/serve.sock" /flows
+py serve "$work/serve.sock" "/flows?sort=bytes&limit=1000"
 
 step "18. An appliance rule blocks exactly its traffic: UDP 5353 dies on appliance 1 only"
 inns "$ns_client" python3 "$work/traffic.py" udp-flows 198.18.0.2 5353 20

@@ -9,7 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gwlbctl/gwlbctl/control"
+	"github.com/gwlbctl/gwlbctl/control/api"
 	"github.com/gwlbctl/gwlbctl/fastpath/dpdk"
+	"github.com/gwlbctl/gwlbctl/fastpath/engine"
+	"github.com/gwlbctl/gwlbctl/fastpath/flow"
 )
 
 // Config is a node's configuration, as `gwlbctl serve` reads it from a
@@ -23,8 +27,8 @@ type Config struct {
 	// serves the endpoints of its own zone and, unless cross-zone load
 	// balancing is on, sends only to targets of its own zone.
 	AvailabilityZone string `mapstructure:"availability-zone"`
-	// State is the control plane's state file (the same as `--state` of
-	// the elbv2/ec2 commands).
+	// State is the control plane's store: a state file path (the same as
+	// `--state` of the elbv2/ec2 commands), opened with store.Open.
 	State string `mapstructure:"state"`
 
 	EAL       EALConfig       `mapstructure:"eal"`
@@ -33,12 +37,16 @@ type Config struct {
 	Flows     FlowConfig      `mapstructure:"flows"`
 	Stats     StatsConfig     `mapstructure:"stats"`
 	API       APIConfig       `mapstructure:"api"`
+	Metrics   MetricsConfig   `mapstructure:"metrics"`
 
 	// Filled by Validate.
-	nodeIP  netip.Prefix
-	gateway netip.Addr
-	mac     net.HardwareAddr
-	statics map[netip.Addr]net.HardwareAddr
+	nodeIP      netip.Prefix
+	gateway     netip.Addr
+	mac         net.HardwareAddr
+	statics     map[netip.Addr]net.HardwareAddr
+	devices     []dpdk.Device // appliance, then each endpoint's side A and B
+	endpointIDs []uint64      // the number of each Endpoints[i].ID
+	metricsAddr string
 }
 
 // EALConfig holds DPDK's Environment Abstraction Layer arguments.
@@ -47,8 +55,10 @@ type EALConfig struct {
 	// ["-l", "0-1", "--in-memory", "--no-pci"]. Ports are not given here:
 	// serve adds one --vdev/-a per configured port.
 	Args []string `mapstructure:"args"`
-	// Workers is the number of forwarding lcores (each runs one engine
-	// worker). The main lcore runs Go's control loop.
+	// Workers is the number of forwarding lcores, each running one engine
+	// worker: 0 (one per worker lcore of Args) or 1. One is what the node
+	// supports for now: with several, nothing would steer an appliance's
+	// return to the worker that owns its flow (see Validate).
 	Workers int `mapstructure:"workers"`
 	// MbufCount sizes the packet buffer pool (0: the DPDK layer's default).
 	MbufCount int `mapstructure:"mbuf-count"`
@@ -70,7 +80,9 @@ type ApplianceConfig struct {
 	// the device's own address.
 	MAC string `mapstructure:"mac"`
 	// MTU of the appliance port (0 keeps the device's). Geneve adds 68
-	// bytes to each inner packet: 9001 on EC2 carries GWLB's 8500.
+	// bytes to each inner packet: 9001 on EC2 carries GWLB's 8500. The
+	// node reads the port's MTU once it is configured and drops (counted
+	// as too_big) every inner packet it cannot carry.
 	MTU int `mapstructure:"mtu"`
 	// TAP names the kernel interface of the exception path (ARP, ICMP and
 	// anything else addressed to the node). Empty disables the exception
@@ -103,8 +115,9 @@ type EndpointPorts struct {
 
 // FlowConfig sizes the flow table.
 type FlowConfig struct {
-	// Capacity is the number of flows each worker's table holds; a new flow
-	// beyond it is dropped and counted, never an established one evicted.
+	// Capacity is the number of flows each worker's table holds
+	// (MinFlowCapacity to flow.MaxCapacity); a new flow beyond it is
+	// dropped and counted, never an established one evicted.
 	Capacity int `mapstructure:"capacity"`
 }
 
@@ -112,27 +125,43 @@ type FlowConfig struct {
 type StatsConfig struct {
 	// Interval between stats log lines (0 disables the line).
 	Interval time.Duration `mapstructure:"interval"`
-	// File, when set, receives the JSON stats every second and at exit
-	// (written atomically: readers never see a half-written file).
+	// File, when set, receives the stats document (GET /stats) every
+	// second and at exit, written atomically with mode StatsFileMode.
 	File string `mapstructure:"file"`
 }
 
-// APIConfig is the node's small local API.
+// APIConfig is the node's local API (control/api) on a unix socket.
 type APIConfig struct {
-	// Socket is a unix socket path serving GET /stats and GET /flows.
-	// Empty disables the API.
+	// Socket is the unix socket path (api.DefaultSocket in the shipped
+	// config). Empty disables the API.
 	Socket string `mapstructure:"socket"`
+	// Group owns the socket (mode 0660) and the stats file (0640): its
+	// members read the API and the stats without root. Empty: the serving
+	// user's primary group.
+	Group string `mapstructure:"group"`
 }
 
-// Defaults.
+// MetricsConfig is the optional Prometheus listener (the socket's
+// /metrics is always served).
+type MetricsConfig struct {
+	// Listen is a TCP address for /metrics alone: "" off (the default), a
+	// port ("9469") loopback only, HOST:PORT as given.
+	Listen string `mapstructure:"listen"`
+}
+
+// Defaults and limits.
 const (
-	DefaultFlowCapacity  = 1 << 20
+	DefaultFlowCapacity  = engine.DefaultFlowCapacity
+	MinFlowCapacity      = 1024
 	DefaultStatsInterval = 10 * time.Second
 	DefaultTAP           = "gwlb0"
 	ModeBump             = "bump"
 	ModeRouted           = "routed"
-	maxFlowCapacity      = 1 << 26
-	maxInterfaceName     = 15 // IFNAMSIZ - 1
+	// MaxWorkers is the number of forwarding workers the node runs at
+	// most, until appliance returns are steered to the worker that owns
+	// their flow.
+	MaxWorkers       = 1
+	maxInterfaceName = 15 // IFNAMSIZ - 1
 )
 
 // DefaultEALArgs are the DPDK layer's defaults, used when none are
@@ -141,13 +170,12 @@ const (
 // in-memory mode so nothing is left in /var/run/dpdk.
 var DefaultEALArgs = dpdk.DefaultEALArgs
 
-var (
-	endpointIDPattern = regexp.MustCompile(`^vpce-[0-9a-f]{17}$`)
-	ifNamePattern     = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
-)
+var ifNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 
 // Validate checks every field, fills derived values and returns all
-// problems at once, each naming the key at fault and what to do.
+// problems at once, each naming the key at fault and what to do. It reads
+// nothing but the process's CPUs (for eal.args); CheckHost checks what the
+// devices need of the host.
 func (c *Config) Validate() error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
@@ -161,32 +189,12 @@ func (c *Config) Validate() error {
 	if strings.TrimSpace(c.State) == "" {
 		add("state: required; set the state file written by gwlbctl elbv2/ec2 (flag --state, env GWLBCTL_STATE)")
 	}
-	if c.EAL.Workers < 0 || c.EAL.Workers > 64 {
-		add("eal.workers: %d is out of range 0-64 (0 means one worker)", c.EAL.Workers)
-	}
+	c.validateWorkers(add)
 	if c.EAL.MbufCount < 0 {
-		add("eal.mbuf-count: %d is negative", c.EAL.MbufCount)
-	}
-
-	devices := map[string]string{}
-	device := func(key, dev string) {
-		if strings.TrimSpace(dev) == "" {
-			add("%s: required; a DPDK device such as net_af_packet0,iface=eth1 or a PCI address", key)
-			return
-		}
-		name := dev
-		if i := strings.IndexByte(dev, ','); i >= 0 {
-			name = dev[:i]
-		}
-		if other, dup := devices[name]; dup {
-			add("%s: device %q is already used by %s; each port needs its own device name", key, name, other)
-			return
-		}
-		devices[name] = key
+		add("eal.mbuf-count: %d is negative (0 sizes the pool from the ports' rings)", c.EAL.MbufCount)
 	}
 
 	a := &c.Appliance
-	device("appliance.device", a.Device)
 	c.nodeIP = netip.Prefix{}
 	if a.Address == "" {
 		add("appliance.address: required; the node's IPv4 address/prefix on the appliance network, e.g. 10.0.0.10/24")
@@ -219,8 +227,8 @@ func (c *Config) Validate() error {
 			c.mac = m
 		}
 	}
-	if a.MTU != 0 && (a.MTU < 576+68 || a.MTU > 9216) {
-		add("appliance.mtu: %d is out of range %d-9216 (0 keeps the device's)", a.MTU, 576+68)
+	if a.MTU != 0 && (a.MTU < engine.MinApplianceMTU || a.MTU > 9216) {
+		add("appliance.mtu: %d is out of range %d-9216 (0 keeps the device's; Geneve needs 68 bytes more than the 576 every host must accept)", a.MTU, engine.MinApplianceMTU)
 	}
 	if a.TAP != "" && (len(a.TAP) > maxInterfaceName || !ifNamePattern.MatchString(a.TAP)) {
 		add("appliance.tap: %q is not a valid interface name (1-15 letters, digits, '-', '_', '.')", a.TAP)
@@ -240,19 +248,40 @@ func (c *Config) Validate() error {
 		c.statics[addr] = m
 	}
 
+	// Devices, in port order: each parsed, then all checked for distinct
+	// identities (one kernel interface under two names passes nothing).
+	c.devices = nil
+	var keys []string
+	device := func(key, spec string) {
+		if strings.TrimSpace(spec) == "" {
+			add("%s: required; a DPDK device such as net_af_packet0,iface=eth1 or a PCI address", key)
+			return
+		}
+		d, err := dpdk.ParseDevice(spec)
+		if err != nil {
+			add("%s: %v", key, err)
+			return
+		}
+		c.devices = append(c.devices, d)
+		keys = append(keys, key)
+	}
+	device("appliance.device", a.Device)
+
 	if len(c.Endpoints) == 0 {
 		add("endpoints: none configured; list at least one gateway load balancer endpoint with its ports (id, mode: bump, side-a, side-b)")
 	}
 	seen := map[string]int{}
+	c.endpointIDs = make([]uint64, len(c.Endpoints))
 	for i := range c.Endpoints {
 		e := &c.Endpoints[i]
 		key := fmt.Sprintf("endpoints[%d]", i)
-		if !endpointIDPattern.MatchString(e.ID) {
-			add("%s.id: %q is not an endpoint id (vpce- followed by 17 lowercase hex digits)", key, e.ID)
+		if id, err := control.ParseEndpointID(e.ID); err != nil {
+			add("%s.id: %v", key, err)
 		} else if j, dup := seen[e.ID]; dup {
 			add("%s.id: %s is already attached by endpoints[%d]", key, e.ID, j)
 		} else {
 			seen[e.ID] = i
+			c.endpointIDs[i] = id
 		}
 		if e.Mode == "" {
 			e.Mode = ModeBump
@@ -267,21 +296,101 @@ func (c *Config) Validate() error {
 			add("%s.mode: %q is unknown; use bump", key, e.Mode)
 		}
 	}
+	if len(keys) == len(c.devices) {
+		var dup *dpdk.DuplicateDeviceError
+		if err := dpdk.CheckDistinct(c.devices); errors.As(err, &dup) {
+			add("%s: %v (also %s)", keys[dup.Second], err, keys[dup.First])
+		} else if err != nil {
+			add("devices: %v", err)
+		}
+	}
+	if a.TAP != "" {
+		tk := dpdk.InterfaceKey(a.TAP)
+		for i, d := range c.devices {
+			for _, k := range d.Keys() {
+				if k == tk {
+					add("appliance.tap: %s is also the interface of %s (%s); the exception TAP needs its own interface name", a.TAP, keys[i], d.Spec)
+				}
+			}
+		}
+	}
 
 	if c.Flows.Capacity == 0 {
 		c.Flows.Capacity = DefaultFlowCapacity
 	}
-	if c.Flows.Capacity < 1024 || c.Flows.Capacity > maxFlowCapacity {
-		add("flows.capacity: %d is out of range 1024-%d", c.Flows.Capacity, maxFlowCapacity)
+	if c.Flows.Capacity < MinFlowCapacity || c.Flows.Capacity > flow.MaxCapacity {
+		add("flows.capacity: %d is out of range %d-%d (the flow table's limit, flows per worker)", c.Flows.Capacity, MinFlowCapacity, flow.MaxCapacity)
 	}
 	if c.Stats.Interval < 0 {
 		add("stats.interval: %v is negative (0 disables the stats line)", c.Stats.Interval)
+	}
+	c.metricsAddr = ""
+	if addr, err := api.ResolveMetricsAddr(c.Metrics.Listen); err != nil {
+		add("%v", err)
+	} else {
+		c.metricsAddr = addr
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("node config: %w", errors.Join(errs...))
 	}
 	return nil
 }
+
+// validateWorkers checks eal.workers and eal.args against what the node
+// supports: one forwarding worker. With several, both directions of a
+// flow must reach the worker owning it: RSS spreads endpoint traffic by
+// the inner tuple, but an appliance's return is hashed on the outer
+// header, and nothing yet picks outer source ports that bring it home,
+// so returns landing on another worker's queue would be dropped as
+// unknown_cookie.
+func (c *Config) validateWorkers(add func(string, ...any)) {
+	if c.EAL.Workers < 0 || c.EAL.Workers > MaxWorkers {
+		add("eal.workers: %d: the node runs one forwarding worker for now (appliance returns are not yet steered to the worker that owns their flow); set 1, or 0 for one per worker lcore of eal.args", c.EAL.Workers)
+		return
+	}
+	lcores, err := dpdk.CheckEALArgs(c.EAL.Args)
+	if err != nil {
+		add("eal.args: %v", err)
+		return
+	}
+	switch {
+	case lcores == 0:
+		add("eal.args: %q give EAL no worker lcore besides the main one; the node needs one to forward (e.g. -l 0,1 --main-lcore 0)", strings.Join(c.EAL.Args, " "))
+	case c.EAL.Workers == 0 && lcores > MaxWorkers:
+		add("eal.args: %q give %d worker lcores, and eal.workers 0 would run a worker on each; the node runs one for now: give one worker lcore (e.g. -l 0,1 --main-lcore 0) or set eal.workers: 1", strings.Join(c.EAL.Args, " "), lcores)
+	}
+}
+
+// CheckHost checks what the devices need of this host (the kernel
+// interfaces they read exist, net_pcap's files are readable), each
+// problem naming the key.
+func (c *Config) CheckHost() error {
+	var errs []error
+	for i, d := range c.devices {
+		if err := d.Check(); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", c.deviceKey(i), err))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("node config: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// deviceKey names the config key of device i (port i).
+func (c *Config) deviceKey(i int) string {
+	if i == AppliancePortIndex {
+		return "appliance.device"
+	}
+	side := "side-a"
+	if i%2 == 0 {
+		side = "side-b"
+	}
+	return fmt.Sprintf("endpoints[%d].%s", (i-1)/2, side)
+}
+
+// Workers is the number of forwarding workers the node runs.
+func (c *Config) Workers() int { return MaxWorkers }
 
 // NodeIP is the validated appliance.address.
 func (c *Config) NodeIP() netip.Prefix { return c.nodeIP }
@@ -294,6 +403,13 @@ func (c *Config) MAC() net.HardwareAddr { return c.mac }
 
 // StaticNeighbors are the validated appliance.neighbors.
 func (c *Config) StaticNeighbors() map[netip.Addr]net.HardwareAddr { return c.statics }
+
+// Devices are the validated DPDK devices in port order: the appliance
+// port, then each endpoint's side A and side B.
+func (c *Config) Devices() []dpdk.Device { return c.devices }
+
+// MetricsAddr is the resolved metrics.listen ("" when off).
+func (c *Config) MetricsAddr() string { return c.metricsAddr }
 
 func isZero(b []byte) bool {
 	for _, x := range b {

@@ -1,8 +1,12 @@
 package node
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gwlbctl/gwlbctl/control"
+	"github.com/gwlbctl/gwlbctl/control/store"
 )
 
 func validConfig() Config {
@@ -71,7 +75,8 @@ func TestValidateRejects(t *testing.T) {
 		{"bad neighbor ip", func(c *Config) { c.Appliance.Neighbors = []Neighbor{{IP: "x", MAC: "02:00:00:00:00:01"}} }, "appliance.neighbors[0].ip: \"x\""},
 		{"bad neighbor mac", func(c *Config) { c.Appliance.Neighbors = []Neighbor{{IP: "10.9.0.5", MAC: "ff:ff:ff:ff:ff:ff"}} }, "appliance.neighbors[0].mac"},
 		{"no endpoints", func(c *Config) { c.Endpoints = nil }, "endpoints: none configured"},
-		{"bad endpoint id", func(c *Config) { c.Endpoints[0].ID = "vpce-123" }, "endpoints[0].id: \"vpce-123\""},
+		{"bad endpoint id", func(c *Config) { c.Endpoints[0].ID = "vpce-123" }, `endpoints[0].id: not a gateway load balancer endpoint id: "vpce-123"`},
+		{"endpoint id beyond 64 bits", func(c *Config) { c.Endpoints[0].ID = "vpce-1123456789abcdef0" }, `endpoints[0].id: not a gateway load balancer endpoint id: "vpce-1123456789abcdef0"`},
 		{"duplicate endpoint", func(c *Config) {
 			e := c.Endpoints[0]
 			e.SideA, e.SideB = "net_ring0", "net_ring1"
@@ -80,10 +85,20 @@ func TestValidateRejects(t *testing.T) {
 		{"routed", func(c *Config) { c.Endpoints[0].Mode = ModeRouted }, "routed endpoints are not supported yet"},
 		{"unknown mode", func(c *Config) { c.Endpoints[0].Mode = "tap" }, "endpoints[0].mode: \"tap\" is unknown"},
 		{"missing side", func(c *Config) { c.Endpoints[0].SideB = "" }, "endpoints[0].side-b: required"},
-		{"shared device", func(c *Config) { c.Endpoints[0].SideB = "net_af_packet1,iface=other" }, "device \"net_af_packet1\" is already used by endpoints[0].side-a"},
+		{"shared device name", func(c *Config) { c.Endpoints[0].SideB = "net_af_packet1,iface=other" }, `endpoints[0].side-b: DPDK devices "net_af_packet1,iface=epa" and "net_af_packet1,iface=other" are both named net_af_packet1; give each its own name (also endpoints[0].side-a)`},
+		{"one interface, two devices", func(c *Config) { c.Endpoints[0].SideB = "net_af_packet2,iface=app0" }, `endpoints[0].side-b: DPDK devices "net_af_packet0,iface=app0" and "net_af_packet2,iface=app0" both use kernel interface app0; one interface can serve one port (also appliance.device)`},
+		{"tap is a port's interface", func(c *Config) { c.Appliance.TAP = "epa" }, "appliance.tap: epa is also the interface of endpoints[0].side-a"},
+		{"unknown driver", func(c *Config) { c.Appliance.Device = "net_bogus0,iface=x" }, "appliance.device: "},
+		{"capacity beyond the table", func(c *Config) { c.Flows.Capacity = 1 << 26 }, "flows.capacity: 67108864 is out of range 1024-16777215"},
+		{"two workers", func(c *Config) { c.EAL.Workers = 2 }, "eal.workers: 2: the node runs one forwarding worker for now"},
+		{"two worker lcores", func(c *Config) { c.EAL.Args = []string{"--lcores", "0@0,1@1,2@1", "--main-lcore", "0"} }, "eal.args: \"--lcores 0@0,1@1,2@1 --main-lcore 0\" give 2 worker lcores"},
+		{"no worker lcore", func(c *Config) { c.EAL.Args = []string{"-l", "0"} }, "eal.args: \"-l 0\" give EAL no worker lcore"},
+		{"bad lcore list", func(c *Config) { c.EAL.Args = []string{"-l", "0,9999"} }, "eal.args: EAL -l \"0,9999\": CPU 9999: CPU ids are below 1024"},
+		{"metrics address", func(c *Config) { c.Metrics.Listen = "localhost:http" }, "metrics.listen \"localhost:http\": port \"http\" is not 0-65535"},
 		{"small table", func(c *Config) { c.Flows.Capacity = 10 }, "flows.capacity: 10 is out of range"},
 		{"negative interval", func(c *Config) { c.Stats.Interval = -1 }, "stats.interval"},
 		{"workers", func(c *Config) { c.EAL.Workers = 100 }, "eal.workers: 100"},
+		{"negative workers", func(c *Config) { c.EAL.Workers = -1 }, "eal.workers: -1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,5 +125,51 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %s: %v", want, err)
 		}
+	}
+}
+
+// TestCheckHostNamesTheKey: a device whose kernel interface does not exist
+// is reported in one line naming its key, before DPDK would see it.
+func TestCheckHostNamesTheKey(t *testing.T) {
+	c := validConfig()
+	c.Endpoints[0].SideB = "net_af_packet2,iface=gwnosuch9"
+	c.Appliance.Device, c.Endpoints[0].SideA = "net_null0", "net_null1"
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	err := c.CheckHost()
+	want := `endpoints[0].side-b: DPDK device "net_af_packet2,iface=gwnosuch9": kernel interface gwnosuch9 does not exist`
+	if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "appliance.device") {
+		t.Fatalf("CheckHost: %v; want only %q", err, want)
+	}
+}
+
+// TestPrepareIsPure: Prepare reads the state and builds the snapshot a
+// node would publish, with nothing started; what stops a node is its
+// error, naming the state.
+func TestPrepareIsPure(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	st, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Update(func(s *control.State) error { *s = *testState(); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	c := validConfig()
+	c.State = path
+	c.Endpoints[0].ID = testEP
+	c.Appliance.Device, c.Endpoints[0].SideA, c.Endpoints[0].SideB = "net_null0", "net_null1", "net_null2"
+	p, err := Prepare(&c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Version.Revision != 1 || p.Snapshot.LoadBalancerArn != testLBArn || len(p.Snapshot.Targets) != 2 ||
+		p.Snapshot.Config.Ports[0].NodeMAC != [6]byte{2, 0, 0, 0, 0, 0x0a} {
+		t.Fatalf("plan %+v", p.Snapshot)
+	}
+	c.LoadBalancer = "other"
+	if _, err := Prepare(&c); err == nil || !strings.Contains(err.Error(), "state "+path+`: load balancer "other" is not in the state file`) {
+		t.Fatalf("missing load balancer: %v", err)
 	}
 }

@@ -5,34 +5,32 @@ import (
 	"errors"
 	"log/slog"
 	"net/netip"
-	"os"
-	"path/filepath"
+	"sync"
 	"time"
 
-	"github.com/fsnotify/fsnotify"
-
 	"github.com/gwlbctl/gwlbctl/control"
+	"github.com/gwlbctl/gwlbctl/control/store"
 )
 
-// StateSource reads the control plane's state and its revision.
-type StateSource interface {
-	Load() (*control.State, uint64, error)
-}
-
-// Reloader rebuilds and republishes the node's snapshot whenever the state
-// file changes (fsnotify on its directory: the store replaces the file by
-// rename, which a watch on the file itself would lose), when time alone
-// changes the answer (a draining target's delay ends), and when a target's
-// next hop gets resolved. Publishing swaps one pointer: workers keep their
-// flow tables, so established flows survive every reload.
+// Reloader rebuilds and republishes the node's snapshot whenever the
+// store's state changes (Store.Watch: by content, so a restored backup
+// with the same revision is applied too), when time alone changes the
+// answer (a draining target's delay ends), and when a target's next hop
+// gets resolved or changes. Publishing swaps one pointer: workers keep
+// their flow tables, so established flows survive every reload. A state
+// that cannot be read (deleted, corrupted) or served (its load balancer
+// gone) is reported once and the last good snapshot stays in force.
 type Reloader struct {
-	Path   string // the state file, watched through its directory
-	Source StateSource
+	Store store.Store
 	// Build turns a state into a snapshot (Snapshotter.Build with the
 	// node's neighbour lookup).
 	Build func(st *control.State, rev uint64, now time.Time) (*Snapshot, error)
-	// Publish hands a new snapshot to the workers.
-	Publish func(*Snapshot)
+	// Publish hands a new snapshot to the workers; why says what caused
+	// it, prev is the snapshot it replaces (nil the first time).
+	Publish func(why string, prev, cur *Snapshot)
+	// Problem reports, once per cause, that the state is not applied
+	// (nil: logged only).
+	Problem func(msg string, err error)
 	// Resolve is called every Poll with the next hops that have no MAC
 	// yet: it reports whether any of them is known now (then the snapshot
 	// is rebuilt) and otherwise asks the kernel to resolve them. Optional.
@@ -41,56 +39,47 @@ type Reloader struct {
 	// (an appliance replaced behind the same address). Optional.
 	Refresh func() bool
 	Log     *slog.Logger
-	// Poll is how often time-based changes, neighbours and (as a fallback
-	// for missed events) the file's mtime are checked; 200 ms by default.
+	// Poll is how often time-based changes and neighbours are checked;
+	// 200 ms by default.
 	Poll time.Duration
-	// Settle delays a reload after an event so that a burst of events (a
-	// temp file written, synced, renamed) costs one rebuild; 20 ms default.
-	Settle time.Duration
 
-	last    *Snapshot
-	lastRev uint64
-	modTime time.Time
+	state    *control.State // the last good state
+	version  store.Version
+	last     *Snapshot
+	watching chan struct{}
+	once     sync.Once
 }
 
-// Current returns the last published snapshot (nil before Start).
-func (r *Reloader) Current() *Snapshot { return r.last }
+// Watching is closed once Run's watch has delivered its first state:
+// changes from then on are seen.
+func (r *Reloader) Watching() <-chan struct{} {
+	r.once.Do(func() { r.watching = make(chan struct{}) })
+	return r.watching
+}
 
-// Start loads and publishes the first snapshot; errors here stop the node.
-func (r *Reloader) Start() error {
+// Start builds and publishes the first snapshot from st at version v (the
+// state the node started with); errors here stop the node.
+func (r *Reloader) Start(st *control.State, v store.Version) error {
 	if r.Poll == 0 {
 		r.Poll = 200 * time.Millisecond
-	}
-	if r.Settle == 0 {
-		r.Settle = 20 * time.Millisecond
 	}
 	if r.Log == nil {
 		r.Log = slog.Default()
 	}
-	return r.reload("start", true)
+	r.state, r.version = st, v
+	return r.rebuild("start")
 }
 
-// reload rebuilds from the file; force rebuilds even when the revision
-// did not change (time or neighbours changed).
-func (r *Reloader) reload(why string, force bool) error {
-	if fi, err := os.Stat(r.Path); err == nil {
-		r.modTime = fi.ModTime()
-	}
-	st, rev, err := r.Source.Load()
-	if err != nil {
-		return err
-	}
-	if !force && r.last != nil && rev == r.lastRev {
-		return nil
-	}
+// rebuild builds a snapshot from the last good state and publishes it.
+func (r *Reloader) rebuild(why string) error {
 	start := time.Now()
-	snap, err := r.Build(st, rev, start)
+	snap, err := r.Build(r.state, r.version.Revision, start)
 	if err != nil {
 		return err
 	}
-	r.Publish(snap)
 	prev := r.last
-	r.last, r.lastRev = snap, rev
+	r.last = snap
+	r.Publish(why, prev, snap)
 	r.logChanges(why, prev, snap, time.Since(start))
 	return nil
 }
@@ -108,9 +97,9 @@ func (r *Reloader) logChanges(why string, prev, cur *Snapshot, took time.Duratio
 		eps[e.State.String()]++
 	}
 	r.Log.Info("node: config published", "why", why, "revision", c.Revision, "targets", targets, "endpoints", eps,
-		"cross_zone", c.Attr.CrossZone, "stickiness", c.Attr.Stickiness.String(), "build", took.Round(time.Microsecond))
-	if prev == nil || !equalStrings(prev.Warnings, cur.Warnings) {
-		for _, w := range cur.Warnings {
+		"cross_zone", c.Attr.CrossZone, "stickiness", c.Attr.Stickiness.String(), "inner_mtu", c.InnerLimit(), "build", took.Round(time.Microsecond))
+	for _, w := range cur.Warnings {
+		if prev == nil || !containsString(prev.Warnings, w) {
 			r.Log.Warn("node: " + w)
 		}
 	}
@@ -119,81 +108,117 @@ func (r *Reloader) logChanges(why string, prev, cur *Snapshot, took time.Duratio
 	}
 }
 
-// Run watches until ctx is done. Reload errors are logged and the last
-// good snapshot stays in force: a state file being edited by hand into an
-// invalid shape must not stop the traffic.
+// Run follows the store until ctx is done. It returns an error only when
+// the store cannot be watched at all.
 func (r *Reloader) Run(ctx context.Context) error {
-	w, err := fsnotify.NewWatcher()
-	if err != nil {
-		return err
-	}
-	defer w.Close()
-	dir := filepath.Dir(r.Path)
-	if err := w.Add(dir); err != nil {
-		return err
-	}
-	base := filepath.Base(r.Path)
+	var (
+		mu      sync.Mutex
+		pending *store.Event
+	)
+	kick := make(chan struct{}, 1)
+	watchErr := make(chan error, 1)
+	r.Watching()
+	watching := r.watching
+	first := true
+	go func() {
+		watchErr <- r.Store.Watch(ctx, func(ev store.Event) {
+			if first {
+				first = false
+				defer close(watching)
+			}
+			mu.Lock()
+			pending = &ev
+			mu.Unlock()
+			select {
+			case kick <- struct{}{}:
+			default:
+			}
+		})
+	}()
 	poll := time.NewTicker(r.Poll)
 	defer poll.Stop()
-	var settle <-chan time.Time
 	failing := false
-	lastRefresh := time.Now()
-	try := func(why string, force bool) {
-		err := r.reload(why, force)
-		switch {
-		case err != nil && !failing:
-			r.Log.Error("node: state file not applied; the previous config stays in force until it is fixed", "path", r.Path, "err", err)
-			failing = true
-		case err == nil && failing:
-			r.Log.Info("node: state file applies again", "path", r.Path)
-			failing = false
+	problem := func(msg string, err error) {
+		r.Log.Error("node: "+msg, "store", r.Store.Describe(), "err", err, "revision_in_force", r.last.Config.Revision)
+		if r.Problem != nil {
+			r.Problem(msg, err)
 		}
 	}
+	lastRefresh := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
+			<-watchErr
 			return nil
-		case ev, ok := <-w.Events:
-			if !ok {
-				return errors.New("node: file watcher closed")
+		case err := <-watchErr:
+			if ctx.Err() != nil {
+				return nil
 			}
-			if filepath.Base(ev.Name) == base && settle == nil {
-				settle = time.After(r.Settle)
+			return err
+		case <-kick:
+			mu.Lock()
+			ev := pending
+			pending = nil
+			mu.Unlock()
+			if ev == nil {
+				continue
 			}
-		case err, ok := <-w.Errors:
-			if !ok {
-				return errors.New("node: file watcher closed")
+			if ev.Err != nil {
+				failing = true
+				if errors.Is(ev.Err, store.ErrDeleted) {
+					problem("the state was deleted or moved away; the last good config stays in force until it is back", ev.Err)
+				} else {
+					problem("the state cannot be read; the last good config stays in force until it is fixed", ev.Err)
+				}
+				continue
 			}
-			r.Log.Warn("node: file watcher", "err", err)
-		case <-settle:
-			settle = nil
-			try("state file changed", false)
+			if ev.Version == r.version && !failing {
+				continue // the state the node runs (Watch's first delivery)
+			}
+			prevState, prevVersion := r.state, r.version
+			r.state, r.version = ev.State, ev.Version
+			why := "state changed"
+			if failing {
+				why = "state back"
+			}
+			if err := r.rebuild(why); err != nil {
+				r.state, r.version = prevState, prevVersion
+				failing = true
+				problem("the state is not applied; the last good config stays in force until it is fixed", err)
+				continue
+			}
+			if failing {
+				r.Log.Info("node: the state applies again", "store", r.Store.Describe(), "revision", ev.Version.Revision)
+				failing = false
+			}
 		case now := <-poll.C:
 			cur := r.last
+			var why string
 			switch {
-			case cur != nil && !cur.NextChange.IsZero() && !now.Before(cur.NextChange):
-				try("deregistration delay ended", true)
-			case cur != nil && len(cur.Unresolved) > 0 && r.Resolve != nil && r.Resolve(cur.Unresolved):
-				try("next hop resolved", true)
-			case r.Refresh != nil && now.Sub(lastRefresh) >= time.Second && func() bool { lastRefresh = now; return r.Refresh() }():
-				try("next hop changed", true)
-			default:
-				if fi, err := os.Stat(r.Path); err == nil && !fi.ModTime().Equal(r.modTime) && settle == nil {
-					try("state file changed (poll)", false)
+			case !cur.NextChange.IsZero() && !now.Before(cur.NextChange):
+				why = "deregistration delay ended"
+			case len(cur.Unresolved) > 0 && r.Resolve != nil && r.Resolve(cur.Unresolved):
+				why = "next hop resolved"
+			case r.Refresh != nil && now.Sub(lastRefresh) >= time.Second:
+				lastRefresh = now
+				if r.Refresh() {
+					why = "next hop changed"
+				}
+			}
+			if why != "" {
+				if err := r.rebuild(why); err != nil {
+					problem("the config could not be rebuilt; the last good one stays in force", err)
 				}
 			}
 		}
 	}
 }
 
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
 		}
 	}
-	return true
+	return false
 }

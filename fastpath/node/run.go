@@ -5,48 +5,61 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"net/netip"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/gwlbctl/gwlbctl/control"
-	"github.com/gwlbctl/gwlbctl/control/store"
+	"github.com/gwlbctl/gwlbctl/control/api"
 	"github.com/gwlbctl/gwlbctl/fastpath/dpdk"
 	"github.com/gwlbctl/gwlbctl/fastpath/engine"
 	"github.com/gwlbctl/gwlbctl/fastpath/kernel"
 )
 
-// storeSource reads the state through the control/store interface.
-type storeSource struct{ s store.Store }
-
-func (s storeSource) Load() (*control.State, uint64, error) {
-	st, v, err := s.s.Snapshot()
-	return st, v.Revision, err
-}
-
 // Node is a running load balancer node: its DPDK forwarder, engine
-// workers, published snapshot and reloader.
+// workers, published snapshot, reloader and local API.
 type Node struct {
-	cfg   Config
-	log   *slog.Logger
-	start time.Time
-	lbArn string
+	cfg     Config
+	log     *slog.Logger
+	start   time.Time
+	plan    *Plan
+	lbArn   string
+	nodeID  string
+	version string
 
+	locks   *nodeLocks
 	eal     *dpdk.EAL
 	fw      *dpdk.Forwarder
 	pub     engine.Publisher
 	workers []*engine.Worker
+	lcores  []int    // worker i's lcore
 	names   []string // port names in engine order
 	neigh   *Neighbors
 	snap    atomic.Pointer[Snapshot]
 	rl      *Reloader
 
-	opts     StartOptions
-	passMpps atomic.Uint64 // float64 bits: first-pass rate (StartOptions.PassPackets)
+	events  *api.EventLog
+	rates   rates
+	targets targetSince
+	stats   statsFile
+
+	apiSrv, metricsSrv *api.Server
+	slotBudget         int               // tests: the slots a flow listing examines per call (0: flowSlotsPerCall)
+	serverOptions      api.ServerOptions // tests: the API servers' connection limits (zero: api's defaults)
+
+	stopOnce  sync.Once
+	closeOnce sync.Once
+}
+
+// StartOptions are hooks around a node's start, for tools that drive a
+// node (benchmarks).
+type StartOptions struct {
+	// BeforeForwarding runs once the ports are open and the first snapshot
+	// is published, just before the workers start forwarding; an error
+	// stops the start. Benchmarks warm the flow tables here.
+	BeforeForwarding func(*Node) error
 }
 
 // Run serves cfg until ctx is cancelled (SIGINT/SIGTERM in serve), then
@@ -59,59 +72,109 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, opts StartOptions) e
 	return n.Wait(ctx)
 }
 
-// StartOptions are a node's start-up extras, for benchmarks.
-type StartOptions struct {
-	// Warm runs after the first snapshot is published and before the
-	// ports forward (WarmFromPcap pre-populates the flow tables). It needs
-	// appliance.mac in the config: the ports open after it, so that it may
-	// write files a port replays (net_pcap rx_pcap).
-	Warm func(*Node) error
-	// PassPackets > 0 measures how long the worker takes to receive that
-	// many packets after forwarding starts (one replay pass of a pcap) and
-	// logs it, with the rate, as "node: first pass".
-	PassPackets uint64
-}
-
-// Start brings the node up: state file, EAL, ports, workers, first
-// snapshot, then the forwarding lcores. The caller must call Wait (which
-// also releases everything) or Close.
+// Start brings the node up in two halves. First what needs no DPDK, so
+// every mistake of the config or the state surfaces before EAL starts: the
+// config validated and checked against the host, the store read and the
+// first snapshot built (Prepare), the workers and their flow tables
+// allocated, the node's locks taken (a second serve on the same ports or
+// socket is refused here, naming the pid of the first). Then, once: EAL,
+// the ports and their TAPs, the first snapshot published with the
+// appliance port's own MAC and MTU, the forwarding lcores, the API. The
+// caller must call Wait (which also releases everything) or Close.
 func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	n := &Node{cfg: cfg, log: log, start: time.Now(), opts: opts}
+	n := &Node{cfg: cfg, log: log, start: time.Now(), version: buildVersion(), events: api.NewEventLog(0, nil)}
+	n.nodeID, _ = os.Hostname()
 	defer func() {
 		if err != nil {
 			n.Close()
 		}
 	}()
-	if opts.Warm != nil && cfg.mac == nil {
-		return nil, errors.New("warming the flow tables needs appliance.mac in the node config (the ports open after the warm-up)")
+
+	// The pure half.
+	if n.plan, err = Prepare(&n.cfg); err != nil {
+		return nil, err
+	}
+	n.lbArn = n.plan.Snapshot.LoadBalancerArn
+	for i := 0; i < n.cfg.Workers(); i++ {
+		w, err := engine.NewWorker(engine.WorkerOptions{ID: i, Config: &n.pub, FlowCapacity: n.cfg.Flows.Capacity, Seed: FlowSeed(n.lbArn)})
+		if err != nil {
+			return nil, fmt.Errorf("flows.capacity %d: %w", n.cfg.Flows.Capacity, err)
+		}
+		n.workers = append(n.workers, w)
+	}
+	if n.locks, err = acquireLocks("", &n.cfg); err != nil {
+		return nil, err
 	}
 
-	// The file backend: the reloader below watches its path (until it
-	// consumes st.Watch).
-	st, err := store.OpenFile(cfg.State)
+	// DPDK, once.
+	if err := n.openPorts(); err != nil {
+		return nil, err
+	}
+	port := n.fw.Ports()[AppliancePortIndex]
+	mac := n.cfg.mac
+	if mac == nil {
+		if mac, err = port.MAC(); err != nil {
+			return nil, err
+		}
+	}
+	mtu, err := port.MTU()
 	if err != nil {
 		return nil, err
 	}
-	state, _, err := st.Snapshot()
-	if err != nil {
+	if mtu < engine.MinApplianceMTU {
+		return nil, fmt.Errorf("appliance.device %s: its MTU is %d, and the appliance network must carry %d bytes (a 576-byte inner packet and 68 bytes of Geneve): set appliance.mtu (9001 on EC2)", n.cfg.Appliance.Device, mtu, engine.MinApplianceMTU)
+	}
+	n.neigh = NewNeighbors(n.cfg.statics, n.cfg.Appliance.TAP)
+	n.neigh.Refresh()
+	snapper := NewSnapshotter(&n.cfg, [6]byte(mac), mtu)
+	n.rl = &Reloader{
+		Store: n.plan.Store,
+		Build: func(s *control.State, rev uint64, now time.Time) (*Snapshot, error) {
+			return snapper.Build(s, rev, now, n.neigh.Lookup)
+		},
+		Publish: n.publish,
+		Problem: func(msg string, err error) {
+			n.events.Append(api.Event{Kind: api.EventWarning, Message: msg + ": " + err.Error()})
+		},
+		Resolve: n.neigh.Resolve,
+		Refresh: n.neigh.Refresh,
+		Log:     n.log,
+	}
+	if err := n.rl.Start(n.plan.State, n.plan.Version); err != nil {
 		return nil, err
 	}
-	lb := state.LoadBalancerByArn(cfg.LoadBalancer)
-	if lb == nil {
-		lb = state.LoadBalancerByName(cfg.LoadBalancer)
+	if opts.BeforeForwarding != nil {
+		if err := opts.BeforeForwarding(n); err != nil {
+			return nil, err
+		}
 	}
-	if lb == nil {
-		return nil, fmt.Errorf("load balancer %q is not in the state file %s: create it (gwlbctl elbv2 create-load-balancer --type gateway) or fix load-balancer in the node config", cfg.LoadBalancer, st.Describe())
+	handlers := make([]dpdk.BurstHandler, len(n.workers))
+	for i, w := range n.workers {
+		handlers[i] = w
 	}
-	n.lbArn = lb.LoadBalancer.LoadBalancerArn
+	if err := n.fw.Start(handlers); err != nil {
+		return nil, err
+	}
+	if err := n.serveAPI(); err != nil {
+		return nil, err
+	}
+	log.Info("node: forwarding", "load_balancer", n.lbArn, "availability_zone", n.cfg.AvailabilityZone,
+		"node_ip", n.cfg.nodeIP, "node_mac", mac.String(), "appliance_mtu", mtu, "inner_mtu", n.snap.Load().Config.InnerLimit(),
+		"ports", len(n.names), "workers", len(n.workers), "tap", n.cfg.Appliance.TAP, "api", n.cfg.API.Socket, "metrics", n.cfg.metricsAddr)
+	return n, nil
+}
 
-	n.eal, err = dpdk.InitEAL(dpdk.EALConfig{Args: cfg.EAL.Args, Logger: log})
-	if err != nil {
-		return nil, err
+// openPorts starts EAL and opens every port, with the appliance port's
+// exception TAP configured on the kernel side.
+func (n *Node) openPorts() (err error) {
+	cfg := &n.cfg
+	if n.eal, err = dpdk.InitEAL(dpdk.EALConfig{Args: cfg.EAL.Args, Logger: n.log}); err != nil {
+		return fmt.Errorf("eal.args: %w", err)
 	}
+	n.lcores = n.eal.WorkerLcores()
 	ports := []dpdk.PortConfig{{Device: cfg.Appliance.Device, MTU: cfg.Appliance.MTU, Promiscuous: cfg.mac != nil}}
 	n.names = []string{"appliance"}
 	for _, ep := range cfg.Endpoints {
@@ -121,163 +184,98 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 			dpdk.PortConfig{Device: ep.SideB, Promiscuous: true})
 		n.names = append(n.names, ep.ID+"/A", ep.ID+"/B")
 	}
-	workers := cfg.EAL.Workers
-	if workers == 0 {
-		workers = len(n.eal.WorkerLcores())
-	}
-	openPorts := func() error {
-		for _, p := range ports {
+	for i, d := range cfg.devices {
+		if d.Driver != "net_af_packet" {
+			continue
+		}
+		for _, iface := range d.Ifaces {
 			// The kernel must not answer for the node on an interface DPDK
-			// reads with net_af_packet (it sees those frames too).
-			if iface := afPacketInterface(p.Device); iface != "" {
-				if err := kernel.QuietKernelSide(iface); err != nil {
-					log.Warn("node: could not quiet the kernel side of a port", "iface", iface, "err", err)
-				}
-				// Frames read through net_af_packet must be complete
-				// (checksums filled in, no GRO super-frames).
-				if err := kernel.DisableOffloads("", iface); err != nil {
-					log.Warn("node: could not disable offloads of a port", "iface", iface, "err", err)
-				}
+			// reads with net_af_packet (it sees those frames too), and the
+			// frames read there must be complete (checksums filled in, no
+			// GRO super-frames).
+			if err := kernel.QuietKernelSide(iface); err != nil {
+				n.log.Warn("node: could not quiet the kernel side of a port", "port", cfg.deviceKey(i), "iface", iface, "err", err)
+			}
+			if err := kernel.DisableOffloads("", iface); err != nil {
+				n.log.Warn("node: could not disable offloads of a port", "port", cfg.deviceKey(i), "iface", iface, "err", err)
 			}
 		}
-		if cfg.Appliance.TAP != "" {
-			ports[AppliancePortIndex].Exception = &dpdk.ExceptionConfig{Interface: cfg.Appliance.TAP, MAC: cfg.mac}
+	}
+	if cfg.Appliance.TAP != "" {
+		ports[AppliancePortIndex].Exception = &dpdk.ExceptionConfig{Interface: cfg.Appliance.TAP, MAC: cfg.mac}
+	}
+	fwc := dpdk.ForwarderConfig{Name: "gwlb", Ports: ports, Workers: len(n.workers), Mbufs: cfg.EAL.MbufCount}
+	if n.fw, err = dpdk.NewForwarder(n.eal, fwc); err != nil {
+		return err
+	}
+	// The TAPs stay down until the forwarder starts: give the appliance
+	// TAP the node's address first.
+	for _, x := range n.fw.Exceptions() {
+		var tc kernel.TAPConfig
+		if x.Port == AppliancePortIndex && cfg.nodeIP.IsValid() {
+			tc.Addresses = []netip.Prefix{cfg.nodeIP}
 		}
-		fwc := dpdk.ForwarderConfig{Name: "gwlb", Ports: ports, Workers: workers, Mbufs: cfg.EAL.MbufCount}
-		var err error
-		if n.fw, err = dpdk.NewForwarder(n.eal, fwc); err != nil {
+		if err := kernel.ConfigureTAP(x.Interface, tc); err != nil {
+			return fmt.Errorf("appliance.tap %s: %w", x.Interface, err)
+		}
+	}
+	return nil
+}
+
+// publish hands a snapshot to the workers and records its events.
+func (n *Node) publish(why string, prev, cur *Snapshot) {
+	n.pub.Store(cur.Config)
+	n.snap.Store(cur)
+	n.targets.note(cur)
+	for _, e := range snapshotEvents(why, prev, cur) {
+		n.events.Append(e)
+	}
+}
+
+// serveAPI starts the API on its socket (with /metrics) and the optional
+// metrics listener.
+func (n *Node) serveAPI() error {
+	o := api.Options{Log: n.log}
+	if s := n.cfg.API.Socket; s != "" {
+		srv, err := api.StartServer(s, api.SocketOptions{Group: n.cfg.API.Group, Lock: n.locks.socketCloser()}, n, o, n.serverOptions)
+		if err != nil {
+			return err // ListenUnix names api.socket
+		}
+		n.locks.handedOver()
+		n.apiSrv = srv
+		if fi, err := os.Stat(s); err == nil {
+			n.stats.gid = fileGID(fi)
+		}
+	}
+	if a := n.cfg.metricsAddr; a != "" {
+		srv, err := api.StartMetrics(a, n, o, n.serverOptions)
+		if err != nil {
 			return err
 		}
-		// The TAPs stay down until the forwarder starts: give the
-		// appliance TAP the node's address first.
-		for _, x := range n.fw.Exceptions() {
-			var tc kernel.TAPConfig
-			if x.Port == AppliancePortIndex && cfg.nodeIP.IsValid() {
-				tc.Addresses = []netip.Prefix{cfg.nodeIP}
-			}
-			if err := kernel.ConfigureTAP(x.Interface, tc); err != nil {
-				return err
-			}
-		}
-		return nil
+		n.metricsSrv = srv
 	}
-	mac := cfg.mac
-	if mac == nil {
-		if err := openPorts(); err != nil {
-			return nil, err
-		}
-		if mac, err = n.fw.Ports()[AppliancePortIndex].MAC(); err != nil {
-			return nil, err
-		}
-	}
-	for i := 0; i < workers; i++ {
-		w, err := engine.NewWorker(engine.WorkerOptions{ID: i, Config: &n.pub, FlowCapacity: cfg.Flows.Capacity, Seed: FlowSeed(n.lbArn)})
-		if err != nil {
-			return nil, err
-		}
-		n.workers = append(n.workers, w)
-	}
-
-	n.neigh = NewNeighbors(cfg.statics, cfg.Appliance.TAP)
-	n.neigh.Refresh()
-	snapper := NewSnapshotter(&n.cfg, [6]byte(mac))
-	n.rl = &Reloader{
-		Path:   st.Path(),
-		Source: storeSource{st},
-		Build: func(s *control.State, rev uint64, now time.Time) (*Snapshot, error) {
-			return snapper.Build(s, rev, now, n.neigh.Lookup)
-		},
-		Publish: func(s *Snapshot) {
-			n.pub.Store(s.Config)
-			n.snap.Store(s)
-		},
-		Resolve: n.neigh.Resolve,
-		Refresh: n.neigh.Refresh,
-		Log:     log,
-	}
-	if err := n.rl.Start(); err != nil {
-		return nil, err
-	}
-	if opts.Warm != nil {
-		if err := opts.Warm(n); err != nil {
-			return nil, fmt.Errorf("warming the flow tables: %w", err)
-		}
-	}
-	if n.fw == nil {
-		if err := openPorts(); err != nil {
-			return nil, err
-		}
-	}
-	handlers := make([]dpdk.BurstHandler, len(n.workers))
-	for i, w := range n.workers {
-		handlers[i] = w
-	}
-	started := time.Now()
-	if err := n.fw.Start(handlers); err != nil {
-		return nil, err
-	}
-	if opts.PassPackets > 0 {
-		go n.measurePass(started, opts.PassPackets)
-	}
-	log.Info("node: forwarding", "load_balancer", n.lbArn, "availability_zone", cfg.AvailabilityZone,
-		"node_ip", cfg.nodeIP, "node_mac", mac.String(), "ports", len(ports), "workers", len(n.workers), "tap", cfg.Appliance.TAP)
-	return n, nil
+	return nil
 }
 
-// measurePass polls the workers' receive counters until they reach want
-// packets and logs the time and rate of that first pass.
-func (n *Node) measurePass(started time.Time, want uint64) {
-	for {
-		fw := n.fw
-		if fw == nil {
-			return
-		}
-		var rx uint64
-		for _, w := range fw.Stats() {
-			rx += w.Rx
-		}
-		if rx >= want {
-			d := time.Since(started)
-			n.passMpps.Store(math.Float64bits(float64(rx) / d.Seconds() / 1e6))
-			n.log.Info("node: first pass", "packets", rx, "seconds", d.Seconds(), "mpps", float64(rx)/d.Seconds()/1e6)
-			return
-		}
-		if time.Since(started) > time.Minute {
-			return
-		}
-		time.Sleep(100 * time.Microsecond)
-	}
-}
-
-// Wait runs the reloader, the stats writer and the API until ctx is done,
-// then shuts the node down and writes the final stats.
+// Wait runs the reloader and the stats loop until ctx is done, then stops
+// the node (Stop) and releases it (Close).
 func (n *Node) Wait(ctx context.Context) error {
 	defer n.Close()
 	var wg sync.WaitGroup
-	errc := make(chan error, 3)
+	errc := make(chan error, 1)
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		if err := n.rl.Run(runCtx); err != nil {
 			errc <- err
 		}
 	}()
-	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		n.statsLoop(runCtx)
 	}()
-	if n.cfg.API.Socket != "" {
-		srv, err := n.serveAPI(n.cfg.API.Socket)
-		if err != nil {
-			cancel()
-			wg.Wait()
-			return err
-		}
-		defer srv.Close()
-	}
 	var runErr error
 	select {
 	case <-ctx.Done():
@@ -285,47 +283,64 @@ func (n *Node) Wait(ctx context.Context) error {
 	}
 	cancel()
 	wg.Wait()
-	n.log.Info("node: stopping")
-	n.fw.Stop()
-	final := n.Stats()
-	n.log.Info("node: final stats", final.LogLine()...)
-	if n.cfg.Stats.File != "" {
-		if err := writeJSONAtomic(n.cfg.Stats.File, final); err != nil {
-			n.log.Error("node: final stats", "err", err)
-		}
-	}
+	n.Stop()
 	return runErr
 }
 
-// Close stops forwarding and releases ports, workers and the EAL; safe to
-// call on a partly started node and more than once.
-func (n *Node) Close() {
-	if n.fw != nil {
-		n.fw.Stop()
-		if err := n.fw.Close(); err != nil {
-			n.log.Warn("node: closing ports", "err", err)
+// Stop stops serving: the API first (requests in flight get a moment to
+// finish), then the forwarding lcores, then it logs and writes the final
+// stats. Safe to call more than once and from any goroutine; only the
+// first call does it.
+func (n *Node) Stop() {
+	n.stopOnce.Do(func() {
+		n.log.Info("node: stopping")
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		for _, s := range []*api.Server{n.apiSrv, n.metricsSrv} {
+			if s != nil {
+				if err := s.Shutdown(ctx); err != nil {
+					n.log.Warn("node: stopping the API", "err", err)
+				}
+			}
 		}
-		n.fw = nil
-	}
-	for _, w := range n.workers {
-		w.Close()
-	}
-	n.workers = nil
-	if n.eal != nil {
-		n.eal.Close()
-		n.eal = nil
-	}
+		if n.fw != nil {
+			n.fw.Stop()
+		}
+		cs := n.readCounters()
+		rev := uint64(0)
+		if cs.snap != nil {
+			rev = cs.snap.Config.Revision
+		}
+		n.log.Info("node: final stats", logLine(rev, &cs.engine)...)
+		n.stats.write(n, n.statsDocument(cs))
+	})
 }
 
-// Stats returns the node's current stats document.
-func (n *Node) Stats() *Stats {
-	var cfg *engine.Config
-	if s := n.snap.Load(); s != nil {
-		cfg = s.Config
-	}
-	s := collectStats(n.start, n.lbArn, cfg, n.workers, n.fw, n.names)
-	s.FirstPassMpps = math.Float64frombits(n.passMpps.Load())
-	return s
+// Close releases ports, workers, the EAL and the node's locks; safe to
+// call on a partly started node, more than once.
+func (n *Node) Close() {
+	n.closeOnce.Do(func() {
+		for _, s := range []*api.Server{n.apiSrv, n.metricsSrv} {
+			if s != nil {
+				_ = s.Shutdown(context.Background())
+			}
+		}
+		if n.fw != nil {
+			n.fw.Stop()
+			if err := n.fw.Close(); err != nil {
+				n.log.Warn("node: closing ports", "err", err)
+			}
+			n.fw = nil
+		}
+		for _, w := range n.workers {
+			w.Close()
+		}
+		if n.eal != nil {
+			n.eal.Close()
+			n.eal = nil
+		}
+		n.locks.release()
+	})
 }
 
 // Workers returns the engine workers (one per forwarding lcore).
@@ -334,11 +349,20 @@ func (n *Node) Workers() []*engine.Worker { return n.workers }
 // Snapshot returns the snapshot in force.
 func (n *Node) Snapshot() *Snapshot { return n.snap.Load() }
 
-// statsLoop writes the stats file every second and logs a line every
-// stats interval.
+// Forwarder returns the node's DPDK forwarder.
+func (n *Node) Forwarder() *dpdk.Forwarder { return n.fw }
+
+// Log is the node's logger.
+func (n *Node) Log() *slog.Logger { return n.log }
+
+// since is when each target entered its state, by engine id.
+func (n *Node) since() map[string]time.Time { return n.targets.snapshot() }
+
+// statsLoop samples the rates and writes the stats file every second,
+// and logs a line every stats interval.
 func (n *Node) statsLoop(ctx context.Context) {
-	file := time.NewTicker(time.Second)
-	defer file.Stop()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
 	var logC <-chan time.Time
 	if n.cfg.Stats.Interval > 0 {
 		t := time.NewTicker(n.cfg.Stats.Interval)
@@ -349,29 +373,20 @@ func (n *Node) statsLoop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-file.C:
-			if n.cfg.Stats.File != "" {
-				if err := writeJSONAtomic(n.cfg.Stats.File, n.Stats()); err != nil {
-					n.log.Warn("node: stats file", "err", err)
-				}
-			}
+		case <-tick.C:
+			cs := n.readCounters()
+			doc := n.statsDocument(cs)
+			n.rates.sample(&doc)
+			n.stats.write(n, doc)
 		case <-logC:
-			n.log.Info("node: stats", n.Stats().LogLine()...)
+			cs := n.readEngine()
+			rev := uint64(0)
+			if cs.snap != nil {
+				rev = cs.snap.Config.Revision
+			}
+			n.log.Info("node: stats", logLine(rev, &cs.engine)...)
 		}
 	}
-}
-
-// afPacketInterface returns the kernel interface of a net_af_packet device.
-func afPacketInterface(dev string) string {
-	if !strings.HasPrefix(dev, "net_af_packet") {
-		return ""
-	}
-	for _, kv := range strings.Split(dev, ",")[1:] {
-		if k, v, ok := strings.Cut(kv, "="); ok && k == "iface" {
-			return v
-		}
-	}
-	return ""
 }
 
 var errNotRoot = errors.New("serve needs root (DPDK, hugepages, the TAP and raw sockets); run it with sudo")

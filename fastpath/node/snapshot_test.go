@@ -61,7 +61,7 @@ func testState() *control.State {
 	}
 }
 
-func testNodeConfig(t *testing.T) *Config {
+func testNodeConfig(t testing.TB) *Config {
 	t.Helper()
 	c := validConfig()
 	c.LoadBalancer = "gwlb-a"
@@ -91,7 +91,7 @@ func neighbors(a netip.Addr) ([6]byte, bool) {
 
 func TestBuildSnapshot(t *testing.T) {
 	cfg := testNodeConfig(t)
-	s := NewSnapshotter(cfg, nodeMAC)
+	s := NewSnapshotter(cfg, nodeMAC, 0)
 	now := time.Unix(1_800_000_000, 0)
 	snap, err := s.Build(testState(), 7, now, neighbors)
 	if err != nil {
@@ -144,7 +144,7 @@ func targetByID(c *engine.Config, id string) engine.Target {
 
 func TestBuildKeepsTargetIndexesStable(t *testing.T) {
 	cfg := testNodeConfig(t)
-	s := NewSnapshotter(cfg, nodeMAC)
+	s := NewSnapshotter(cfg, nodeMAC, 0)
 	now := time.Unix(1_800_000_000, 0)
 	st := testState()
 	snap, err := s.Build(st, 1, now, neighbors)
@@ -206,7 +206,7 @@ func TestBuildAttributesAndEndpointStates(t *testing.T) {
 	st.TargetGroups[0].Targets[0].Health.State = control.TargetHealthUnhealthy
 	st.Listeners[0].Attributes = []control.Attribute{{Key: "tcp.idle_timeout.seconds", Value: "120"}}
 	st.Endpoints[0].Endpoint.State = control.EndpointStatePendingAcceptance
-	snap, err := NewSnapshotter(cfg, nodeMAC).Build(st, 1, time.Now(), neighbors)
+	snap, err := NewSnapshotter(cfg, nodeMAC, 0).Build(st, 1, time.Now(), neighbors)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +229,7 @@ func TestBuildDegradedAndFatal(t *testing.T) {
 	st := testState()
 	st.Endpoints = nil
 	st.Listeners = nil
-	snap, err := NewSnapshotter(cfg, nodeMAC).Build(st, 1, now, neighbors)
+	snap, err := NewSnapshotter(cfg, nodeMAC, 0).Build(st, 1, now, neighbors)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,25 +242,100 @@ func TestBuildDegradedAndFatal(t *testing.T) {
 
 	st = testState()
 	st.EndpointServices[0].Service.GatewayLoadBalancerArns = []string{"arn:other"}
-	snap, err = NewSnapshotter(cfg, nodeMAC).Build(st, 1, now, neighbors)
+	snap, err = NewSnapshotter(cfg, nodeMAC, 0).Build(st, 1, now, neighbors)
 	if err != nil || snap.Config.Endpoints[0].State != engine.EndpointRejected {
 		t.Errorf("foreign endpoint: err %v state %v", err, snap.Config.Endpoints[0].State)
 	}
 
 	cfg2 := *cfg
 	cfg2.LoadBalancer = "missing"
-	if _, err := NewSnapshotter(&cfg2, nodeMAC).Build(testState(), 1, now, neighbors); err == nil || !strings.Contains(err.Error(), `"missing" is not in the state file`) {
+	if _, err := NewSnapshotter(&cfg2, nodeMAC, 0).Build(testState(), 1, now, neighbors); err == nil || !strings.Contains(err.Error(), `"missing" is not in the state file`) {
 		t.Errorf("missing LB: %v", err)
 	}
 	cfg3 := *cfg
 	cfg3.AvailabilityZone = "us-east-1c"
-	if _, err := NewSnapshotter(&cfg3, nodeMAC).Build(testState(), 1, now, neighbors); err == nil || !strings.Contains(err.Error(), "no subnet in us-east-1c") {
+	if _, err := NewSnapshotter(&cfg3, nodeMAC, 0).Build(testState(), 1, now, neighbors); err == nil || !strings.Contains(err.Error(), "no subnet in us-east-1c") {
 		t.Errorf("foreign zone: %v", err)
 	}
 	// The load balancer may be named by its ARN.
 	cfg4 := *cfg
 	cfg4.LoadBalancer = testLBArn
-	if _, err := NewSnapshotter(&cfg4, nodeMAC).Build(testState(), 1, now, neighbors); err != nil {
+	if _, err := NewSnapshotter(&cfg4, nodeMAC, 0).Build(testState(), 1, now, neighbors); err != nil {
 		t.Errorf("by ARN: %v", err)
+	}
+}
+
+// TestBuildInnerLimitFromApplianceMTU: the appliance port's MTU reaches
+// the engine; one that cannot carry GWLB's 8500-byte inner packets lowers
+// the limit and says so.
+func TestBuildInnerLimitFromApplianceMTU(t *testing.T) {
+	cfg := testNodeConfig(t)
+	for _, c := range []struct {
+		mtu, limit int
+		warn       bool
+	}{{0, 8500, false}, {9001, 8500, false}, {8568, 8500, false}, {1500, 1432, true}} {
+		snap, err := NewSnapshotter(cfg, nodeMAC, c.mtu).Build(testState(), 1, time.Now(), neighbors)
+		if err != nil {
+			t.Fatal(err)
+		}
+		warned := strings.Contains(strings.Join(snap.Warnings, "\n"), "dropped and counted as too_big")
+		if snap.Config.Ports[AppliancePortIndex].MTU != c.mtu || snap.Config.InnerLimit() != c.limit || warned != c.warn {
+			t.Errorf("MTU %d: port MTU %d, inner limit %d, warned %v; want %d, %v", c.mtu, snap.Config.Ports[0].MTU, snap.Config.InnerLimit(), warned, c.limit, c.warn)
+		}
+	}
+}
+
+// TestBuildTargetStateIsDescribeTargetHealth: the data path acts on the
+// health describe-target-health reports, target by target.
+func TestBuildTargetStateIsDescribeTargetHealth(t *testing.T) {
+	cfg := testNodeConfig(t)
+	now := time.Unix(1_800_000_000, 0)
+	st := testState()
+	tg := st.TargetGroups[0]
+	until := control.Timestamp{Time: now.Add(time.Minute)}
+	tg.Targets = append(tg.Targets,
+		&control.RegisteredTarget{Target: control.TargetDescription{Id: "10.9.0.21"}, Health: control.TargetHealth{State: control.TargetHealthUnhealthy, Reason: control.ReasonTimeout}},
+		&control.RegisteredTarget{Target: control.TargetDescription{Id: "10.9.0.22"}, Health: control.TargetHealth{State: control.TargetHealthUnavailable}},
+		&control.RegisteredTarget{Target: control.TargetDescription{Id: "10.9.0.23"}, Health: control.TargetHealth{State: control.TargetHealthHealthy}, DrainUntil: &until},
+		&control.RegisteredTarget{Target: control.TargetDescription{Id: "10.9.0.24", AvailabilityZone: "us-east-1f"}, Health: control.TargetHealth{State: control.TargetHealthHealthy}},
+	)
+	want := map[string]engine.TargetState{
+		testTarget: engine.TargetHealthy, "10.9.1.12": engine.TargetInitial, "10.9.0.21": engine.TargetUnhealthy,
+		"10.9.0.22": engine.TargetUnhealthy, "10.9.0.23": engine.TargetDraining, "10.9.0.24": engine.TargetUnused,
+	}
+	snap, err := NewSnapshotter(cfg, nodeMAC, 0).Build(st, 1, now, neighbors)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Targets) != len(want) {
+		t.Fatalf("%d targets, want %d", len(snap.Targets), len(want))
+	}
+	for i, v := range snap.Targets {
+		rt := tg.Target(v.ID)
+		if d := st.TargetHealthAt(tg, rt, rt.Health, now); v.Health != d {
+			t.Errorf("target %s: snapshot health %+v, describe-target-health %+v", v.ID, v.Health, d)
+		}
+		if got := snap.Config.Targets[i].State; got != want[v.ID] {
+			t.Errorf("target %s (%s): engine state %v, want %v", v.ID, v.Health.State, got, want[v.ID])
+		}
+	}
+	// A target group no load balancer uses is not in use (a draining
+	// target still drains).
+	tg.TargetGroup.LoadBalancerArns = nil
+	snap, err = NewSnapshotter(cfg, nodeMAC, 0).Build(st, 2, now, neighbors)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range snap.Targets {
+		state := snap.Config.Targets[i].State
+		if v.ID == "10.9.0.23" {
+			if state != engine.TargetDraining {
+				t.Errorf("draining target of an unused group: %v", state)
+			}
+			continue
+		}
+		if v.Health.Reason != control.ReasonNotInUse || state != engine.TargetUnused {
+			t.Errorf("target %s of an unused group: %+v, engine %v", v.ID, v.Health, state)
+		}
 	}
 }

@@ -1,321 +1,231 @@
 package node
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/gwlbctl/gwlbctl/control"
+	"github.com/gwlbctl/gwlbctl/control/api"
 	"github.com/gwlbctl/gwlbctl/fastpath/dpdk"
 	"github.com/gwlbctl/gwlbctl/fastpath/engine"
 )
 
-// Stats is the node's JSON stats document (the stats file, GET /stats and
-// the final stats at exit).
-type Stats struct {
-	Time          time.Time          `json:"time"`
-	UptimeSeconds float64            `json:"uptime_seconds"`
-	LoadBalancer  string             `json:"load_balancer"`
-	Revision      uint64             `json:"revision"`
-	Totals        TotalStats         `json:"totals"`
-	Endpoints     []EndpointStats    `json:"endpoints"`
-	Targets       []TargetStats      `json:"targets"`
-	Ports         []PortStats        `json:"ports"`
-	Workers       []dpdk.WorkerStats `json:"workers"`
-	// FirstPassMpps is the rate of the first replay pass when measured
-	// (StartOptions.PassPackets; benchmarks).
-	FirstPassMpps float64 `json:"first_pass_mpps,omitempty"`
+// The stats document is control/api's Stats: GET /stats, the stats file
+// and the final stats at exit are one document. The engine's counters
+// reach it through the engine's metric tables: each metric has one field
+// of the document (the maps below; a test checks every metric has one),
+// so a counter the engine adds cannot be left out silently.
+
+// totalsField is where each node-wide engine metric goes in api.Totals,
+// by metric name.
+var totalsField = map[string]func(*api.Totals) *uint64{
+	"encap_packets":      func(t *api.Totals) *uint64 { return &t.EncapPackets },
+	"encap_bytes":        func(t *api.Totals) *uint64 { return &t.EncapBytes },
+	"decap_packets":      func(t *api.Totals) *uint64 { return &t.DecapPackets },
+	"decap_bytes":        func(t *api.Totals) *uint64 { return &t.DecapBytes },
+	"bridged_packets":    func(t *api.Totals) *uint64 { return &t.BridgedPackets },
+	"bridged_nd_packets": func(t *api.Totals) *uint64 { return &t.BridgedNDPackets },
+	"exception_packets":  func(t *api.Totals) *uint64 { return &t.ExceptionPackets },
+	"new_flows":          func(t *api.Totals) *uint64 { return &t.NewFlows },
+	"expired_flows":      func(t *api.Totals) *uint64 { return &t.ExpiredFlows },
+	"tcp_resets":         func(t *api.Totals) *uint64 { return &t.TCPResets },
+	"active_flows":       func(t *api.Totals) *uint64 { return &t.ActiveFlows },
 }
 
-// TotalStats are the engine's node-wide counters summed over workers. In
-// JSON they are one object: each counter of engine.NodeMetrics under its
-// key, in the table's order, then "drops" (by reason) and "dropped_total".
-type TotalStats struct {
-	Counters     map[string]uint64 // by engine.Metric.Key
-	Drops        map[string]uint64 // by engine.Reason name
-	DroppedTotal uint64
+// endpointField is where each per-endpoint engine metric goes in
+// api.Endpoint.
+var endpointField = map[string]func(*api.Endpoint) *uint64{
+	"in_packets":      func(e *api.Endpoint) *uint64 { return &e.InPackets },
+	"in_bytes":        func(e *api.Endpoint) *uint64 { return &e.InBytes },
+	"out_packets":     func(e *api.Endpoint) *uint64 { return &e.OutPackets },
+	"out_bytes":       func(e *api.Endpoint) *uint64 { return &e.OutBytes },
+	"dropped_packets": func(e *api.Endpoint) *uint64 { return &e.DroppedPackets },
+	"new_flows":       func(e *api.Endpoint) *uint64 { return &e.NewFlows },
 }
 
-// EndpointStats are one endpoint's state and counters (engine.EndpointMetrics,
-// by key, after "id" and "state" in JSON).
-type EndpointStats struct {
-	ID       string
-	State    string
-	Counters map[string]uint64
+// targetField is where each per-target engine metric goes in api.Target.
+var targetField = map[string]func(*api.Target) *uint64{
+	"tx_packets":        func(t *api.Target) *uint64 { return &t.TxPackets },
+	"tx_bytes":          func(t *api.Target) *uint64 { return &t.TxBytes },
+	"rx_packets":        func(t *api.Target) *uint64 { return &t.RxPackets },
+	"rx_bytes":          func(t *api.Target) *uint64 { return &t.RxBytes },
+	"new_flows":         func(t *api.Target) *uint64 { return &t.NewFlows },
+	"no_neighbor_drops": func(t *api.Target) *uint64 { return &t.NoNeighbor },
+	"active_flows":      func(t *api.Target) *uint64 { return &t.ActiveFlows },
 }
 
-// TargetStats are one target's state and counters (engine.TargetMetrics,
-// by key, after "index", "id", "ip" and "state" in JSON).
-type TargetStats struct {
-	Index    int
-	ID       string
-	IP       string
-	State    string
-	Counters map[string]uint64
+// counterSet is one reading of every counter: the engine's summed over
+// workers, the ports' and the workers'.
+type counterSet struct {
+	at      time.Time
+	engine  engine.Stats
+	snap    *Snapshot
+	workers []dpdk.WorkerStats
+	ports   []api.Port
 }
 
-// PortStats are one DPDK port's PMD counters.
-type PortStats struct {
-	Name   string `json:"name"`
-	Device string `json:"device"`
-	Role   string `json:"role"`
-	dpdk.PortStats
-}
-
-// collectStats assembles the document from the workers, the ports and the
-// current snapshot.
-func collectStats(start time.Time, lbArn string, cfg *engine.Config, workers []*engine.Worker, fw *dpdk.Forwarder, portNames []string) *Stats {
-	now := time.Now()
-	s := &Stats{Time: now.UTC(), UptimeSeconds: now.Sub(start).Seconds(), LoadBalancer: lbArn}
-	var sum engine.Stats
-	for _, w := range workers {
-		sum.Add(w.Stats())
+// readCounters reads every counter once.
+func (n *Node) readCounters() *counterSet {
+	cs := &counterSet{at: time.Now(), snap: n.snap.Load()}
+	for _, w := range n.workers {
+		cs.engine.Add(w.Stats())
 	}
-	s.setEngine(&sum, cfg)
-	if fw != nil {
-		s.Workers = fw.Stats()
+	if fw := n.fw; fw != nil {
+		cs.workers = fw.Stats()
 		for i, p := range fw.Ports() {
-			ps := PortStats{Name: portNames[i], Device: p.Name()}
-			if cfg != nil && i < len(cfg.Ports) {
-				ps.Role = cfg.Ports[i].Role.String()
-			}
-			if st, err := p.Stats(); err == nil {
-				ps.PortStats = st
-			}
-			s.Ports = append(s.Ports, ps)
+			ap := api.Port{Name: n.names[i], Device: p.Name(), Role: portRole(cs.snap, i)}
+			readPort(&ap, p)
+			cs.ports = append(cs.ports, ap)
 		}
 		for _, x := range fw.Exceptions() {
-			ps := PortStats{Name: portNames[x.Port] + "/exception", Device: x.TAP.Name(), Role: "exception"}
-			if st, err := x.TAP.Stats(); err == nil {
-				ps.PortStats = st
-			}
-			s.Ports = append(s.Ports, ps)
+			ap := api.Port{Name: n.names[x.Port] + "/exception", Device: x.TAP.Name(), Role: "exception"}
+			readPort(&ap, x.TAP)
+			cs.ports = append(cs.ports, ap)
 		}
 	}
-	return s
+	return cs
 }
 
-// setEngine fills the engine's part of the document from the workers'
-// summed counters and the snapshot, walking the engine's metric tables.
-func (s *Stats) setEngine(sum *engine.Stats, cfg *engine.Config) {
-	s.Totals = TotalStats{
-		Counters:     counters(engine.NodeMetrics(), sum.Totals.Value),
-		Drops:        make(map[string]uint64, engine.NumReasons),
-		DroppedTotal: sum.TotalDrops(),
+func portRole(s *Snapshot, i int) string {
+	if s == nil || i >= len(s.Config.Ports) {
+		return ""
 	}
-	for r := engine.Reason(0); r < engine.NumReasons; r++ {
-		s.Totals.Drops[r.String()] = sum.Drop(r)
-	}
-	if cfg == nil {
+	return s.Config.Ports[i].Role.String()
+}
+
+// readPort fills a port's PMD counters and xstats; what cannot be read is
+// said in Error (and left out of the metrics).
+func readPort(ap *api.Port, p *dpdk.Port) {
+	st, err := p.Stats()
+	if err != nil {
+		ap.Error = err.Error()
 		return
 	}
-	s.Revision = cfg.Revision
-	for i, e := range cfg.Endpoints {
-		var c engine.EndpointCounters
-		if i < len(sum.Endpoints) {
-			c = sum.Endpoints[i]
-		}
-		s.Endpoints = append(s.Endpoints, EndpointStats{ID: engine.FormatEndpointID(e.ID), State: e.State.String(),
-			Counters: counters(engine.EndpointMetrics(), c.Value)})
+	ap.RxPackets, ap.TxPackets, ap.RxBytes, ap.TxBytes = st.RxPackets, st.TxPackets, st.RxBytes, st.TxBytes
+	ap.RxMissed, ap.RxErrors, ap.TxErrors, ap.RxNoMbuf = st.RxMissed, st.RxErrors, st.TxErrors, st.RxNoMbuf
+	for _, q := range st.Queues {
+		ap.Queues = append(ap.Queues, api.Queue{RxPackets: q.RxPackets, TxPackets: q.TxPackets, RxBytes: q.RxBytes, TxBytes: q.TxBytes, RxErrors: q.RxErrors})
 	}
-	for i := 0; i < cfg.NumTargetIndices(); i++ {
-		id, ip, state, ok := cfg.TargetAt(i)
+	if xs, err := p.XStats(); err == nil && len(xs) > 0 {
+		ap.XStats = make(map[string]uint64, len(xs))
+		for _, x := range xs {
+			ap.XStats[x.Name] = x.Value
+		}
+	}
+}
+
+// totals is the engine's node-wide counters as api.Totals (rates apart).
+func totals(s *engine.Stats) api.Totals {
+	var t api.Totals
+	for _, m := range engine.NodeMetrics() {
+		*totalsField[m.Name](&t) = s.Totals.Value(m)
+	}
+	t.Drops = make(map[string]uint64, engine.NumReasons)
+	for r := engine.Reason(0); r < engine.NumReasons; r++ {
+		t.Drops[r.String()] = s.Drop(r)
+	}
+	t.DroppedTotal = s.TotalDrops()
+	return t
+}
+
+// endpoints is the configured endpoints with their counters.
+func endpoints(s *Snapshot, st *engine.Stats) []api.Endpoint {
+	if s == nil {
+		return nil
+	}
+	out := make([]api.Endpoint, 0, len(s.Endpoints))
+	for i, v := range s.Endpoints {
+		e := api.Endpoint{ID: v.ID, State: v.State, AvailabilityZone: v.AZ, Mode: v.Mode}
+		if i < len(st.Endpoints) {
+			for _, m := range engine.EndpointMetrics() {
+				*endpointField[m.Name](&e) = st.Endpoints[i].Value(m)
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// targets is every target of the snapshot's target group with its health
+// and counters, and deregistered targets flows still use (unused), by
+// stable index.
+func targets(s *Snapshot, st *engine.Stats, since map[string]time.Time) []api.Target {
+	if s == nil {
+		return nil
+	}
+	c := s.Config
+	type view struct {
+		v  *TargetView
+		az string
+	}
+	views := make(map[string]view, len(s.Targets))
+	for i := range c.Targets {
+		views[c.Targets[i].ID] = view{&s.Targets[i], c.Targets[i].AZ}
+	}
+	var out []api.Target
+	for i := 0; i < c.NumTargetIndices(); i++ {
+		id, ip, _, ok := c.TargetAt(i)
 		if !ok {
 			continue
 		}
-		var c engine.TargetCounters
-		if i < len(sum.Targets) {
-			c = sum.Targets[i]
+		// A target no longer registered that flows may still use: for
+		// an IP target its id is its address.
+		t := api.Target{Index: i, ID: ip.String(), IP: ip, State: control.TargetHealthUnused, Reason: control.ReasonNotRegistered,
+			Description: "Target is not registered to the target group"}
+		if v, ok := views[id]; ok {
+			t.ID, t.AvailabilityZone = v.v.ID, v.az
+			t.State, t.Reason, t.Description = v.v.Health.State, v.v.Health.Reason, v.v.Health.Description
 		}
-		s.Targets = append(s.Targets, TargetStats{Index: i, ID: id, IP: ip.String(), State: state.String(),
-			Counters: counters(engine.TargetMetrics(), c.Value)})
+		t.Since = since[id]
+		if i < len(st.Targets) {
+			for _, m := range engine.TargetMetrics() {
+				*targetField[m.Name](&t) = st.Targets[i].Value(m)
+			}
+		}
+		out = append(out, t)
 	}
+	return out
 }
 
-// counters reads every metric of ms, by key.
-func counters(ms []engine.Metric, value func(engine.Metric) uint64) map[string]uint64 {
-	c := make(map[string]uint64, len(ms))
-	for _, m := range ms {
-		c[m.Key] = value(m)
+// workerStats is the forwarding loops' counters as api.Worker.
+func workerStats(ws []dpdk.WorkerStats, names []string) []api.Worker {
+	out := make([]api.Worker, 0, len(ws))
+	for i, w := range ws {
+		aw := api.Worker{ID: i, Lcore: w.Lcore, Passes: w.Passes, Rx: w.Rx, MultiSegment: w.MultiSegment, Dropped: w.Dropped,
+			Exception: w.Exception, KernelOut: w.KernelOut, KernelMultiSegment: w.KernelMultiSegment, BadFrame: w.BadFrame, CPUTimeNs: w.CPUTimeNs}
+		for p, tx := range w.Tx {
+			name := strconv.Itoa(p)
+			if p < len(names) {
+				name = names[p]
+			}
+			aw.Tx = append(aw.Tx, api.Tx{Port: name, Sent: tx.Sent, Unsent: tx.Unsent})
+		}
+		for _, x := range w.Exceptions {
+			aw.ExceptionTx.Sent += x.ToKernel.Sent
+			aw.ExceptionTx.Unsent += x.ToKernel.Unsent
+		}
+		out = append(out, aw)
 	}
-	return c
+	return out
 }
 
-// LogLine is the periodic one-line summary: the revision, every node-wide
+// logLine is the periodic one-line summary: the revision, every node-wide
 // counter of engine.NodeMetrics except byte counts, the drop total and the
 // non-zero drops by reason.
-func (s *Stats) LogLine() []any {
-	kv := []any{"revision", s.Revision}
+func logLine(rev uint64, s *engine.Stats) []any {
+	kv := []any{"revision", rev}
 	for _, m := range engine.NodeMetrics() {
 		if m.Unit != engine.UnitBytes {
-			kv = append(kv, m.Name, s.Totals.Counters[m.Key])
+			kv = append(kv, m.Name, s.Totals.Value(m))
 		}
 	}
 	var drops []string
 	for r := engine.Reason(0); r < engine.NumReasons; r++ {
-		if n := s.Totals.Drops[r.String()]; n > 0 {
-			drops = append(drops, fmt.Sprintf("%s=%d", r, n))
+		if v := s.Drop(r); v > 0 {
+			drops = append(drops, fmt.Sprintf("%s=%d", r, v))
 		}
 	}
-	return append(kv, "dropped_total", s.Totals.DroppedTotal, "drops", strings.Join(drops, ","))
-}
-
-// The counter objects are written in the metric table's order, with the
-// fields that name the object first.
-
-func (t TotalStats) MarshalJSON() ([]byte, error) {
-	var o jsonObject
-	o.counters(engine.NodeMetrics(), t.Counters)
-	o.add("drops", t.Drops)
-	o.add("dropped_total", t.DroppedTotal)
-	return o.finish()
-}
-
-func (t *TotalStats) UnmarshalJSON(b []byte) error {
-	*t = TotalStats{}
-	c, err := readObject(b, map[string]any{"drops": &t.Drops, "dropped_total": &t.DroppedTotal})
-	t.Counters = c
-	return err
-}
-
-func (e EndpointStats) MarshalJSON() ([]byte, error) {
-	var o jsonObject
-	o.add("id", e.ID)
-	o.add("state", e.State)
-	o.counters(engine.EndpointMetrics(), e.Counters)
-	return o.finish()
-}
-
-func (e *EndpointStats) UnmarshalJSON(b []byte) error {
-	*e = EndpointStats{}
-	c, err := readObject(b, map[string]any{"id": &e.ID, "state": &e.State})
-	e.Counters = c
-	return err
-}
-
-func (t TargetStats) MarshalJSON() ([]byte, error) {
-	var o jsonObject
-	o.add("index", t.Index)
-	o.add("id", t.ID)
-	o.add("ip", t.IP)
-	o.add("state", t.State)
-	o.counters(engine.TargetMetrics(), t.Counters)
-	return o.finish()
-}
-
-func (t *TargetStats) UnmarshalJSON(b []byte) error {
-	*t = TargetStats{}
-	c, err := readObject(b, map[string]any{"index": &t.Index, "id": &t.ID, "ip": &t.IP, "state": &t.State})
-	t.Counters = c
-	return err
-}
-
-// jsonObject writes a JSON object with its keys in the order added.
-type jsonObject struct {
-	buf []byte
-	err error
-}
-
-func (o *jsonObject) add(key string, v any) {
-	if o.err != nil {
-		return
-	}
-	k, err := json.Marshal(key)
-	if err != nil {
-		o.err = err
-		return
-	}
-	val, err := json.Marshal(v)
-	if err != nil {
-		o.err = fmt.Errorf("%s: %w", key, err)
-		return
-	}
-	if len(o.buf) == 0 {
-		o.buf = append(o.buf, '{')
-	} else {
-		o.buf = append(o.buf, ',')
-	}
-	o.buf = append(append(append(o.buf, k...), ':'), val...)
-}
-
-// counters adds c's counters: those of ms in the table's order, then any
-// other (a document from a newer engine read back) in key order.
-func (o *jsonObject) counters(ms []engine.Metric, c map[string]uint64) {
-	known := make(map[string]bool, len(ms))
-	for _, m := range ms {
-		known[m.Key] = true
-		o.add(m.Key, c[m.Key])
-	}
-	var rest []string
-	for k := range c {
-		if !known[k] {
-			rest = append(rest, k)
-		}
-	}
-	sort.Strings(rest)
-	for _, k := range rest {
-		o.add(k, c[k])
-	}
-}
-
-func (o *jsonObject) finish() ([]byte, error) {
-	if o.err != nil {
-		return nil, o.err
-	}
-	if len(o.buf) == 0 {
-		return []byte("{}"), nil
-	}
-	return append(o.buf, '}'), nil
-}
-
-// readObject decodes a counter object: the keys of fixed into their
-// pointers, every other key as a counter.
-func readObject(b []byte, fixed map[string]any) (map[string]uint64, error) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return nil, err
-	}
-	c := map[string]uint64{}
-	for k, v := range raw {
-		if dst, ok := fixed[k]; ok {
-			if err := json.Unmarshal(v, dst); err != nil {
-				return nil, fmt.Errorf("%s: %w", k, err)
-			}
-			continue
-		}
-		var n uint64
-		if err := json.Unmarshal(v, &n); err != nil {
-			return nil, fmt.Errorf("counter %s: %w", k, err)
-		}
-		c[k] = n
-	}
-	return c, nil
-}
-
-// writeJSONAtomic writes v to path through a temporary file and a rename,
-// so a reader never sees a half-written document.
-func writeJSONAtomic(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".stats-*")
-	if err != nil {
-		return fmt.Errorf("stats file %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("stats file %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("stats file %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return append(kv, "dropped_total", s.TotalDrops(), "drops", strings.Join(drops, ","))
 }

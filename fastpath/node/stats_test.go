@@ -3,104 +3,118 @@ package node
 import (
 	"encoding/json"
 	"fmt"
-	"net/netip"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 
+	"github.com/gwlbctl/gwlbctl/control/api"
 	"github.com/gwlbctl/gwlbctl/fastpath/engine"
 )
 
-// statsConfig is a snapshot with one endpoint and one target.
-func statsConfig(t *testing.T) *engine.Config {
-	t.Helper()
-	cfg, err := engine.NewConfig(engine.Config{
-		Revision: 7,
-		Ports: []engine.Port{
-			{Name: "app", Role: engine.RoleAppliance, NodeIP: netip.MustParsePrefix("10.9.0.10/24"), NodeMAC: [6]byte{2, 0, 0, 0, 0, 1}},
-			{Name: "a", Role: engine.RoleBump, Endpoint: 0, Side: engine.SideA},
-			{Name: "b", Role: engine.RoleBump, Endpoint: 0, Side: engine.SideB},
-		},
-		Endpoints: []engine.Endpoint{{ID: 0x0123456789abcdef0, AZ: testZoneA}},
-		Targets:   []engine.Target{{ID: testTarget + ":6081", IP: netip.MustParseAddr(testTarget), AZ: testZoneA}},
-	}, nil)
+// TestEveryEngineCounterHasItsField: each counter of the engine's metric
+// tables lands in its own field of control/api's document with its value
+// (a metric without a field, or two metrics on one field, fails), and the
+// log line names every node-wide counter but the byte counts.
+func TestEveryEngineCounterHasItsField(t *testing.T) {
+	cfg := testNodeConfig(t)
+	snap, err := NewSnapshotter(cfg, nodeMAC, 0).Build(testState(), 7, time.Unix(1_800_000_000, 0), neighbors)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return cfg
-}
-
-// TestStatsDocumentHasEveryCounter: every counter of the engine's metric
-// tables appears in the stats document under its key with its value (TCP
-// resets were counted but never shown), the keys scripts read are the
-// ones they always were, and the document reads back to itself.
-func TestStatsDocumentHasEveryCounter(t *testing.T) {
-	cfg := statsConfig(t)
 	var sum engine.Stats
 	sum.Endpoints = make([]engine.EndpointCounters, 1)
-	sum.Targets = make([]engine.TargetCounters, 1)
+	sum.Targets = make([]engine.TargetCounters, snap.Config.NumTargetIndices())
 	// Every word of every counter struct gets its own value.
 	n := uint64(100)
-	for _, w := range [][]uint64{wordsOf(&sum.Totals), wordsOf(&sum.Endpoints[0]), wordsOf(&sum.Targets[0])} {
+	ws := [][]uint64{wordsOf(&sum.Totals), wordsOf(&sum.Endpoints[0])}
+	for i := range sum.Targets {
+		ws = append(ws, wordsOf(&sum.Targets[i]))
+	}
+	for _, w := range ws {
 		for i := range w {
 			n++
 			w[i] = n
 		}
 	}
-	sum.Totals.TCPResets = 4242
-	want := map[string]uint64{"totals.tcp_resets": 4242}
+
+	tot := totals(&sum)
+	seen := map[uintptr]string{}
 	for _, m := range engine.NodeMetrics() {
-		want["totals."+m.Key] = sum.Totals.Value(m)
-	}
-	for _, m := range engine.EndpointMetrics() {
-		want["endpoints.0."+m.Key] = sum.Endpoints[0].Value(m)
-	}
-	for _, m := range engine.TargetMetrics() {
-		want["targets.0."+m.Key] = sum.Targets[0].Value(m)
+		f, ok := totalsField[m.Name]
+		if !ok {
+			t.Fatalf("engine metric %s has no field in api.Totals", m.Name)
+		}
+		p := f(&tot)
+		if other, dup := seen[uintptr(unsafe.Pointer(p))]; dup {
+			t.Errorf("metrics %s and %s share a field", m.Name, other)
+		}
+		seen[uintptr(unsafe.Pointer(p))] = m.Name
+		if *p != sum.Totals.Value(m) {
+			t.Errorf("totals %s = %d, want %d", m.Name, *p, sum.Totals.Value(m))
+		}
 	}
 	for r := engine.Reason(0); r < engine.NumReasons; r++ {
-		want["totals.drops."+r.String()] = sum.Totals.Drops[r]
+		if tot.Drops[r.String()] != sum.Drop(r) {
+			t.Errorf("drops %s = %d, want %d", r, tot.Drops[r.String()], sum.Drop(r))
+		}
 	}
-	want["totals.dropped_total"] = sum.TotalDrops()
+	if tot.DroppedTotal != sum.TotalDrops() {
+		t.Errorf("dropped_total %d, want %d", tot.DroppedTotal, sum.TotalDrops())
+	}
 
-	var s Stats
-	s.setEngine(&sum, cfg)
-	b, err := json.Marshal(&s)
+	eps := endpoints(snap, &sum)
+	if len(eps) != 1 || eps[0].ID != testEP || eps[0].State != "available" || eps[0].Mode != ModeBump {
+		t.Fatalf("endpoints %+v", eps)
+	}
+	for _, m := range engine.EndpointMetrics() {
+		f, ok := endpointField[m.Name]
+		if !ok {
+			t.Fatalf("engine endpoint metric %s has no field in api.Endpoint", m.Name)
+		}
+		if got := *f(&eps[0]); got != sum.Endpoints[0].Value(m) {
+			t.Errorf("endpoint %s = %d, want %d", m.Name, got, sum.Endpoints[0].Value(m))
+		}
+	}
+	ts := targets(snap, &sum, nil)
+	if len(ts) != 2 {
+		t.Fatalf("targets %+v", ts)
+	}
+	for _, tg := range ts {
+		for _, m := range engine.TargetMetrics() {
+			f, ok := targetField[m.Name]
+			if !ok {
+				t.Fatalf("engine target metric %s has no field in api.Target", m.Name)
+			}
+			if got := *f(&tg); got != sum.Targets[tg.Index].Value(m) {
+				t.Errorf("target %d %s = %d, want %d", tg.Index, m.Name, got, sum.Targets[tg.Index].Value(m))
+			}
+		}
+	}
+	// The registered ids and the health describe-target-health shows.
+	byID := map[string]api.Target{}
+	for _, tg := range ts {
+		byID[tg.ID] = tg
+	}
+	if a, b := byID[testTarget], byID["10.9.1.12"]; a.State != "healthy" || a.AvailabilityZone != testZoneA ||
+		b.State != "initial" || b.Reason != "Elb.RegistrationInProgress" || b.AvailabilityZone != testZoneB {
+		t.Errorf("targets by id: %+v", byID)
+	}
+
+	// The keys scripts read are control/api's snake_case ones.
+	doc := api.Stats{Totals: tot, Endpoints: eps, Targets: ts}
+	b, err := json.Marshal(&doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc map[string]any
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]uint64{}
-	flatten("", doc, got)
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("%s = %d, want %d", k, got[k], v)
-		}
-	}
-	// Keys the end-to-end test, the demo and the bench scripts read.
-	for _, k := range []string{"totals.encap_packets", "totals.decap_packets", "totals.bridged_packets", "totals.new_flows",
-		"totals.active_flows", "totals.tcp_resets", "totals.drops.wrong_source", "targets.0.NewFlows", "endpoints.0.InPkts"} {
-		if _, ok := got[k]; !ok {
+	for _, k := range []string{`"encap_packets":`, `"bridged_nd_packets":`, `"tcp_resets":`, `"wrong_source":`, `"in_packets":`, `"new_flows":`, `"active_flows":`} {
+		if !strings.Contains(string(b), k) {
 			t.Errorf("stats document has no %s:\n%s", k, b)
 		}
 	}
-	if doc["revision"] != float64(7) {
-		t.Errorf("revision %v", doc["revision"])
-	}
 
-	var back Stats
-	if err := json.Unmarshal(b, &back); err != nil {
-		t.Fatal(err)
-	}
-	b2, _ := json.Marshal(&back)
-	if string(b2) != string(b) {
-		t.Errorf("document does not read back to itself:\n%s\n%s", b, b2)
-	}
-
-	line := fmt.Sprint(s.LogLine()...)
+	line := fmt.Sprint(logLine(7, &sum)...)
 	for _, m := range engine.NodeMetrics() {
 		if m.Unit != engine.UnitBytes && !strings.Contains(line, m.Name) {
 			t.Errorf("log line lacks %s: %s", m.Name, line)
@@ -108,18 +122,25 @@ func TestStatsDocumentHasEveryCounter(t *testing.T) {
 	}
 }
 
-func flatten(prefix string, v any, out map[string]uint64) {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			flatten(prefix+k+".", e, out)
+// TestTotalsFieldsAreAllFed: every counter field of api.Totals is fed by
+// an engine metric or derived from them (drops, rates), none left at zero
+// by oversight.
+func TestTotalsFieldsAreAllFed(t *testing.T) {
+	fed := map[string]bool{"Drops": true, "DroppedTotal": true, "EncapRate": true, "DecapRate": true, "NewFlowsPerSecond": true, "DroppedPerSecond": true}
+	var tot api.Totals
+	base := uintptr(unsafe.Pointer(&tot))
+	for _, f := range totalsField {
+		off := uintptr(unsafe.Pointer(f(&tot))) - base
+		for _, tf := range reflect.VisibleFields(reflect.TypeOf(tot)) {
+			if tf.Offset == off {
+				fed[tf.Name] = true
+			}
 		}
-	case []any:
-		for i, e := range x {
-			flatten(fmt.Sprintf("%s%d.", prefix, i), e, out)
+	}
+	for _, tf := range reflect.VisibleFields(reflect.TypeOf(tot)) {
+		if !fed[tf.Name] {
+			t.Errorf("api.Totals.%s is fed by no engine metric", tf.Name)
 		}
-	case float64:
-		out[strings.TrimSuffix(prefix, ".")] = uint64(x)
 	}
 }
 

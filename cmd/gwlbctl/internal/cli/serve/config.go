@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/cmdutil"
+	"github.com/gwlbctl/gwlbctl/control/api"
 	"github.com/gwlbctl/gwlbctl/fastpath/node"
 )
 
@@ -38,18 +39,20 @@ var settings = []setting{
 	{"load-balancer", "load-balancer", "gateway load balancer this node serves (ARN or name)", ""},
 	{"availability-zone", "availability-zone", "availability zone of this node (e.g. us-east-1a)", ""},
 	{"eal.args", "eal-args", "DPDK EAL arguments, space separated (default \"" + strings.Join(node.DefaultEALArgs, " ") + "\")", ""},
-	{"eal.workers", "workers", "forwarding lcores (0: one)", 0},
+	{"eal.workers", "workers", "forwarding workers: 0 (one per worker lcore of --eal-args) or 1; the node runs one for now", 0},
 	{"eal.mbuf-count", "mbuf-count", "packet buffers in the pool (0: DPDK layer default)", 0},
 	{"appliance.device", "appliance-device", "DPDK device of the appliance port (e.g. net_af_packet0,iface=eth1)", ""},
 	{"appliance.address", "appliance-address", "node IPv4 address/prefix on the appliance network", ""},
 	{"appliance.gateway", "appliance-gateway", "optional gateway towards targets outside the node's subnet", ""},
 	{"appliance.mac", "appliance-mac", "MAC of the appliance port and exception TAP (default: the device's)", ""},
-	{"appliance.mtu", "appliance-mtu", "MTU of the appliance port (0: keep the device's)", 0},
+	{"appliance.mtu", "appliance-mtu", "MTU of the appliance port (0: keep the device's); inner packets beyond it minus 68 are dropped as too_big", 0},
 	{"appliance.tap", "tap", "kernel TAP interface of the exception path (empty: none)", node.DefaultTAP},
 	{"flows.capacity", "flow-capacity", "flows per worker flow table", node.DefaultFlowCapacity},
 	{"stats.interval", "stats-interval", "interval of the stats log line (0: off)", node.DefaultStatsInterval},
-	{"stats.file", "stats-file", "write JSON stats to this file every second and at exit", ""},
-	{"api.socket", "api-socket", "unix socket for the local API (GET /stats, /flows)", ""},
+	{"stats.file", "stats-file", "write the stats document (GET /stats) to this file every second and at exit (mode 0640)", ""},
+	{"api.socket", "api-socket", "unix socket of the node API and /metrics (mode 0660; empty: off)", api.DefaultSocket},
+	{"api.group", "api-group", "group of the API socket and the stats file (default: the serving user's)", ""},
+	{"metrics.listen", "metrics-listen", "also serve /metrics on this TCP address (a port alone: loopback; empty: off)", ""},
 }
 
 // endpointFlag attaches endpoints from the command line, replacing the

@@ -5,7 +5,6 @@ package serve
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -26,16 +25,11 @@ type Options struct {
 	// Config is the loaded, validated node config.
 	Config node.Config
 
-	ErrOut io.Writer
+	Out, ErrOut io.Writer
 	// State returns gwlbctl's global state setting (--state,
 	// GWLBCTL_STATE, the global config file, the default path) and its
 	// layer, or the error loading the global settings.
 	State func() (GlobalState, error)
-	// Benchmark start-up options (hidden flags): replay a pcap of endpoint
-	// traffic into the flow table before forwarding, write the appliance
-	// returns of those flows, time the first replay pass.
-	WarmPcap, WarmReturns string
-	PassPackets           uint64
 
 	// StopOnSignal is told that SIGINT/SIGTERM is serve's normal stop, so
 	// the process exits with serve's own status (0 after a clean stop).
@@ -46,6 +40,7 @@ type Options struct {
 // tests (nil: run the node).
 func NewCmdServe(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{
+		Out:    f.IOStreams.Out,
 		ErrOut: f.IOStreams.ErrOut,
 		State: func() (GlobalState, error) {
 			c, err := f.Config()
@@ -68,8 +63,10 @@ func newCmdServe(opts *Options, runF func(context.Context, *Options) error) *cob
 serve forwards the traffic of the gateway load balancer endpoints attached to
 this node's ports through the load balancer's targets (appliances), Geneve
 encapsulated with AWS's options, as a GWLB node does. It watches the state
-file and applies target, endpoint and attribute changes within a second
-without dropping established flows.
+and applies target, endpoint and attribute changes within a second without
+dropping established flows. Its API (flows, targets, endpoints, counters,
+events, lookups, Prometheus /metrics) is on a unix socket, api.socket
+(` + "`gwlbctl top`" + ` reads it).
 
 Settings come from, in increasing precedence: the node config file
 (--node-config, or GWLBCTL_NODE_CONFIG), GWLBCTL_* environment variables (the key
@@ -78,13 +75,14 @@ flags. configs/node.yaml documents every key. The state file is the one
 every gwlbctl command uses: --state > GWLBCTL_STATE > the node config's
 state > the global config file's state > the default path.
 
-serve needs root (DPDK, hugepages, TAP). It stops on SIGINT or SIGTERM,
-writing the final stats to --stats-file.`,
+serve needs root (DPDK, hugepages, TAP). It refuses ports, a TAP or an API
+socket another serve holds, naming its pid. It stops on SIGINT or SIGTERM,
+writing the final stats to the log and --stats-file.`,
 		Example: `  # the node of gateway load balancer my-gwlb in us-east-1a, ports in node.yaml
   gwlbctl serve --node-config configs/node.yaml
 
   # same, overriding the appliance address and writing stats for scripts
-  GWLBCTL_APPLIANCE_ADDRESS=10.0.1.10/24 gwlbctl serve --node-config node.yaml --stats-file /run/gwlb.json
+  GWLBCTL_APPLIANCE_ADDRESS=10.0.1.10/24 gwlbctl serve --node-config node.yaml --stats-file /run/gwlbctl/stats.json
 
   # everything on the command line: one endpoint bumped between two veths
   gwlbctl serve --load-balancer my-gwlb --availability-zone us-east-1a --state state.json \
@@ -123,12 +121,6 @@ writing the final stats to --stats-file.`,
 	}
 	cmd.Flags().StringVar(&opts.ConfigFile, "node-config", "", "node config file (env GWLBCTL_NODE_CONFIG; see configs/node.yaml)")
 	addConfigFlags(cmd.Flags())
-	cmd.Flags().StringVar(&opts.WarmPcap, "warm-pcap", "", "replay this pcap of endpoint traffic (side A of the first endpoint) through the engine before forwarding: its flows start established")
-	cmd.Flags().StringVar(&opts.WarmReturns, "warm-returns", "", "with --warm-pcap: write the appliance returns of the warmed flows (real cookies) to this pcap, for a decapsulation benchmark")
-	cmd.Flags().Uint64Var(&opts.PassPackets, "pass-packets", 0, "log the time the worker takes to receive this many packets (a first replay pass)")
-	for _, f := range []string{"warm-pcap", "warm-returns", "pass-packets"} {
-		_ = cmd.Flags().MarkHidden(f)
-	}
 	return cmd
 }
 
@@ -137,11 +129,5 @@ func run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(opts.ErrOut, nil))
-	so := node.StartOptions{PassPackets: opts.PassPackets}
-	if opts.WarmPcap != "" {
-		so.Warm = node.WarmFromPcap(opts.WarmPcap, opts.WarmReturns)
-	} else if opts.WarmReturns != "" {
-		return errors.New("--warm-returns needs --warm-pcap (the returns are those of the warmed flows)")
-	}
-	return node.Run(ctx, opts.Config, log, so)
+	return node.Run(ctx, opts.Config, log, node.StartOptions{})
 }

@@ -1,4 +1,4 @@
-package node
+package main
 
 import (
 	"encoding/binary"
@@ -7,12 +7,14 @@ import (
 
 	"github.com/gwlbctl/gwlbctl/fastpath/dpdk"
 	"github.com/gwlbctl/gwlbctl/fastpath/engine"
+	"github.com/gwlbctl/gwlbctl/fastpath/node"
 	"github.com/gwlbctl/gwlbctl/fastpath/pcap"
 )
 
-// WarmFromPcap returns a warm-up that replays the endpoint traffic in the
-// pcap file in once through worker 0, as if received on side A of the
-// first configured endpoint, before the ports forward: the flows it opens
+// warm returns a warm-up (node.StartOptions.BeforeForwarding) that
+// replays the endpoint traffic in the pcap file in once through worker 0,
+// as if received on side A of the first configured endpoint, before the
+// workers forward: the flows it opens
 // are in the flow table when forwarding starts. When returnsOut is not
 // empty, every packet the engine encapsulated is written there as its
 // appliance would return it (outer Ethernet and IP addresses swapped, UDP
@@ -23,9 +25,9 @@ import (
 // The engine opens a TCP flow only on a SYN; the warm-up presents every
 // TCP packet with SYN set (the pcap's own flags are restored in the
 // returns), so a capture taken mid-connection still warms its flows.
-func WarmFromPcap(in, returnsOut string) func(*Node) error {
-	return func(n *Node) error {
-		if len(n.workers) == 0 {
+func warm(in, returnsOut string) func(*node.Node) error {
+	return func(n *node.Node) error {
+		if len(n.Workers()) == 0 {
 			return errors.New("no engine worker to warm")
 		}
 		frames, err := pcap.ReadFile(in)
@@ -39,7 +41,7 @@ func WarmFromPcap(in, returnsOut string) func(*Node) error {
 			}
 			defer out.Close() // after an error; the normal end closes it below
 		}
-		w := n.workers[0]
+		w := n.Workers()[0]
 		const headroom = 128
 		batch := make([]engine.Packet, 0, dpdk.Burst)
 		bufs := make([][]byte, dpdk.Burst)
@@ -55,7 +57,7 @@ func WarmFromPcap(in, returnsOut string) func(*Node) error {
 			w.Process(batch, dpdk.Monotonic())
 			for i := range batch {
 				p := &batch[i]
-				if p.Verdict != engine.Forward || int(p.Out) != AppliancePortIndex {
+				if p.Verdict != engine.Forward || int(p.Out) != node.AppliancePortIndex {
 					continue
 				}
 				encapsulated++
@@ -79,7 +81,7 @@ func WarmFromPcap(in, returnsOut string) func(*Node) error {
 			b := bufs[len(batch)]
 			copy(b[headroom:], f)
 			synFlags[len(batch)] = markSYN(b[headroom : headroom+len(f)])
-			batch = append(batch, engine.Packet{Buf: b, Off: headroom, Len: len(f), Port: uint16(SideAPort(0))})
+			batch = append(batch, engine.Packet{Buf: b, Off: headroom, Len: len(f), Port: uint16(node.SideAPort(0))})
 			if len(batch) == cap(batch) {
 				if err := flush(); err != nil {
 					return err
@@ -97,7 +99,7 @@ func WarmFromPcap(in, returnsOut string) func(*Node) error {
 		w.Flush(dpdk.Monotonic()) // publish the counters read below
 		st := w.Stats()
 		opened = int(st.Totals.NewFlows)
-		n.log.Info("node: flow table warmed", "pcap", in, "packets", len(frames), "encapsulated", encapsulated,
+		n.Log().Info("benchnode: flow table warmed", "pcap", in, "packets", len(frames), "encapsulated", encapsulated,
 			"flows", opened, "returns", returnsOut)
 		if encapsulated == 0 {
 			return fmt.Errorf("warm-up: none of the %d packets of %s was encapsulated (drops: %v); is the endpoint available and a target resolved?", len(frames), in, st.Totals.Drops)
@@ -123,7 +125,7 @@ func markSYN(f []byte) int {
 // restoreFlags puts flags back into the inner TCP header of an
 // encapsulated frame (outer Ethernet 14 + IPv4 20 + UDP 8 + Geneve 40).
 func restoreFlags(f []byte, flags uint8) {
-	if off, ok := tcpFlagsOffset(f, 82); ok {
+	if off, ok := tcpFlagsOffset(f, engine.OuterHeadroom); ok {
 		f[off] = flags
 	}
 }
