@@ -185,31 +185,6 @@ func flowInfo(fi *FlowInfo, worker int, cfg *Config, now int64, e *flow.Entry, c
 	fi.Idle = time.Duration(sec-e.LastSeen) * time.Second
 }
 
-// DefaultFlowListLimit is the listing size when Flows is given max <= 0.
-const DefaultFlowListLimit = 10000
-
-// Flows lists up to max live flows of the worker (max <= 0: 10000), a
-// ReadFlows batch at a time.
-func (w *Worker) Flows(ctx context.Context, max int) ([]FlowInfo, error) {
-	if max <= 0 {
-		max = DefaultFlowListLimit
-	}
-	var out []FlowInfo
-	b := NewFlowBatch(MaxFlowBatch)
-	var fi FlowInfo
-	for from, more := 0, true; more && len(out) < max; from, more = b.Next() {
-		if err := w.ReadFlows(ctx, from, b); err != nil {
-			return nil, err
-		}
-		for i := 0; i < b.Len() && len(out) < max; i++ {
-			if b.Flow(i, &fi) {
-				out = append(out, fi)
-			}
-		}
-	}
-	return out, nil
-}
-
 // serveRequest answers one pending request; Process calls it at the end
 // of a pass, so each pass pays for at most one copy.
 func (w *Worker) serveRequest(now int64) {

@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strconv"
 
 	"github.com/gwlbctl/gwlbctl/fastpath/balance"
@@ -126,7 +125,8 @@ func ParseEndpointState(s string) (EndpointState, error) {
 
 // Endpoint is a gateway load balancer endpoint served by this node.
 type Endpoint struct {
-	// ID is the 64-bit number of the endpoint id vpce-<17 hex> (ParseEndpointID).
+	// ID is the 64-bit number of the endpoint id vpce-<17 hex>
+	// (control.ParseEndpointID).
 	ID uint64
 	// AttachmentID is carried in Geneve option type 2.
 	AttachmentID uint64
@@ -134,23 +134,10 @@ type Endpoint struct {
 	State        EndpointState
 }
 
-var endpointIDPattern = regexp.MustCompile(`^vpce-([0-9a-f]{17})$`)
-
-// ParseEndpointID returns the number in "vpce-<17 hex>" that GWLB carries in
-// Geneve option type 1.
-func ParseEndpointID(s string) (uint64, error) {
-	m := endpointIDPattern.FindStringSubmatch(s)
-	if m == nil {
-		return 0, fmt.Errorf("endpoint id %q: want vpce- followed by 17 lowercase hex digits", s)
-	}
-	v, err := strconv.ParseUint(m[1], 16, 64)
-	if err != nil {
-		return 0, fmt.Errorf("endpoint id %q: %w", s, err)
-	}
-	return v, nil
-}
-
-// FormatEndpointID is the inverse of ParseEndpointID.
+// FormatEndpointID writes the number GWLB carries in Geneve option type 1
+// as the endpoint id "vpce-<17 hex>", for messages and listings. Ids are
+// parsed by the node (control.ParseEndpointID), which hands the engine
+// numbers.
 func FormatEndpointID(id uint64) string {
 	return fmt.Sprintf("vpce-%017x", id)
 }

@@ -88,7 +88,7 @@ func TestReloadKeepsFlows(t *testing.T) {
 }
 
 func ExampleFormatEndpointID() {
-	id, _ := ParseEndpointID("vpce-0a1b2c3d4e5f60718") // 0xa1b2c3d4e5f60718
-	fmt.Println(id, FormatEndpointID(id))
+	const id = 0xa1b2c3d4e5f60718 // the number GWLB carries in Geneve option type 1
+	fmt.Println(uint64(id), FormatEndpointID(id))
 	// Output: 11651590505119483672 vpce-0a1b2c3d4e5f60718
 }

@@ -92,7 +92,7 @@ func NewConfig(c Config, prev *Config) (*Config, error) {
 	seenEndpoint := map[uint64]int{}
 	for i, e := range cfg.Endpoints {
 		if e.ID == 0 {
-			add("endpoint %d: id is zero; set it from vpce-<17 hex> with ParseEndpointID", i)
+			add("endpoint %d: id is zero; set it from vpce-<17 hex> (the number of its 17 hex digits)", i)
 		} else if j, dup := seenEndpoint[e.ID]; dup {
 			add("endpoint %d: id %s repeats endpoint %d", i, FormatEndpointID(e.ID), j)
 		}
