@@ -389,7 +389,7 @@ func (n *Node) statsLoop(ctx context.Context) {
 	}
 }
 
-var errNotRoot = errors.New("serve needs root (DPDK, hugepages, the TAP and raw sockets); run it with sudo")
+var errNotRoot = errors.New("serve needs root (DPDK, hugepages, the TAP and raw sockets); run it with sudo, or check the config without root: gwlbctl serve --check")
 
 // CheckPrivileges fails early with a clear message when not root.
 func CheckPrivileges() error {

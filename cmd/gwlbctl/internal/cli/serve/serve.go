@@ -1,10 +1,13 @@
 // Package serve implements `gwlbctl serve`: the load balancer node. It
 // loads the node config (file < GWLBCTL_* env < flags) and hands it to
-// fastpath/node, which runs the DPDK forwarder until SIGINT/SIGTERM.
+// fastpath/node, which runs the DPDK forwarder until SIGINT/SIGTERM; with
+// --check it prints the node the config and the state make, without
+// starting anything.
 package serve
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -31,10 +34,21 @@ type Options struct {
 	// layer, or the error loading the global settings.
 	State func() (GlobalState, error)
 
+	// Check prints the node the config and the state make (node.Check)
+	// instead of running it; Format is how: "text" or "json".
+	Check  bool
+	Format string
+
 	// StopOnSignal is told that SIGINT/SIGTERM is serve's normal stop, so
 	// the process exits with serve's own status (0 after a clean stop).
 	StopOnSignal func()
 }
+
+// Check output formats (--output of serve --check).
+const (
+	FormatText = "text"
+	FormatJSON = "json"
+)
 
 // NewCmdServe returns the serve command. runF replaces the run function in
 // tests (nil: run the node).
@@ -75,10 +89,18 @@ flags. configs/node.yaml documents every key. The state file is the one
 every gwlbctl command uses: --state > GWLBCTL_STATE > the node config's
 state > the global config file's state > the default path.
 
+--check validates the config against the state and prints the node they
+make (ports by role, endpoints, targets with health and zone, attributes,
+inner MTU, warnings) without root, DPDK or any port opened: text, or JSON
+with --output json. It exits non-zero when serve could not start.
+
 serve needs root (DPDK, hugepages, TAP). It refuses ports, a TAP or an API
 socket another serve holds, naming its pid. It stops on SIGINT or SIGTERM,
 writing the final stats to the log and --stats-file.`,
-		Example: `  # the node of gateway load balancer my-gwlb in us-east-1a, ports in node.yaml
+		Example: `  # check a change before restarting the node
+  gwlbctl serve --node-config configs/node.yaml --check
+
+  # the node of gateway load balancer my-gwlb in us-east-1a, ports in node.yaml
   gwlbctl serve --node-config configs/node.yaml
 
   # same, overriding the appliance address and writing stats for scripts
@@ -95,6 +117,16 @@ writing the final stats to the log and --stats-file.`,
 					opts.ConfigFile = f
 				}
 			}
+			if opts.Check {
+				// The global --output, when given: text unless told json.
+				opts.Format = FormatText
+				if f := cmd.Flag("output"); f != nil && f.Changed {
+					opts.Format = f.Value.String()
+				}
+				if opts.Format != FormatText && opts.Format != FormatJSON {
+					return cmdutil.FlagErrorf("serve --check prints %s or %s, not %q (--output)", FormatText, FormatJSON, opts.Format)
+				}
+			}
 			var state GlobalState
 			if opts.State != nil {
 				var err error
@@ -108,6 +140,12 @@ writing the final stats to the log and --stats-file.`,
 			}
 			opts.Config = cfg
 			cmd.SilenceUsage = true
+			if opts.Check {
+				if runF != nil {
+					return runF(cmd.Context(), opts)
+				}
+				return check(opts)
+			}
 			if opts.StopOnSignal != nil {
 				opts.StopOnSignal()
 			}
@@ -120,6 +158,7 @@ writing the final stats to the log and --stats-file.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.ConfigFile, "node-config", "", "node config file (env GWLBCTL_NODE_CONFIG; see configs/node.yaml)")
+	cmd.Flags().BoolVar(&opts.Check, "check", false, "validate the config against the state and print the node they make, without starting it (no root needed; --output json for JSON)")
 	addConfigFlags(cmd.Flags())
 	return cmd
 }
@@ -130,4 +169,15 @@ func run(ctx context.Context, opts *Options) error {
 	}
 	log := slog.New(slog.NewTextHandler(opts.ErrOut, nil))
 	return node.Run(ctx, opts.Config, log, node.StartOptions{})
+}
+
+func check(opts *Options) error {
+	r, err := node.Check(opts.Config)
+	if err != nil {
+		return fmt.Errorf("serve --check: the node cannot start: %w", err)
+	}
+	if opts.Format == FormatJSON {
+		return writeCheckJSON(opts.Out, r)
+	}
+	return writeCheckText(opts.Out, r)
 }
