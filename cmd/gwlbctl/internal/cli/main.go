@@ -14,12 +14,17 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/cmdutil"
 	"github.com/gwlbctl/gwlbctl/control"
 )
+
+// StopDeadline bounds the clean stop of serve and appliance after the
+// first SIGINT or SIGTERM.
+const StopDeadline = 10 * time.Second
 
 // Main runs the command line and returns the process exit code (see the
 // exit-code table in package cmdutil).
@@ -48,10 +53,27 @@ func Main() int {
 			// place, so stopping anywhere leaves the old or the new state.
 			os.Exit(code)
 		}
-		// serve and appliance stop cleanly on the first signal; a second
-		// one leaves at once.
-		if _, ok := <-sigs; ok {
-			os.Exit(code)
+		// serve and appliance stop cleanly on the first signal. A second
+		// one is ignored: process managers and timeout(1) send SIGTERM
+		// twice, and the clean stop (final stats, sockets removed) must
+		// not be cut short. A third one, or a stop that takes longer than
+		// StopDeadline, leaves at once.
+		deadline := time.NewTimer(StopDeadline)
+		defer deadline.Stop()
+		for n := 1; ; {
+			select {
+			case _, ok := <-sigs:
+				if !ok {
+					return
+				}
+				if n++; n >= 3 {
+					os.Exit(code)
+				}
+				fmt.Fprintln(f.IOStreams.ErrOut, "gwlbctl: stopping cleanly; a third signal stops at once")
+			case <-deadline.C:
+				fmt.Fprintf(f.IOStreams.ErrOut, "gwlbctl: no clean stop within %v of the signal; stopping at once\n", StopDeadline)
+				os.Exit(code)
+			}
 		}
 	}()
 

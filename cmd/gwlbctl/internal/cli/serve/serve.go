@@ -95,8 +95,9 @@ inner MTU, warnings) without root, DPDK or any port opened: text, or JSON
 with --output json. It exits non-zero when serve could not start.
 
 serve needs root (DPDK, hugepages, TAP). It refuses ports, a TAP or an API
-socket another serve holds, naming its pid. It stops on SIGINT or SIGTERM,
-writing the final stats to the log and --stats-file.`,
+socket another serve holds, naming its pid. It stops on SIGINT or SIGTERM
+(a second one is ignored; a third, or 10 seconds without a clean stop,
+ends it at once), writing the final stats to the log and --stats-file.`,
 		Example: `  # check a change before restarting the node
   gwlbctl serve --node-config configs/node.yaml --check
 
