@@ -516,6 +516,10 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 
+	// The API answers about the flows the test made: top-N, filters, the
+	// target a flow gets, and Prometheus metrics that parse.
+	t.Run("APIFlowsLookupMetrics", func(t *testing.T) { e.apiFlows(t) })
+
 	t.Run("ApplianceDropRule", func(t *testing.T) {
 		srv := startHelper(t, e.tp.server, "udp-echo", serverIP4+":7777")
 		defer srv.stop()
@@ -643,6 +647,10 @@ func TestEndToEnd(t *testing.T) {
 	// discovery: IPv6 works through them only because serve bridges it on
 	// the wire. The neighbour caches are flushed first, so the pings need
 	// fresh solicitations.
+	// The event cursor delivers the endpoint's acceptance and the
+	// deregistration.
+	t.Run("APIEvents", func(t *testing.T) { e.apiEvents(t) })
+
 	t.Run("IPv6ThroughRoutingAppliance", func(t *testing.T) {
 		e.stopAppliances()
 		e.startAppliances("--route")
@@ -683,6 +691,10 @@ func TestEndToEnd(t *testing.T) {
 			returned, s1.Totals.BridgedND-s0.Totals.BridgedND)
 	})
 
+	// A second serve on the same ports or the same API socket is refused,
+	// naming the first one's pid, and the first goes on forwarding.
+	t.Run("SecondServeRefused", func(t *testing.T) { e.secondServe(t) })
+
 	t.Run("SIGTERMStopsCleanly", func(t *testing.T) {
 		e.serve.Process.Signal(syscall.SIGTERM)
 		done := make(chan error, 1)
@@ -704,6 +716,10 @@ func TestEndToEnd(t *testing.T) {
 			}
 		}
 	})
+	// An appliance network of 1500 bytes cannot carry a 1500-byte inner
+	// packet and 68 bytes of Geneve: serve reads the port's MTU and drops
+	// such packets as too_big, counted, instead of losing them on the wire.
+	t.Run("ApplianceMTUCountsTooBig", func(t *testing.T) { e.applianceMTU(t) })
 	t.Logf("end-to-end run took %v", time.Since(began).Round(time.Second))
 }
 

@@ -7,4 +7,4 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "e2e: needs root (network namespaces, DPDK, hugepages); try 'sudo make test'." >&2
   exit 1
 fi
-go test -count=1 -tags e2e -timeout 20m -v -run TestEndToEnd ./cmd/gwlbctl/
+go test -count=1 -tags e2e -timeout 20m -v ./cmd/gwlbctl/
