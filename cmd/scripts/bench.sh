@@ -142,9 +142,10 @@ nopfwd_mpps() {
 #            the first pass only: the time the worker takes to receive the
 #            whole file (-pass-packets, logged as "benchnode: first pass"),
 #            against testpmd's rate on the same file.
-# The appliance port's MTU is 2000 (net_null takes it; the pool keeps
-# DPDK's default mbufs): pcapgen's 1500-byte packets plus 68 bytes of Geneve
-# fit, as they do on a real appliance network.
+# The appliance port's MTU is 2000 (net_null takes it, net_pcap has none to
+# set and sends any size; the pool keeps DPDK's default mbufs): pcapgen's
+# 1500-byte packets plus 68 bytes of Geneve fit, as on a real appliance
+# network.
 bench_state() {
   local state="$workdir/state.json" g="bin/gwlbctl --state $workdir/state.json"
   [ -s "$state" ] && return 0

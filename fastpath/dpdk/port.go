@@ -78,6 +78,7 @@ type Port struct {
 	nrxq     int
 	ntxq     int
 	resetArm bool
+	noMTU    bool // the driver has no MTU to set (ENOTSUP)
 }
 
 // OpenPort probes (virtual devices) or finds (already probed devices) the
@@ -195,7 +196,8 @@ func (p *Port) setup() error {
 		switch {
 		case rc == 0:
 		case -rc == C.ENOTSUP:
-			p.e.log.Info("dpdk: driver cannot set the MTU; keeping its own", "port", p.name, "driver", p.driver, "mtu", p.cfg.MTU)
+			p.noMTU = true
+			p.e.log.Info("dpdk: driver has no MTU to set; it sends frames of any size its mbufs hold", "port", p.name, "driver", p.driver, "mtu", p.cfg.MTU)
 		default:
 			var info C.struct_rte_eth_dev_info
 			limits := ""
@@ -304,12 +306,17 @@ func (p *Port) Driver() string { return p.driver }
 
 // MTU returns the largest IP packet the port sends: the driver's MTU
 // after configuration (rte_eth_dev_get_mtu: PortConfig.MTU when the driver
-// took it, its own, 1500 for most, otherwise). net_af_packet is the
-// exception: it reports 1500 whatever the kernel interface it sends
-// through, which decides (its MTU), and its frames hold framesz - 32
-// bytes, Ethernet header included (framesz 2048 by default: an IP packet
-// of at most 2002 bytes); the smaller of the two is returned.
+// took it, its own, 1500 for most, otherwise). A driver with no MTU to set
+// (net_pcap, net_ring: no wire of their own) sends frames of any size its
+// mbufs hold, so PortConfig.MTU, when given, is its MTU. net_af_packet
+// reports 1500 whatever the kernel interface it sends through, which
+// decides (its MTU), and its frames hold framesz - 32 bytes, Ethernet
+// header included (framesz 2048 by default: an IP packet of at most 2002
+// bytes); the smaller of the two is returned.
 func (p *Port) MTU() (int, error) {
+	if p.noMTU && p.cfg.MTU > 0 {
+		return p.cfg.MTU, nil
+	}
 	var mtu C.uint16_t
 	if err := p.e.Do(func() error {
 		if rc := C.rte_eth_dev_get_mtu(C.uint16_t(p.id), &mtu); rc != 0 {
