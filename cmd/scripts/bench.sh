@@ -228,7 +228,7 @@ bench_prepare_decap() {
   benchnode_run "$workdir/node-prepare.log" "net_null0,no-rx=1" "net_null1,no-rx=1" \
     -warm-pcap "$workdir/encap.pcap" -warm-returns "$workdir/decap.pcap"
   local pid=$node_pid
-  for _ in $(seq 1 100); do grep -q "node: forwarding" "$workdir/node-prepare.log" && break; sleep 0.1; done
+  for _ in $(seq 1 100); do grep -qs "node: forwarding" "$workdir/node-prepare.log" && break; sleep 0.1; done
   kill -TERM "$pid" 2>/dev/null || true
   wait "$pid"
 }
