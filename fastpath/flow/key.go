@@ -26,28 +26,6 @@ const (
 	TwoTuple
 )
 
-// Target group attribute values for stickiness.type.
-const (
-	StickinessTypeThreeTuple = "source_ip_dest_ip_proto"
-	StickinessTypeTwoTuple   = "source_ip_dest_ip"
-)
-
-// ParseStickiness maps the target group attributes stickiness.enabled and
-// stickiness.type to a Stickiness.
-func ParseStickiness(enabled bool, typ string) (Stickiness, error) {
-	if !enabled {
-		return FiveTuple, nil
-	}
-	switch typ {
-	case StickinessTypeThreeTuple:
-		return ThreeTuple, nil
-	case StickinessTypeTwoTuple:
-		return TwoTuple, nil
-	}
-	return FiveTuple, fmt.Errorf("flow: stickiness.type %q is not supported: use %q or %q",
-		typ, StickinessTypeThreeTuple, StickinessTypeTwoTuple)
-}
-
 func (s Stickiness) String() string {
 	switch s {
 	case FiveTuple:

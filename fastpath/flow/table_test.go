@@ -151,26 +151,6 @@ func TestKeyEndpointAndFragments(t *testing.T) {
 	}
 }
 
-func TestParseStickiness(t *testing.T) {
-	for _, c := range []struct {
-		en   bool
-		typ  string
-		want Stickiness
-		err  bool
-	}{
-		{false, "", FiveTuple, false},
-		{false, "source_ip_dest_ip", FiveTuple, false},
-		{true, "source_ip_dest_ip_proto", ThreeTuple, false},
-		{true, "source_ip_dest_ip", TwoTuple, false},
-		{true, "lb_cookie", FiveTuple, true},
-	} {
-		got, err := ParseStickiness(c.en, c.typ)
-		if got != c.want || (err != nil) != c.err {
-			t.Errorf("ParseStickiness(%v, %q) = %v, %v", c.en, c.typ, got, err)
-		}
-	}
-}
-
 func TestHashSeed(t *testing.T) {
 	k, _ := NewKey(1, FiveTuple, v4(1, 2, 3, 4), v4(5, 6, 7, 8), 1, 2, ProtoTCP, false)
 	h1, h2, h3 := NewHasher(1), NewHasher(1), NewHasher(2)

@@ -151,7 +151,7 @@ func (s *Snapshotter) Build(st *control.State, rev uint64, now time.Time, neighb
 	var targets []engine.Target
 	unresolved := map[netip.Addr]bool{}
 	if tg != nil {
-		stick, err := flow.ParseStickiness(tg.Attribute(control.AttrStickinessEnabled) == "true", tg.Attribute(control.AttrStickinessType))
+		stick, err := stickiness(tg)
 		if err != nil {
 			warn("target group %s: %v; using 5-tuple", tg.TargetGroup.TargetGroupName, err)
 		}
@@ -296,6 +296,22 @@ func (s *Snapshot) targetID(i int) string {
 		return s.targetIDs[i]
 	}
 	return ""
+}
+
+// stickiness is the flow key mode of the target group's stickiness
+// attributes.
+func stickiness(tg *control.TargetGroupRecord) (flow.Stickiness, error) {
+	if tg.Attribute(control.AttrStickinessEnabled) != "true" {
+		return flow.FiveTuple, nil
+	}
+	switch v := tg.Attribute(control.AttrStickinessType); v {
+	case control.StickinessSourceDestProto:
+		return flow.ThreeTuple, nil
+	case control.StickinessSourceDest:
+		return flow.TwoTuple, nil
+	default:
+		return flow.FiveTuple, fmt.Errorf("%s %q is not supported: use %s or %s", control.AttrStickinessType, v, control.StickinessSourceDestProto, control.StickinessSourceDest)
+	}
 }
 
 // engineState is the engine's state for a describe-target-health state.

@@ -339,3 +339,30 @@ func TestBuildTargetStateIsDescribeTargetHealth(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildStickiness: the stickiness attributes, by control's names; a
+// type the data path does not know is a warning and 5-tuple.
+func TestBuildStickiness(t *testing.T) {
+	cfg := testNodeConfig(t)
+	for _, c := range []struct {
+		enabled, typ string
+		want         flow.Stickiness
+		warn         bool
+	}{
+		{"false", control.StickinessSourceDest, flow.FiveTuple, false},
+		{"true", control.StickinessSourceDestProto, flow.ThreeTuple, false},
+		{"true", control.StickinessSourceDest, flow.TwoTuple, false},
+		{"true", "lb_cookie", flow.FiveTuple, true},
+	} {
+		st := testState()
+		st.TargetGroups[0].Attributes = []control.Attribute{{Key: control.AttrStickinessEnabled, Value: c.enabled}, {Key: control.AttrStickinessType, Value: c.typ}}
+		snap, err := NewSnapshotter(cfg, nodeMAC, 0).Build(st, 1, time.Now(), neighbors)
+		if err != nil {
+			t.Fatal(err)
+		}
+		warned := strings.Contains(strings.Join(snap.Warnings, "\n"), `stickiness.type "lb_cookie" is not supported`)
+		if snap.Config.Attr.Stickiness != c.want || warned != c.warn {
+			t.Errorf("%s/%s: %v, warned %v; want %v, %v", c.enabled, c.typ, snap.Config.Attr.Stickiness, warned, c.want, c.warn)
+		}
+	}
+}

@@ -288,3 +288,14 @@ func TestStateIsTheGlobalSetting(t *testing.T) {
 		t.Fatalf("err = %v, want the global setting's error (exit %d)", err, cmdutil.ExitConfig)
 	}
 }
+
+// serve has no benchmark flags: warming the flow tables and timing a first
+// pass are the bench tooling's (fastpath/node/internal/benchnode).
+func TestNoBenchmarkFlags(t *testing.T) {
+	cmd := NewCmdServe(cmdutil.NewFactory(nil), nil)
+	for _, f := range []string{"warm-pcap", "warm-returns", "pass-packets"} {
+		if cmd.Flags().Lookup(f) != nil {
+			t.Errorf("serve has --%s", f)
+		}
+	}
+}
