@@ -554,7 +554,8 @@ func TestUnsentAreFreed(t *testing.T) {
 }
 
 // Port.MTU is what the driver took, its own 1500 without PortConfig.MTU;
-// a driver with no MTU to set (net_ring) takes any.
+// a driver with no MTU to set (net_ring) takes any. (net_ring names its
+// rings after the device, in 29 bytes at most: short names.)
 func TestPortMTU(t *testing.T) {
 	e := needEAL(t)
 	pool, err := e.NewMempool(uniq("mtu"), 1024, 0)
@@ -565,7 +566,7 @@ func TestPortMTU(t *testing.T) {
 	for _, c := range []struct {
 		dev       string
 		set, want int
-	}{{uniq("net_null_mtu") + ",no-rx=1", 0, 1500}, {uniq("net_null_mtu") + ",no-rx=1", 1900, 1900}, {uniq("net_ring_mtu"), 0, 1500}, {uniq("net_ring_mtu"), 1900, 1900}} {
+	}{{uniq("net_null_mtu") + ",no-rx=1", 0, 1500}, {uniq("net_null_mtu") + ",no-rx=1", 1900, 1900}, {uniq("net_ringm"), 0, 1500}, {uniq("net_ringm"), 1900, 1900}} {
 		p, err := e.OpenPort(PortConfig{Device: c.dev, MTU: c.set}, pool)
 		if err != nil {
 			t.Fatal(err)
