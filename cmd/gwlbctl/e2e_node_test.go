@@ -85,31 +85,40 @@ func (e *e2e) apiFlows(t *testing.T) {
 	if res.Target == nil || res.Target.ID != f.Target || res.Flow == nil || res.Flow.Cookie != f.Cookie {
 		t.Errorf("lookup of %v -> %v: %+v (flow %+v)", f.Src, f.Dst, res, res.Flow)
 	}
-	// Metrics parse with Prometheus's own parser and count the traffic.
-	body, err := c.Metrics(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := p.TextToMetricFamilies(bytes.NewReader(body))
-	if err != nil {
-		t.Fatalf("/metrics does not parse: %v", err)
-	}
-	for name, min := range map[string]float64{"gwlb_active_flows": 32, "gwlb_new_flows_total": 32, "gwlb_processed_packets_total": 6 * 32} {
-		fam := fams[name]
-		if fam == nil || len(fam.Metric) != 1 {
-			t.Errorf("/metrics has no %s", name)
-			continue
+	// Metrics parse with Prometheus's own parser and count the traffic
+	// (the workers publish their counters every 100 ms: wait for them).
+	want := map[string]float64{"gwlb_active_flows": 32, "gwlb_new_flows_total": 32, "gwlb_processed_packets_total": 6 * 32}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		body, err := c.Metrics(ctx)
+		if err != nil {
+			t.Fatal(err)
 		}
-		m := fam.Metric[0]
-		v := m.GetGauge().GetValue() + m.GetCounter().GetValue()
-		if v < min {
-			t.Errorf("%s = %v, want at least %v", name, v, min)
+		parser := expfmt.NewTextParser(model.UTF8Validation)
+		fams, err := parser.TextToMetricFamilies(bytes.NewReader(body))
+		if err != nil {
+			t.Fatalf("/metrics does not parse: %v", err)
 		}
-		for _, l := range m.Label {
-			if l.GetName() == "availability_zone" && l.GetValue() != "us-east-1a" {
-				t.Errorf("%s zone %q", name, l.GetValue())
+		var problems []string
+		for name, min := range want {
+			fam := fams[name]
+			if fam == nil || len(fam.Metric) != 1 {
+				t.Fatalf("/metrics has no %s", name)
 			}
+			m := fam.Metric[0]
+			if v := m.GetGauge().GetValue() + m.GetCounter().GetValue(); v < min {
+				problems = append(problems, fmt.Sprintf("%s = %v, want at least %v", name, v, min))
+			}
+			for _, l := range m.Label {
+				if l.GetName() == "availability_zone" && l.GetValue() != "us-east-1a" {
+					t.Fatalf("%s zone %q", name, l.GetValue())
+				}
+			}
+		}
+		if len(problems) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/metrics after 5 s: %s", strings.Join(problems, "; "))
 		}
 	}
 }

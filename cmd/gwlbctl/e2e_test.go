@@ -223,6 +223,9 @@ api:
 // forwards.
 func (e *e2e) startServe(nodeConfig string) {
 	e.serveLog = filepath.Join(e.dir, "serve.log")
+	if e.serve != nil { // a restart: keep the earlier log
+		e.serveLog = filepath.Join(e.dir, fmt.Sprintf("serve-%d.log", time.Now().UnixNano()))
+	}
 	f, err := os.Create(e.serveLog)
 	if err != nil {
 		e.t.Fatal(err)
@@ -233,6 +236,7 @@ func (e *e2e) startServe(nodeConfig string) {
 		e.t.Fatal(err)
 	}
 	e.serve = cmd
+	logPath := e.serveLog
 	e.t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			cmd.Process.Kill()
@@ -240,8 +244,8 @@ func (e *e2e) startServe(nodeConfig string) {
 		}
 		f.Close()
 		if e.t.Failed() {
-			b, _ := os.ReadFile(e.serveLog)
-			e.t.Logf("serve log:\n%s", tail(string(b), 60))
+			b, _ := os.ReadFile(logPath)
+			e.t.Logf("serve log %s:\n%s", filepath.Base(logPath), tail(string(b), 60))
 		}
 	})
 	e.waitFor(60*time.Second, "serve forwarding", func() bool {
@@ -550,12 +554,42 @@ func TestEndToEnd(t *testing.T) {
 			out := runHelperIn(t, p.ns, "raw-frames", p.dev, "3000", fmt.Sprint(rand.Uint64()))
 			t.Logf("%s/%s: %s", p.ns, p.dev, strings.TrimSpace(out))
 		}
-		time.Sleep(300 * time.Millisecond)
+		// Wait for the flood to be through: serve's counters and the
+		// appliances' receive counters stand still (a busy machine may
+		// take a while to drain the sockets and rings it filled).
+		quiet := func() string {
+			s := e.freshStats()
+			a := e.applianceFlows()
+			var drops uint64
+			for _, v := range s.Totals.Drops {
+				drops += v
+			}
+			return fmt.Sprint(s.Totals.EncapPackets, s.Totals.DecapPackets, drops, a[0].Received, a[1].Received)
+		}
+		last := quiet()
+		e.waitFor(30*time.Second, "the random frames to be through serve and the appliances", func() bool {
+			now := quiet()
+			defer func() { last = now }()
+			return now == last
+		})
 		if e.serve.ProcessState != nil {
 			t.Fatal("serve exited after random frames")
 		}
+		s0 := e.freshStats()
 		if err := e.ping(e.tp.client, false, serverIP4, 2); err != nil {
-			t.Fatalf("ping after random frames: %v", err)
+			// Say what became of the pings before failing.
+			s1 := e.freshStats()
+			d := map[string]uint64{}
+			for k, v := range s1.Totals.Drops {
+				if v > s0.Totals.Drops[k] {
+					d[k] = v - s0.Totals.Drops[k]
+				}
+			}
+			f, _ := api.ParseFlowFilter("proto=icmp dst=" + serverIP4)
+			p, _ := e.api().Flows(context.Background(), api.FlowsRequest{Filter: f})
+			later := e.ping(e.tp.client, false, serverIP4, 2)
+			t.Fatalf("ping after random frames: %v\nduring the ping: encap +%d, decap +%d, drops +%v; ICMP flows %+v; a ping a second later: %v",
+				err, s1.Totals.EncapPackets-s0.Totals.EncapPackets, s1.Totals.DecapPackets-s0.Totals.DecapPackets, d, p, later)
 		}
 		s := e.freshStats()
 		t.Logf("drops after random frames: %v", s.Totals.Drops)
