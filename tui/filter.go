@@ -36,7 +36,17 @@ func newFilterInput(c *common) *filterInput {
 
 func (f *filterInput) SetSize(w, _ int) {
 	f.w = w
-	f.ti.Width = max(w/2, 20)
+	f.fitInput()
+}
+
+// fitInput sizes the text input to its text (or its placeholder), so
+// that what is wrong with it fits beside it; half the line at most.
+func (f *filterInput) fitInput() {
+	n := len([]rune(f.ti.Value())) + 1
+	if n == 1 {
+		n = len([]rune(f.ti.Placeholder)) + 1
+	}
+	f.ti.Width = max(min(n, f.w/2), 8)
 }
 
 // open starts editing, from the applied filter.
@@ -44,6 +54,7 @@ func (f *filterInput) open(applied string) tea.Cmd {
 	f.before, f.err = applied, nil
 	f.ti.SetValue(applied)
 	f.ti.CursorEnd()
+	f.fitInput()
 	return f.ti.Focus()
 }
 
@@ -53,6 +64,8 @@ func (f *filterInput) close() { f.ti.Blur() }
 func (f *filterInput) update(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	f.ti, cmd = f.ti.Update(msg)
+	f.fitInput()
+	f.ti, _ = f.ti.Update(nil) // scroll the text into the new width
 	_, f.err = api.ParseFlowFilter(f.ti.Value())
 	return cmd
 }

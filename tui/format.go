@@ -13,7 +13,7 @@ import (
 
 // Numbers are shown with SI prefixes in at most five cells (999, 1.2k,
 // 12.3k, 123k, 1.2M, ...) so columns keep their width whatever the
-// magnitude; ParseSI reads them back.
+// magnitude (tuitest.ParseSI reads them back from a screen).
 var siPrefixes = []string{"", "k", "M", "G", "T", "P", "E"}
 
 // SI formats v with an SI prefix.
@@ -41,27 +41,6 @@ func SI(v float64) string {
 		s = "-" + s
 	}
 	return s + siPrefixes[i]
-}
-
-// ParseSI reads a number SI wrote (unit suffixes after the prefix, such as
-// "b/s" or "B", are ignored; thousands separators are allowed).
-func ParseSI(s string) (float64, bool) {
-	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
-	end := 0
-	for end < len(s) && (s[end] >= '0' && s[end] <= '9' || s[end] == '.' || s[end] == '-') {
-		end++
-	}
-	v, err := strconv.ParseFloat(s[:end], 64)
-	if err != nil {
-		return 0, false
-	}
-	rest := s[end:]
-	for i := len(siPrefixes) - 1; i > 0; i-- {
-		if strings.HasPrefix(rest, siPrefixes[i]) {
-			return v * math.Pow(1000, float64(i)), true
-		}
-	}
-	return v, true
 }
 
 // Count is a counter in SI form.
@@ -113,38 +92,6 @@ func Duration(seconds float64) string {
 	default:
 		return strconv.FormatInt(s/86400, 10) + "d" + pad2(s/3600%24) + "h"
 	}
-}
-
-// ParseDuration reads a span Duration wrote, in seconds.
-func ParseDuration(s string) (float64, bool) {
-	var total, n int64
-	digits := false
-	for _, c := range s {
-		switch {
-		case c >= '0' && c <= '9':
-			n = n*10 + int64(c-'0')
-			digits = true
-			continue
-		case c == 'd':
-			total += n * 86400
-		case c == 'h':
-			total += n * 3600
-		case c == 'm':
-			total += n * 60
-		case c == 's':
-			total += n
-		default:
-			return 0, false
-		}
-		if !digits {
-			return 0, false
-		}
-		n, digits = 0, false
-	}
-	if digits {
-		return 0, false
-	}
-	return float64(total), s != ""
 }
 
 func pad2(n int64) string {

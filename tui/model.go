@@ -273,8 +273,21 @@ func (m *Model) gotEvents(msg eventsMsg) tea.Cmd {
 // flight, its stale answer triggers the new one.
 func (m *Model) refetchFlows() tea.Cmd { return m.fetch(kindFlows) }
 
-// key handles a key in the current mode.
+// key handles a key in the current mode. Keys typed faster than the
+// terminal is read arrive as one message of several runes: outside the
+// filter input each is a key of its own.
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	if m.mode != modeFilter && msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+		cmds := make([]tea.Cmd, 0, len(msg.Runes))
+		for _, r := range msg.Runes {
+			cmds = append(cmds, m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+			if m.mode == modeFilter {
+				// "/" opened the filter: the rest is its text.
+				break
+			}
+		}
+		return tea.Batch(cmds...)
+	}
 	k := m.keys
 	switch m.mode {
 	case modeFilter:

@@ -40,6 +40,9 @@ type Config struct {
 	// Start is the clock's start (zero: Start). The node started an hour
 	// before it.
 	Start time.Time
+	// Hot adds a flow far ahead of the others by bytes that always sends
+	// (Hot reads it): the top flow a live test can watch rise.
+	Hot bool
 }
 
 // Backend is an api.Backend whose data lives in memory: targets with
@@ -60,6 +63,7 @@ type Backend struct {
 	events    *api.EventLog
 	steps     uint64
 	load      float64
+	hot       bool
 }
 
 // slot is one flow table entry: compact, as the node's are, and turned into
@@ -130,6 +134,9 @@ func NewBackend(c Config) *Backend {
 	b.drops["endpoint_not_available"] = 1500
 	b.events = api.NewEventLog(0, func() time.Time { return b.now })
 	b.fill(c)
+	if c.Hot {
+		b.addHot()
+	}
 	b.initialEvents(started)
 	b.recount()
 	return b
@@ -182,6 +189,30 @@ func (b *Backend) fill(c Config) {
 		}
 		b.tables = append(b.tables, t)
 	}
+}
+
+// addHot adds the hot flow, in a slot after the first table's last.
+func (b *Backend) addHot() {
+	b.tables[0] = append(b.tables[0], slot{
+		live: true, proto: 6, endpoint: 0, target: 0, cookie: uint32(len(b.tables[0]) + 1),
+		src: [4]byte{10, 1, 0, 1}, dst: [4]byte{10, 2, 0, 1}, sport: 40001, dport: 443,
+		packets: [2]uint64{1 << 20, 1 << 19}, bytes: [2]uint64{1 << 30, 1 << 28},
+		start: b.now.Unix() - 600, last: b.now.Unix(), growth: 5000, size: 1400,
+	})
+	b.hot = true
+}
+
+// Hot is the hot flow (Config.Hot) as listed now.
+func (b *Backend) Hot() (api.Flow, bool) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	var f api.Flow
+	if !b.hot {
+		return f, false
+	}
+	t := b.tables[0]
+	b.toFlow(0, &t[len(t)-1], &f)
+	return f, true
 }
 
 func (b *Backend) initialEvents(started time.Time) {

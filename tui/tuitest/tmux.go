@@ -70,16 +70,17 @@ func StartTerminal(t testing.TB, o TerminalOptions) *Terminal {
 		timeout: o.Timeout,
 	}
 	args := []string{"new-session", "-d", "-s", tm.Session, "-x", fmt.Sprint(o.Width), "-y", fmt.Sprint(o.Height), "-c", o.Dir}
-	// A plain shell: no rc files, a fixed prompt.
-	for _, kv := range append([]string{"PS1=" + Prompt, "ENV="}, o.Env...) {
+	// A plain shell: no rc files, no history, a fixed prompt.
+	for _, kv := range append([]string{"PS1=" + Prompt, "HISTFILE=/dev/null"}, o.Env...) {
 		args = append(args, "-e", kv)
 	}
-	args = append(args, "/bin/sh", ";", "set-option", "-t", tm.Session, "status", "off")
+	args = append(args, "bash", "--norc", "--noprofile", ";", "set-option", "-t", tm.Session, "status", "off")
 	if out, err := tm.tmux(args...); err != nil {
 		t.Fatalf("tmux new-session: %v\n%s", err, out)
 	}
 	t.Cleanup(tm.Close)
-	tm.WaitFor("the shell's prompt", func(s string) bool { return strings.HasPrefix(s, Prompt) })
+	// capture-pane trims trailing blanks: the prompt shows as "$".
+	tm.WaitFor("the shell's prompt", func(s string) bool { return strings.HasPrefix(s, strings.TrimSpace(Prompt)) })
 	return tm
 }
 
