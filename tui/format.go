@@ -24,18 +24,20 @@ func SI(v float64) string {
 	neg := v < 0
 	v = math.Abs(v)
 	i := 0
-	for i < len(siPrefixes)-1 && math.Round(v*10)/10 >= 999.5 {
+	var s string
+	for {
+		switch {
+		case i == 0 || v >= 99.95:
+			s = strconv.FormatFloat(v, 'f', 0, 64)
+		default:
+			s = strconv.FormatFloat(v, 'f', 1, 64)
+		}
+		// Rounding up may reach 1000: then the next prefix.
+		if n, _ := strconv.ParseFloat(s, 64); n < 1000 || i == len(siPrefixes)-1 {
+			break
+		}
 		v /= 1000
 		i++
-	}
-	var s string
-	switch {
-	case i == 0:
-		s = strconv.FormatFloat(math.Round(v), 'f', 0, 64)
-	case v < 99.95:
-		s = strconv.FormatFloat(v, 'f', 1, 64)
-	default:
-		s = strconv.FormatFloat(v, 'f', 0, 64)
 	}
 	if neg {
 		s = "-" + s

@@ -150,3 +150,6 @@ func checkFrame(t testing.TB, view string, w, h int) {
 		}
 	}
 }
+
+// apiTop asks for the top n flows by bytes.
+func apiTop(n int) api.FlowsRequest { return api.FlowsRequest{Sort: api.SortBytes, Limit: n} }

@@ -153,9 +153,18 @@ func New(o Options) (*Model, error) {
 	m.flows = newFlowsPane(m.c, o.Sort)
 	m.flows.filter = flt.String()
 	m.targets = &targetsPane{listPane{c: m.c}}
+	m.targets.count = func() int { return len(m.targets.targets()) }
 	m.endpoints = &endpointsPane{listPane{c: m.c}}
+	m.endpoints.count = func() int {
+		if m.data.stats == nil {
+			return 0
+		}
+		return len(m.data.stats.Endpoints)
+	}
 	m.drops = &dropsPane{listPane{c: m.c}}
+	m.drops.count = func() int { return len(m.drops.rows()) }
 	m.events = &eventsPane{listPane: listPane{c: m.c}}
+	m.events.count = func() int { return len(m.events.events) }
 	m.panes = []pane{m.flows, m.targets, m.endpoints, m.drops, m.events}
 	m.flows.SetFocused(true)
 	m.detail = detail{c: m.c}
@@ -322,8 +331,11 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		if key.Matches(msg, k.SortPrev) {
 			d = -1
 		}
+		before := m.flows.query()
 		m.flows.cycle(d)
-		return m.refetchFlows()
+		if m.flows.query() != before {
+			return m.refetchFlows()
+		}
 	case key.Matches(msg, k.Select):
 		return m.openDetail()
 	case key.Matches(msg, k.Back):

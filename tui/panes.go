@@ -27,6 +27,8 @@ type listPane struct {
 	w, h    int
 	focused bool
 	list
+	// count is the number of rows the data has now.
+	count func() int
 }
 
 func (p *listPane) SetSize(w, h int) {
@@ -36,7 +38,12 @@ func (p *listPane) SetSize(w, h int) {
 
 func (p *listPane) SetFocused(f bool) { p.focused = f }
 
-func (p *listPane) HandleKey(k *KeyMap, msg tea.KeyMsg) bool { return moveList(&p.list, k, msg) }
+func (p *listPane) HandleKey(k *KeyMap, msg tea.KeyMsg) bool {
+	if p.count != nil {
+		p.n = p.count()
+	}
+	return moveList(&p.list, k, msg)
+}
 
 // render draws the title, the optional column header and rows from..to of
 // a table (row renders row i's cells), marking the selection when focused.
