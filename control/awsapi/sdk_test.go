@@ -283,7 +283,9 @@ func TestSDKEveryAction(t *testing.T) {
 // the SDK's signatures verify, and a wrong secret or key is refused with
 // AWS's codes.
 func TestSDKVerifiedSignatures(t *testing.T) {
-	ts := newTestServer(t, func(c *Config) { c.Credentials = &Credentials{AccessKeyID: testAccessKey, SecretAccessKey: testSecretKey} })
+	ts := newTestServer(t, func(c *Config) {
+		c.Credentials = &Credentials{AccessKeyID: testAccessKey, SecretAccessKey: testSecretKey}
+	})
 	provisionWithSDK(t, ts)
 	ctx := context.Background()
 	before := ts.stateBytes(t)
