@@ -233,7 +233,9 @@ func TestMalformedRequests(t *testing.T) {
 // TestMalformedSignatures: with verification on, unsigned, expired and
 // tampered requests are refused with AWS's codes and change nothing.
 func TestMalformedSignatures(t *testing.T) {
-	ts := newTestServer(t, func(c *Config) { c.Credentials = &Credentials{AccessKeyID: testAccessKey, SecretAccessKey: testSecretKey} })
+	ts := newTestServer(t, func(c *Config) {
+		c.Credentials = &Credentials{AccessKeyID: testAccessKey, SecretAccessKey: testSecretKey}
+	})
 	seedState(t, ts)
 	create := "Version=2016-11-15&Action=CreateVpc&CidrBlock=10.0.0.0%2F16"
 	createLB := "Version=2015-12-01&Action=CreateLoadBalancer&Name=lb&Type=gateway&Subnets.member.1=subnet-1"
