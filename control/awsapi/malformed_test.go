@@ -253,3 +253,5 @@ func TestMalformedSignatures(t *testing.T) {
 		t.Errorf("a well-signed request: %d\n%s", resp.StatusCode, body)
 	}
 }
+
+func xmlUnmarshal(b []byte, v any) error { return xml.Unmarshal(b, v) }
