@@ -119,7 +119,7 @@ func (d *decoder) structure(sh *shape, v reflect.Value, prefix, path string) err
 		f, ok := fields[name]
 		if !ok {
 			if d.svc.ec2 && prefix == "" && name == "DryRun" && m.shape.Type == "boolean" {
-				var b reflect.Value = reflect.New(reflect.TypeFor[bool]()).Elem()
+				b := reflect.New(reflect.TypeFor[bool]()).Elem()
 				if err := d.value(m, b, key, p); err != nil {
 					return err
 				}

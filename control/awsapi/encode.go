@@ -20,7 +20,6 @@ const awsTime = "2006-01-02T15:04:05.000Z"
 // omitzero, a nil pointer or slice) is left out.
 type encoder struct {
 	buf *bytes.Buffer
-	svc *service
 }
 
 func (e *encoder) open(tag string) {

@@ -320,7 +320,7 @@ func namespace(s *service) string {
 
 func (h *Handler) encodeResult(q *request, op *operation, out any) ([]byte, error) {
 	var buf bytes.Buffer
-	e := &encoder{buf: &buf, svc: q.svc}
+	e := &encoder{buf: &buf}
 	root := q.action + "Response"
 	v := reflect.ValueOf(out)
 	if q.svc.ec2 {
