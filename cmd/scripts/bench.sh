@@ -41,6 +41,24 @@ echo "== fastpath/flow and fastpath/balance benchmarks (benchtime $FLOW_BENCHTIM
   go test -run '^$' -bench 'Build' -benchtime 1s -count 1 ./fastpath/balance
 } | grep -E '^Benchmark'
 
+# --- the AWS API: requests per second, against one CLI process per call ----
+# control/awsapi's benchmarks: a describe (DescribeLoadBalancers) and a
+# register (RegisterTargets, one locked, fsynced state write each) through
+# `gwlbctl api-server`'s handler on loopback, and the same two as one
+# gwlbctl process per call.
+API_BENCHTIME=${API_BENCHTIME:-2s}
+echo "== control/awsapi benchmarks (benchtime $API_BENCHTIME)"
+go test -run '^$' -bench 'API|CLI' -benchtime "$API_BENCHTIME" -count 1 ./control/awsapi/ | awk '
+  /^Benchmark/ {
+    name=$1; sub(/-[0-9]+$/, "", name)
+    for (i = 2; i <= NF; i++) if ($i == "req/s") rate=$(i-1)
+    if (name == "BenchmarkAPIDescribe") key="api_describe_rps"
+    if (name == "BenchmarkAPIRegister") key="api_register_rps"
+    if (name == "BenchmarkCLIDescribe") key="cli_describe_per_s"
+    if (name == "BenchmarkCLIRegister") key="cli_register_per_s"
+    printf "%s=%s\n", key, rate
+  }'
+
 # --- forwarder: DPDK, the same ports and core for every contender -----------
 # A generated pcap (thousands of flows, 60-1514 B size mix, TCP and UDP) is
 # replayed by net_pcap (rx_pcap=FILE,infinite_rx=1) into net_null (no-rx=1,

@@ -10,6 +10,10 @@ packages=(
   iproute2 iputils-ping procps tcpdump tmux ethtool
   tshark  # independent Geneve decoder for the packet and golden-packet tests
   prometheus  # its promtool checks the /metrics exposition (control/api tests)
+  # Test-only: the real clients of the AWS API (control/awsapi, api-server
+  # tests): AWS CLI v2, boto3, and botocore, whose service models
+  # `go generate ./control/awsapi` trims.
+  awscli python3-boto3 python3-botocore
 )
 hugepages=${GWLBCTL_HUGEPAGES:-1024}
 

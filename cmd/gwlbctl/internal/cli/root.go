@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/apiserver"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/appliance"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/apply"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/cmdutil"
@@ -22,6 +23,7 @@ var commands = []func(*cmdutil.Factory) *cobra.Command{
 	func(f *cmdutil.Factory) *cobra.Command { return serve.NewCmdServe(f, nil) },
 	func(f *cmdutil.Factory) *cobra.Command { return appliance.NewCmdAppliance(f, nil) },
 	func(f *cmdutil.Factory) *cobra.Command { return top.NewCmdTop(f, nil) },
+	func(f *cmdutil.Factory) *cobra.Command { return apiserver.NewCmdAPIServer(f, nil) },
 }
 
 // NewCmdRoot builds the command tree.

@@ -1,0 +1,93 @@
+package awsapi
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gwlbctl/gwlbctl/control"
+)
+
+// pythonEnv is the environment of the Python clients: none of the
+// developer's AWS settings or files.
+func pythonEnv(t *testing.T) []string {
+	home := t.TempDir()
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "AWS_") || strings.HasPrefix(kv, "HOME=") || strings.HasPrefix(kv, "PYTHON") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "HOME="+home, "AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE="+filepath.Join(home, "config"),
+		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "credentials"))
+}
+
+// TestBoto3Topology: boto3 provisions the equivalent of
+// configs/topology.yaml and describes it, every response validated by
+// botocore against the service model; the state then holds all of it.
+func TestBoto3Topology(t *testing.T) {
+	needBotocore(t, true)
+	ts := newTestServer(t, nil)
+	cmd := exec.Command(debianPython, filepath.Join("testdata", "boto3_topology.py"),
+		"--endpoint", ts.URL, "--supplement", filepath.Join("internal", "modelgen", "supplement"))
+	cmd.Env = pythonEnv(t)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("boto3_topology.py: %v\n%s%s", err, out, stderr.String())
+	}
+	var counts struct{ Responses, Validated, Problems int }
+	if err := json.Unmarshal(out, &counts); err != nil {
+		t.Fatalf("output %q: %v", out, err)
+	}
+	t.Logf("boto3: %d responses, %d validated against the service models", counts.Responses, counts.Validated)
+	if counts.Validated < 30 || counts.Validated != counts.Responses {
+		t.Errorf("%d of %d responses validated", counts.Validated, counts.Responses)
+	}
+
+	err = ts.Store.View(func(s *control.State) error {
+		if len(s.Vpcs) != 3 || len(s.Subnets) != 4 || len(s.TargetGroups) != 1 || len(s.LoadBalancers) != 1 ||
+			len(s.Listeners) != 1 || len(s.EndpointServices) != 1 || len(s.Endpoints) != 2 {
+			t.Errorf("state: %d VPCs, %d subnets, %d target groups, %d load balancers, %d listeners, %d services, %d endpoints",
+				len(s.Vpcs), len(s.Subnets), len(s.TargetGroups), len(s.LoadBalancers), len(s.Listeners), len(s.EndpointServices), len(s.Endpoints))
+			return nil
+		}
+		tg := s.TargetGroups[0]
+		if len(tg.Targets) != 2 || tg.Attribute("target_failover.on_unhealthy") != "rebalance" || tg.Attribute("deregistration_delay.timeout_seconds") != "60" ||
+			tg.TargetGroup.HealthCheckIntervalSeconds != 10 || tg.TargetGroup.UnhealthyThresholdCount != 2 {
+			t.Errorf("target group: %+v", tg)
+		}
+		if l := s.Listeners[0]; !hasAttr(l.Attributes, "tcp.idle_timeout.seconds", "350") {
+			t.Errorf("listener attributes: %+v", l.Attributes)
+		}
+		if lb := s.LoadBalancers[0]; len(lb.Tags) != 1 || lb.Tags[0].Value != "netsec" || len(lb.LoadBalancer.AvailabilityZones) != 2 {
+			t.Errorf("load balancer: %+v", lb)
+		}
+		if svc := s.EndpointServices[0]; len(svc.AllowedPrincipals) != 1 || svc.AllowedPrincipals[0].Principal != "arn:aws:iam::111122223333:root" {
+			t.Errorf("service principals: %+v", svc.AllowedPrincipals)
+		}
+		for _, e := range s.Endpoints {
+			if e.Endpoint.State != control.EndpointStateAvailable {
+				t.Errorf("endpoint %s is %s", e.Endpoint.VpcEndpointId, e.Endpoint.State)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func hasAttr(attrs []control.Attribute, k, v string) bool {
+	for _, a := range attrs {
+		if a.Key == k && a.Value == v {
+			return true
+		}
+	}
+	return false
+}
