@@ -10,6 +10,7 @@ packages=(
   iproute2 iputils-ping procps tcpdump tmux ethtool
   tshark  # independent Geneve decoder for the packet and golden-packet tests
   prometheus  # its promtool checks the /metrics exposition (control/api tests)
+  awscli python3-boto3  # test-only: the real AWS CLI v2 and boto3, oracles for the CLI's output and the AWS API
 )
 hugepages=${GWLBCTL_HUGEPAGES:-1024}
 

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/jmespath/go-jmespath"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
@@ -81,7 +80,7 @@ func (c *Config) Validate() error {
 		return &SettingError{Key: "output", Err: err}
 	}
 	if c.Query != "" {
-		if _, err := jmespath.Compile(c.Query); err != nil {
+		if _, err := output.CompileQuery(c.Query); err != nil {
 			return &SettingError{Key: "query", Err: fmt.Errorf("bad JMESPath expression %q: %v", c.Query, err)}
 		}
 	}

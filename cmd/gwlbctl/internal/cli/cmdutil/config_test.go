@@ -177,8 +177,8 @@ func TestConfigErrors(t *testing.T) {
 		wantCode int
 		wantMsg  string
 	}{
-		{name: "bad output flag", args: []string{"--output", "xml"}, wantCode: ExitUsage, wantMsg: `argument --output: Invalid choice "xml", valid choices are: json | yaml | table | text`},
-		{name: "bad output env", env: map[string]string{"GWLBCTL_OUTPUT": "xml"}, wantCode: ExitConfig, wantMsg: `output: Invalid choice "xml", valid choices are: json | yaml | table | text`},
+		{name: "bad output flag", args: []string{"--output", "xml"}, wantCode: ExitUsage, wantMsg: `argument --output: Invalid choice "xml", valid choices are: json | text | table | yaml | yaml-stream | columns`},
+		{name: "bad output env", env: map[string]string{"GWLBCTL_OUTPUT": "xml"}, wantCode: ExitConfig, wantMsg: `output: Invalid choice "xml", valid choices are: json | text | table | yaml | yaml-stream | columns`},
 		{name: "bad region flag", args: []string{"--region", "mars"}, wantCode: ExitUsage, wantMsg: `invalid region "mars"`},
 		{name: "bad account env", env: map[string]string{"GWLBCTL_ACCOUNT": "12"}, wantCode: ExitConfig, wantMsg: `invalid account id "12"`},
 		{name: "bad query", args: []string{"--query", "a[["}, wantCode: ExitUsage, wantMsg: "bad JMESPath expression"},

@@ -76,7 +76,12 @@ func Print(o Op, title string, v any) error {
 		return err
 	}
 	width := 0
-	if cfg.Output == "table" {
+	switch cfg.Output {
+	case "table":
+		// The AWS CLI fits tables to the terminal, and to 80 columns
+		// when stdout is not one.
+		width = o.IO.TableWidth()
+	case "columns":
 		width = o.IO.TerminalWidth()
 	}
 	err = output.Render(o.IO.Out, output.Options{Format: cfg.Output, Query: cfg.Query, Title: title, Width: width}, v)

@@ -3,11 +3,14 @@ package output
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
-// FuzzRender: any JSON document renders in every format without error or
-// panic, and the json format round-trips to the same value.
+// FuzzRender: any JSON document renders in every format without a panic,
+// failing only where the AWS CLI's formatter fails too (a table row of
+// another length than its section's, a text list mixing objects with
+// other values), and the json format round-trips to the same value.
 func FuzzRender(f *testing.F) {
 	for _, s := range []string{`{}`, `[]`, `null`, `"x"`, `1.5`, `{"A":[{"B":1},{"C":[true,null]}]}`, `[[1,2],[3]]`, `{"Key":"k","Value":"v"}`, `{"a":{"b":{"c":[]}}}`} {
 		f.Add([]byte(s))
@@ -20,10 +23,14 @@ func FuzzRender(f *testing.F) {
 		if err := json.Unmarshal(doc, &v); err != nil {
 			return
 		}
-		for _, format := range []string{"json", "yaml", "text", "table"} {
+		for _, format := range Formats {
 			var buf bytes.Buffer
 			if err := Render(&buf, Options{Format: format, Title: "Op", Width: 80}, json.RawMessage(doc)); err != nil {
-				t.Fatalf("%s: %v", format, err)
+				if msg := err.Error(); !strings.HasPrefix(msg, "Row should have") && !strings.HasSuffix(msg, "object has no attribute 'items'") &&
+					!strings.HasPrefix(msg, "table output: a list mixes") {
+					t.Fatalf("%s: %v", format, err)
+				}
+				continue
 			}
 			if format == "json" && buf.Len() > 0 {
 				var back any
