@@ -18,6 +18,17 @@ type Operation[I, O any] func(*control.State, control.Env, I) (*O, error)
 // operation error leaves the file untouched. name is the API operation
 // ("CreateLoadBalancer"), used in error messages and as the table title.
 func Run[I, O any](ctx context.Context, o Op, name string, mutates bool, op Operation[I, O], in I) error {
+	if ctx.Value(skeletonKey{}) != nil {
+		// --generate-cli-skeleton output: the response's shape, printed
+		// like a response; nothing is called.
+		var zero O
+		return Print(o, name, skeletonOf(reflect.TypeOf(zero), true, ""))
+	}
+	if args, ok := pagingFrom(ctx); ok && !args.manual && !args.noPaginate {
+		if pg, ok := Paginators[name]; ok {
+			return runPaginated(ctx, o, name, op, in, pg, args)
+		}
+	}
 	out, err := Call(ctx, o, name, mutates, op, in)
 	if err != nil {
 		return err

@@ -227,6 +227,11 @@ func (m *Map) set(k string, v any) {
 	m.Values[k] = v
 }
 
+// Ordered turns a response into the data Render works on (*Map for
+// objects, []any, string, json.Number, bool, nil) through its JSON
+// encoding, keeping the response's key order.
+func Ordered(v any) (any, error) { return ordered(v) }
+
 // ordered turns a response into ordered data through its JSON encoding.
 func ordered(v any) (any, error) {
 	raw, err := json.Marshal(v)
