@@ -56,6 +56,7 @@ file:// and the JSON responses are those of 'aws ec2'.`,
 		NewCmdCreateTags(f, nil),
 		NewCmdDeleteTags(f, nil),
 		NewCmdDescribeTags(f, nil),
+		NewCmdWait(f),
 	)
 }
 
