@@ -126,7 +126,7 @@ func (s *State) CreateVpcEndpoint(env Env, in CreateVpcEndpointInput) (*CreateVp
 			State:               state,
 			RouteTableIds:       []string{},
 			SubnetIds:           slices.Clone(in.SubnetIds),
-			Groups:              []string{},
+			Groups:              []SecurityGroupIdentifier{},
 			IpAddressType:       ipType,
 			NetworkInterfaceIds: []string{env.ec2ID("eni-")},
 			CreationTimestamp:   NewTimestamp(env.now()),

@@ -96,21 +96,28 @@ type AllowedPrincipal struct {
 // VpcEndpoint is a Gateway Load Balancer endpoint as describe-vpc-endpoints
 // prints it.
 type VpcEndpoint struct {
-	VpcEndpointId       string    `json:"VpcEndpointId"`
-	VpcEndpointType     string    `json:"VpcEndpointType"`
-	VpcId               string    `json:"VpcId"`
-	ServiceName         string    `json:"ServiceName"`
-	State               string    `json:"State"`
-	RouteTableIds       []string  `json:"RouteTableIds"`
-	SubnetIds           []string  `json:"SubnetIds"`
-	Groups              []string  `json:"Groups"`
-	IpAddressType       string    `json:"IpAddressType"`
-	PrivateDnsEnabled   bool      `json:"PrivateDnsEnabled"`
-	RequesterManaged    bool      `json:"RequesterManaged"`
-	NetworkInterfaceIds []string  `json:"NetworkInterfaceIds"`
-	CreationTimestamp   Timestamp `json:"CreationTimestamp"`
-	OwnerId             string    `json:"OwnerId"`
-	Tags                []Tag     `json:"Tags,omitempty"`
+	VpcEndpointId       string                    `json:"VpcEndpointId"`
+	VpcEndpointType     string                    `json:"VpcEndpointType"`
+	VpcId               string                    `json:"VpcId"`
+	ServiceName         string                    `json:"ServiceName"`
+	State               string                    `json:"State"`
+	RouteTableIds       []string                  `json:"RouteTableIds"`
+	SubnetIds           []string                  `json:"SubnetIds"`
+	Groups              []SecurityGroupIdentifier `json:"Groups"`
+	IpAddressType       string                    `json:"IpAddressType"`
+	PrivateDnsEnabled   bool                      `json:"PrivateDnsEnabled"`
+	RequesterManaged    bool                      `json:"RequesterManaged"`
+	NetworkInterfaceIds []string                  `json:"NetworkInterfaceIds"`
+	CreationTimestamp   Timestamp                 `json:"CreationTimestamp"`
+	OwnerId             string                    `json:"OwnerId"`
+	Tags                []Tag                     `json:"Tags,omitempty"`
+}
+
+// SecurityGroupIdentifier is a security group of an endpoint; Gateway Load
+// Balancer endpoints have none, so the list is always empty.
+type SecurityGroupIdentifier struct {
+	GroupId   string `json:"GroupId"`
+	GroupName string `json:"GroupName"`
 }
 
 // VpcEndpointConnection is the service-side view of an endpoint, as
