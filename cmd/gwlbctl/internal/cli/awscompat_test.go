@@ -135,7 +135,7 @@ func TestAWSCLIOutputOracle(t *testing.T) {
 	// Paging as scripts page: --max-items with the NextToken fed back as
 	// --starting-token, and --page-size (more calls, same output).
 	for _, p := range []struct {
-		service, verb, op string
+		service, verb, op  string
 		pageSize, maxItems int
 	}{
 		{"ec2", "describe-vpcs", "DescribeVpcs", 5, 3},
