@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+
+	"github.com/jmespath/go-jmespath"
 	"testing"
 )
 
@@ -44,5 +46,49 @@ func FuzzRender(f *testing.F) {
 				}
 			}
 		}
+	})
+}
+
+// FuzzQuery: any expression compiles or is refused without a panic; an
+// expression go-jmespath accepts as it is (no backtick literal to rewrite)
+// stays accepted; and a compiled query runs on a response without a
+// panic, its objects keeping keys that exist in the result.
+func FuzzQuery(f *testing.F) {
+	for _, s := range []string{"Vpcs[?State==`available`].VpcId", "Tags[?Key==`Name`].Value | [0]", "{b: a, a: b}", "`[1, 2]`", "keys(@)",
+		"`\\``", "'raw'", `"quoted id"`, "a[?b=='`']", "{\"k\": x, y: `z`}", "`  lead`", "`{\"a\":1}`"} {
+		f.Add(s)
+	}
+	doc := json.RawMessage(`{"Vpcs":[{"VpcId":"v","State":"available","Tags":[{"Key":"Name","Value":"n"}]}],"a":1,"b":[2]}`)
+	f.Fuzz(func(t *testing.T, expr string) {
+		_ = hashKeyLists(expr)
+		q, err := CompileQuery(expr)
+		if _, orig := jmespath.Compile(expr); orig == nil && !strings.Contains(expr, "`") && err != nil {
+			t.Fatalf("%q compiles in go-jmespath but not here: %v", expr, err)
+		}
+		if err != nil {
+			return
+		}
+		data, _ := ordered(doc)
+		res, err := q.Search(data)
+		if err != nil {
+			return
+		}
+		var check func(v any)
+		check = func(v any) {
+			switch x := v.(type) {
+			case *Map:
+				if len(x.Keys) != len(x.Values) {
+					t.Fatalf("object keys %v do not match its values", x.Keys)
+				}
+				for _, k := range x.Keys {
+					check(x.Values[k])
+				}
+			case []any:
+				for _, e := range x {
+					check(e)
+				}
+			}
+		}
+		check(res)
 	})
 }
