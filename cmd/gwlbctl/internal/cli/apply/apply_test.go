@@ -71,7 +71,7 @@ func TestApplyRoundTrip(t *testing.T) {
 	if err := e.Run(newApply, "-f", example); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(e.Out.String(), "Plan: 13 to create, 5 to update, 0 to delete.") {
+	if !strings.Contains(e.Out.String(), "Plan: 18 to create, 11 to update, 0 to delete.") {
 		t.Errorf("first apply:\n%s", e.Out)
 	}
 	st := e.State()

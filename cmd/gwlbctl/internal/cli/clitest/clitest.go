@@ -58,13 +58,17 @@ func New(t testing.TB) *Env {
 // Exec runs cmd with args the way the real command line does (AWS list
 // flags expanded, errors returned instead of printed).
 func Exec(cmd *cobra.Command, args ...string) error {
-	cmd.SetArgs(cmdutil.ExpandListArgs(cmd, args))
+	expanded, err := cmdutil.ExpandListArgs(cmd, args)
+	if err != nil {
+		return err
+	}
+	cmd.SetArgs(expanded)
 	cmd.SetOut(&bytes.Buffer{})
 	cmd.SetErr(&bytes.Buffer{})
 	cmd.SilenceErrors = true
 	cmd.SilenceUsage = true
 	cmd.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
-	_, err := cmd.ExecuteContextC(context.Background())
+	_, err = cmd.ExecuteContextC(context.Background())
 	return err
 }
 

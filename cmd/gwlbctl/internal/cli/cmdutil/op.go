@@ -20,6 +20,17 @@ type Operation[I, O any] = store.Operation[I, O]
 // error leaves the file untouched. name is the API operation
 // ("CreateLoadBalancer"), used in error messages and as the table title.
 func Run[I, O any](ctx context.Context, o Op, name string, mutates bool, op Operation[I, O], in I) error {
+	if ctx.Value(skeletonKey{}) != nil {
+		// --generate-cli-skeleton output: the response's shape, printed
+		// like a response; nothing is called.
+		var zero O
+		return Print(o, name, skeletonOf(reflect.TypeOf(zero), true, ""))
+	}
+	if args, ok := pagingFrom(ctx); ok && !args.manual && !args.noPaginate {
+		if pg, ok := Paginators[name]; ok {
+			return runPaginated(ctx, o, name, op, in, pg, args)
+		}
+	}
 	out, err := Call(ctx, o, name, mutates, op, in)
 	if err != nil {
 		return err
@@ -63,7 +74,12 @@ func Print(o Op, title string, v any) error {
 		return err
 	}
 	width := 0
-	if cfg.Output == "table" {
+	switch cfg.Output {
+	case "table":
+		// The AWS CLI fits tables to the terminal, and to 80 columns
+		// when stdout is not one.
+		width = o.IO.TableWidth()
+	case "columns":
 		width = o.IO.TerminalWidth()
 	}
 	err = output.Render(o.IO.Out, output.Options{Format: cfg.Output, Query: cfg.Query, Title: title, Width: width}, v)
