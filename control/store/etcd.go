@@ -186,17 +186,20 @@ func (s *Etcd) name() string {
 // and the bound, an authentication failure the user (never the password).
 func (s *Etcd) requestError(op string, err error) error {
 	eps := strings.Join(s.loc.Endpoints, ",")
-	var done string
+	done, doing := "nothing was changed", op+" "+s.key
 	switch op {
 	case "commit":
 		done = "if the request reached etcd the change was saved whole, otherwise not at all: check with 'gwlbctl state show'"
-	default:
-		done = "nothing was changed"
+		doing = "saving " + s.key
+	case "read":
+		doing = "reading " + s.key
+	case "connect":
+		doing = fmt.Sprintf("authenticating as user %q", s.loc.User)
 	}
 	switch code := status.Code(err); {
 	case errors.Is(err, context.DeadlineExceeded) || code == codes.DeadlineExceeded || code == codes.Unavailable:
-		return fmt.Errorf("etcd at %s did not answer within %s (%s of %s): is etcd running and reachable there? "+
-			"(the bound is the location's dial-timeout option, or GWLBCTL_ETCD_DIAL_TIMEOUT); %s", eps, s.loc.DialTimeout, op, s.key, done)
+		return fmt.Errorf("etcd at %s did not answer within %s (%s): is etcd running and reachable there? "+
+			"(the bound is the location's dial-timeout option, or GWLBCTL_ETCD_DIAL_TIMEOUT); %s", eps, s.loc.DialTimeout, doing, done)
 	case errors.Is(err, rpctypes.ErrAuthFailed) || errors.Is(err, rpctypes.ErrInvalidAuthToken):
 		return fmt.Errorf("etcd at %s refused user %q: wrong user name or password (?user=, GWLBCTL_ETCD_USER, GWLBCTL_ETCD_PASSWORD); %s", eps, s.loc.User, done)
 	case errors.Is(err, rpctypes.ErrPermissionDenied) || errors.Is(err, rpctypes.ErrUserEmpty):
@@ -204,7 +207,7 @@ func (s *Etcd) requestError(op string, err error) error {
 	case errors.Is(err, rpctypes.ErrRequestTooLarge):
 		return fmt.Errorf("etcd at %s refused the state document as too large (etcd's --max-request-bytes, 1.5 MiB by default); %s", eps, done)
 	}
-	return fmt.Errorf("etcd at %s: %s of %s: %w; %s", eps, op, s.key, err, done)
+	return fmt.Errorf("etcd at %s: %s: %w; %s", eps, doing, err, done)
 }
 
 func (s *Etcd) ctx() (context.Context, context.CancelFunc) {

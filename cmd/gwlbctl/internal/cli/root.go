@@ -11,6 +11,7 @@ import (
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/ec2"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/elbv2"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/serve"
+	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/state"
 )
 
 // commands are gwlbctl's top-level commands. Adding one is one line here.
@@ -20,6 +21,7 @@ var commands = []func(*cmdutil.Factory) *cobra.Command{
 	func(f *cmdutil.Factory) *cobra.Command { return apply.NewCmdApply(f, nil) },
 	func(f *cmdutil.Factory) *cobra.Command { return serve.NewCmdServe(f, nil) },
 	func(f *cmdutil.Factory) *cobra.Command { return appliance.NewCmdAppliance(f, nil) },
+	state.NewCmdState,
 }
 
 // NewCmdRoot builds the command tree.
