@@ -497,3 +497,16 @@ func TestEtcdUserAndPassword(t *testing.T) {
 		t.Fatalf("without a user: %v", err)
 	}
 }
+
+// The README's option table names every option and its variable.
+func TestEtcdOptionsAreDocumented(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range EtcdOptions {
+		if !bytes.Contains(readme, []byte("`"+o.Query+"=")) || !bytes.Contains(readme, []byte("`"+o.Env+"`")) {
+			t.Errorf("README lacks option %s / %s", o.Query, o.Env)
+		}
+	}
+}
