@@ -58,6 +58,23 @@ go test -run '^$' -bench 'API|CLI' -benchtime "$API_BENCHTIME" -count 1 ./contro
     if (name == "BenchmarkCLIRegister") key="cli_register_per_s"
     printf "%s=%s\n", key, rate
   }'
+# --- control plane: operations per second, state file vs etcd --------------
+# describe (describe-target-health) and register (register-targets of a new
+# target), in one process (control/store, go test -bench) and with one
+# gwlbctl process per call (cli/state); then the time from a change to its
+# delivery by the store's Watch (what serve's reload waits for). etcd is a
+# real server on loopback (Debian's etcd-server, fsync on), the file is on
+# the same disk.
+CONTROL_BENCHTIME=${CONTROL_BENCHTIME:-200x}
+if command -v etcd >/dev/null 2>&1; then
+  echo "== control plane: ops/s, file vs etcd (benchtime $CONTROL_BENCHTIME)"
+  {
+    go test -run '^$' -bench 'BenchmarkControl|BenchmarkWatchDelivery' -benchtime "$CONTROL_BENCHTIME" -count 1 ./control/store/
+    go test -run '^$' -bench 'BenchmarkCLI' -benchtime "$CONTROL_BENCHTIME" -count 1 ./cmd/gwlbctl/internal/cli/state/
+  } | awk '/^Benchmark/ { for (i = 2; i <= NF; i++) if ($i == "ops/s" || $i == "ms/change") printf "%-36s %10s %s\n", $1, $(i-1), $i }'
+else
+  echo "== control plane benchmarks skipped: no etcd binary (run 'sudo make deps')"
+fi
 
 # --- forwarder: DPDK, the same ports and core for every contender -----------
 # A generated pcap (thousands of flows, 60-1514 B size mix, TCP and UDP) is

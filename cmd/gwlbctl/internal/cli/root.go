@@ -12,6 +12,7 @@ import (
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/ec2"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/elbv2"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/serve"
+	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/state"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/top"
 )
 
@@ -24,6 +25,7 @@ var commands = []func(*cmdutil.Factory) *cobra.Command{
 	func(f *cmdutil.Factory) *cobra.Command { return appliance.NewCmdAppliance(f, nil) },
 	func(f *cmdutil.Factory) *cobra.Command { return top.NewCmdTop(f, nil) },
 	func(f *cmdutil.Factory) *cobra.Command { return apiserver.NewCmdAPIServer(f, nil) },
+	state.NewCmdState,
 }
 
 // NewCmdRoot builds the command tree.

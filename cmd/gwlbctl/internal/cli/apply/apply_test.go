@@ -53,9 +53,15 @@ func edit(t *testing.T, src string, replace ...string) string {
 }
 
 // TestApplyRoundTrip: apply the example, apply it again (no changes), edit
-// it (deregister a target, turn cross-zone on) and apply: exactly that.
+// it (deregister a target, turn cross-zone on) and apply: exactly that. On
+// each state backend.
 func TestApplyRoundTrip(t *testing.T) {
-	e := clitest.New(t)
+	for _, b := range clitest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) { testApplyRoundTrip(t, b.New(t)) })
+	}
+}
+
+func testApplyRoundTrip(t *testing.T, e *clitest.Env) {
 
 	// A dry run plans everything and writes nothing.
 	if err := e.Run(newApply, "-f", example, "--dry-run"); err != nil {
