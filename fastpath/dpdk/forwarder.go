@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/gwlbctl/gwlbctl/fastpath/kernel"
 	"github.com/gwlbctl/gwlbctl/fastpath/pcap"
 )
 
@@ -56,7 +57,9 @@ type ExceptionConfig struct {
 	Interface string
 	// MAC of the TAP; the port's own MAC when nil.
 	MAC net.HardwareAddr
-	// MTU of the TAP; the port's MTU when 0 (1500 if that is unset).
+	// MTU of the TAP; the port's MTU when 0 (1500 if that is unset). It
+	// is set on the kernel interface, so jumbo MTUs work although net_tap
+	// refuses them; the pool's mbufs are sized for it as for the ports'.
 	MTU int
 }
 
@@ -148,6 +151,9 @@ func NewForwarder(e *EAL, cfg ForwarderConfig) (*Forwarder, error) {
 			return nil, fmt.Errorf("dpdk: port %s: %d tx queues for %d workers; each worker needs its own", pc.Device, pc.TxQueues, cfg.Workers)
 		}
 		maxMTU = max(maxMTU, pc.MTU)
+		if pc.Exception != nil {
+			maxMTU = max(maxMTU, pc.Exception.MTU)
+		}
 		rxd, txd := max(pc.RxDesc, 1024), max(pc.TxDesc, 1024)
 		mbufs += pc.RxQueues*rxd + pc.TxQueues*txd
 		if file, ok := infinitePcap(pc.Device); ok {
@@ -220,8 +226,9 @@ func infinitePcap(spec string) (string, bool) {
 }
 
 // openTAP opens port i's exception TAP: net_tap creates the kernel
-// interface with the MAC, and the MTU is set through the PMD. The port is
-// configured, not started: the kernel interface stays down until Start.
+// interface with the MAC, and the MTU is set on the kernel interface. The
+// port is configured, not started: the kernel interface stays down until
+// Start.
 func (f *Forwarder) openTAP(i int, x *ExceptionConfig) error {
 	mac := x.MAC
 	if mac == nil {
@@ -241,12 +248,17 @@ func (f *Forwarder) openTAP(i int, x *ExceptionConfig) error {
 		tap, err := f.e.OpenPort(PortConfig{
 			Device:   fmt.Sprintf("net_tap_%s,iface=%s,mac=%s", x.Interface, x.Interface, mac),
 			RxQueues: f.cfg.Workers, TxQueues: f.cfg.Workers, RxDesc: 1024, TxDesc: 1024,
-			MTU: mtu,
 		}, f.pool)
 		if err != nil {
 			return fmt.Errorf("dpdk: port %d: exception TAP %s: %w", i, x.Interface, err)
 		}
 		f.taps[i] = tap
+		// On the kernel interface itself: net_tap refuses an MTU above
+		// 1500 (its maximum frame is 1522 bytes in 22.11), but reads and
+		// writes whatever fits the pool's mbufs, which are sized for it.
+		if err := kernel.SetMTU(x.Interface, mtu); err != nil {
+			return fmt.Errorf("dpdk: port %d: exception TAP %s: %w", i, x.Interface, err)
+		}
 		f.excs = append(f.excs, ExceptionPath{Port: i, Interface: x.Interface, MAC: mac, MTU: mtu, TAP: tap})
 		return nil
 	})
