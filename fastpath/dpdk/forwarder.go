@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net"
 	"runtime/cgo"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,7 +37,8 @@ type ForwarderConfig struct {
 	// Mbufs sizes the pool (0: enough for every ring, the lcore caches,
 	// the bursts in flight and any net_pcap infinite_rx file, plus 8192).
 	Mbufs int
-	// DataRoom is each mbuf's size (0: DataRoomForMTU of the largest MTU).
+	// DataRoom is each mbuf's size (0: DataRoomForMTU of the largest
+	// port or TAP MTU, more if a net_af_packet port's framesz needs it).
 	DataRoom int
 }
 
@@ -138,7 +140,7 @@ func NewForwarder(e *EAL, cfg ForwarderConfig) (*Forwarder, error) {
 		}
 	}()
 
-	maxMTU, mbufs := 1500, 8192
+	maxMTU, mbufs, minRoom := 1500, 8192, 0
 	for i := range cfg.Ports {
 		pc := &cfg.Ports[i]
 		if pc.RxQueues == 0 {
@@ -153,6 +155,11 @@ func NewForwarder(e *EAL, cfg ForwarderConfig) (*Forwarder, error) {
 		maxMTU = max(maxMTU, pc.MTU)
 		if pc.Exception != nil {
 			maxMTU = max(maxMTU, pc.Exception.MTU)
+		}
+		if fs := afPacketFrameSize(pc.Device); fs > 0 {
+			// net_af_packet refuses to start when its frames (framesz)
+			// do not fit the mbufs ("will not fit in mbuf").
+			minRoom = max(minRoom, Headroom+fs)
 		}
 		rxd, txd := max(pc.RxDesc, 1024), max(pc.TxDesc, 1024)
 		mbufs += pc.RxQueues*rxd + pc.TxQueues*txd
@@ -172,7 +179,7 @@ func NewForwarder(e *EAL, cfg ForwarderConfig) (*Forwarder, error) {
 	}
 	dataRoom := cfg.DataRoom
 	if dataRoom == 0 {
-		dataRoom = DataRoomForMTU(maxMTU)
+		dataRoom = max(DataRoomForMTU(maxMTU), (minRoom+127)&^127)
 	}
 	var err error
 	f.pool, err = e.NewMempool(cfg.Name+"_mbufs", mbufs, dataRoom)
@@ -211,6 +218,21 @@ func NewForwarder(e *EAL, cfg ForwarderConfig) (*Forwarder, error) {
 	e.onTick(f.pollResets)
 	ok = true
 	return f, nil
+}
+
+// afPacketFrameSize returns the framesz of a net_af_packet device (0 when
+// it is not one or does not set it).
+func afPacketFrameSize(spec string) int {
+	d, err := ParseDevice(spec)
+	if err != nil || d.Driver != "net_af_packet" {
+		return 0
+	}
+	v, _ := d.Arg("framesz")
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
 
 // infinitePcap returns the rx_pcap file of a net_pcap device that replays
