@@ -94,11 +94,10 @@ func TopScenario(t testing.TB, c TopCheck) {
 	tm.WaitForText(" by bytes")
 
 	// Filtering: a bad filter is refused with the parser's message; a good
-	// one narrows the table. The text is typed right after / as a person
-	// does, without waiting for the input to show: it may reach top in the
-	// same read as the /, and none of it may be lost.
-	tm.SendKeys("/")
-	tm.Type("port=99999")
+	// one narrows the table. The / and the text after it are typed in one
+	// write, as keys typed faster than top reads them: they reach top in
+	// one read, and none of the text may be lost.
+	tm.Type("/port=99999")
 	tm.WaitForText("want a port 1-65535")
 	want, err := api.ParseFlowFilter(c.Filter)
 	if err != nil {
