@@ -284,14 +284,17 @@ func (m *Model) refetchFlows() tea.Cmd { return m.fetch(kindFlows) }
 
 // key handles a key in the current mode. Keys typed faster than the
 // terminal is read arrive as one message of several runes: outside the
-// filter input each is a key of its own.
+// filter input each is a key of its own, and once one ("/") opens the
+// filter the rest are its text, none lost.
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	if m.mode != modeFilter && msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
-		cmds := make([]tea.Cmd, 0, len(msg.Runes))
-		for _, r := range msg.Runes {
+		cmds := make([]tea.Cmd, 0, 2)
+		for i, r := range msg.Runes {
 			cmds = append(cmds, m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
 			if m.mode == modeFilter {
-				// "/" opened the filter: the rest is its text.
+				if rest := msg.Runes[i+1:]; len(rest) > 0 {
+					cmds = append(cmds, m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: rest, Alt: msg.Alt}))
+				}
 				break
 			}
 		}
