@@ -23,9 +23,6 @@ type decoder struct {
 	form url.Values
 	keys []string // the parameter names, sorted
 	used map[string]bool
-	// dryRun is EC2's DryRun parameter when the Input type has no field
-	// for it: the handler then answers it (see Handler.serve).
-	dryRun bool
 }
 
 // reserved are parameters that belong to the protocol, not to an input:
@@ -118,14 +115,6 @@ func (d *decoder) structure(sh *shape, v reflect.Value, prefix, path string) err
 		}
 		f, ok := fields[name]
 		if !ok {
-			if d.svc.ec2 && prefix == "" && name == "DryRun" && m.shape.Type == "boolean" {
-				b := reflect.New(reflect.TypeFor[bool]()).Elem()
-				if err := d.value(m, b, key, p); err != nil {
-					return err
-				}
-				d.dryRun = b.Bool()
-				continue
-			}
 			return d.svc.unsupported(key)
 		}
 		if err := d.value(m, v.FieldByIndex(f.index), key, p); err != nil {
