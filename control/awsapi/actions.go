@@ -114,6 +114,25 @@ func newAction[I, O any](service, name string, op store.Operation[I, O]) *action
 	}
 }
 
+// Action names one action the API serves.
+type Action struct {
+	// Service is botocore's name of the service: "elbv2" or "ec2", the
+	// name of the CLI's command group too.
+	Service string
+	// Name is the API action (CreateLoadBalancer), whose CLI verb is its
+	// name in kebab case (create-load-balancer).
+	Name string
+}
+
+// Actions lists every action the API serves, in the action table's order.
+func Actions() []Action {
+	out := make([]Action, len(actionTable))
+	for i, a := range actionTable {
+		out[i] = Action{Service: a.service, Name: a.name}
+	}
+	return out
+}
+
 // ModelOperations lists, per embedded model file, the operations the
 // action table serves: what `go generate` keeps of botocore's models.
 func ModelOperations() map[string][]string {

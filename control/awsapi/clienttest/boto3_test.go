@@ -1,40 +1,21 @@
-package awsapi
+package clienttest
 
 import (
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/gwlbctl/gwlbctl/control"
+	"github.com/gwlbctl/gwlbctl/control/awsapi/internal/pyclient"
 )
-
-// pythonEnv is the environment of the Python clients: none of the
-// developer's AWS settings or files.
-func pythonEnv(t *testing.T) []string {
-	home := t.TempDir()
-	var env []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "AWS_") || strings.HasPrefix(kv, "HOME=") || strings.HasPrefix(kv, "PYTHON") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env, "HOME="+home, "AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE="+filepath.Join(home, "config"),
-		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "credentials"))
-}
 
 // TestBoto3Topology: boto3 provisions the equivalent of
 // configs/topology.yaml and describes it, every response validated by
 // botocore against the service model; the state then holds all of it.
 func TestBoto3Topology(t *testing.T) {
-	needBotocore(t, true)
+	pyclient.Need(t, true)
 	ts := newTestServer(t, nil)
-	cmd := exec.Command(debianPython, filepath.Join("testdata", "boto3_topology.py"),
-		"--endpoint", ts.URL, "--supplement", filepath.Join("internal", "modelgen", "supplement"))
-	cmd.Env = pythonEnv(t)
+	cmd := pyclient.Command(t, awsapiDir, "boto3_topology.py", "--endpoint", ts.URL)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

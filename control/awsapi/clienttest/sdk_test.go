@@ -1,4 +1,4 @@
-package awsapi
+package clienttest
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/gwlbctl/gwlbctl/control/awsapi"
 )
 
 func must[T any](t *testing.T, what string) func(T, error) T {
@@ -271,9 +273,9 @@ func TestSDKEveryAction(t *testing.T) {
 			ok[x.Service+" "+x.Operation] = true
 		}
 	}
-	for _, a := range actionTable {
-		if !ok[a.service+" "+a.name] {
-			t.Errorf("%s %s was never answered successfully", a.service, a.name)
+	for _, a := range awsapi.Actions() {
+		if !ok[a.Service+" "+a.Name] {
+			t.Errorf("%s %s was never answered successfully", a.Service, a.Name)
 		}
 	}
 	checkWithBotocore(t, ts.Exchanges())
@@ -283,8 +285,8 @@ func TestSDKEveryAction(t *testing.T) {
 // the SDK's signatures verify, and a wrong secret or key is refused with
 // AWS's codes.
 func TestSDKVerifiedSignatures(t *testing.T) {
-	ts := newTestServer(t, func(c *Config) {
-		c.Credentials = &Credentials{AccessKeyID: testAccessKey, SecretAccessKey: testSecretKey}
+	ts := newTestServer(t, func(c *awsapi.Config) {
+		c.Credentials = &awsapi.Credentials{AccessKeyID: testAccessKey, SecretAccessKey: testSecretKey}
 	})
 	provisionWithSDK(t, ts)
 	ctx := context.Background()
