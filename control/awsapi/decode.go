@@ -114,6 +114,13 @@ func (d *decoder) structure(sh *shape, v reflect.Value, prefix, path string) err
 			continue
 		}
 		f, ok := fields[name]
+		if !ok && ignoredToken(m) {
+			// The SDKs send it on every call; see ignoredToken.
+			if _, _, err := d.take(key); err != nil {
+				return err
+			}
+			continue
+		}
 		if !ok {
 			return d.svc.unsupported(key)
 		}
@@ -122,6 +129,16 @@ func (d *decoder) structure(sh *shape, v reflect.Value, prefix, path string) err
 		}
 	}
 	return nil
+}
+
+// ignoredToken reports whether m is an idempotency token of an operation
+// that takes none (its Input has no field for it): such a token is
+// accepted and not acted on rather than refused, because the AWS SDKs
+// fill one in on every call (CreateRouteTable's ClientToken), so refusing
+// it would refuse every SDK call. A retried request is then not
+// recognised as a retry.
+func ignoredToken(m *ref) bool {
+	return m.IdempotencyToken && m.shape.Type == "string"
 }
 
 func (d *decoder) value(r *ref, v reflect.Value, key, path string) error {

@@ -46,12 +46,22 @@ var roundTripInputs = []struct {
 	{serviceEC2, "CreateVpcEndpointServiceConfiguration", control.CreateVpcEndpointServiceConfigurationInput{AcceptanceRequired: ptr(true), GatewayLoadBalancerArns: []string{"arn:lb"}, SupportedIpAddressTypes: []string{"ipv4", "ipv6"}}},
 	{serviceEC2, "ModifyVpcEndpointServicePermissions", control.ModifyVpcEndpointServicePermissionsInput{ServiceId: "vpce-svc-1", AddAllowedPrincipals: []string{"arn:aws:iam::1:root"}, RemoveAllowedPrincipals: []string{"*"}}},
 	{serviceEC2, "DeleteTags", control.DeleteTagsInput{Resources: []string{"vpc-1"}, Tags: []control.Tag{{Key: "k"}, {Key: "j", Value: "v"}}}},
+	// Routing, paging and DryRun members.
+	{serviceEC2, "CreateRouteTable", control.CreateRouteTableInput{VpcId: "vpc-1", TagSpecifications: []control.TagSpecification{{ResourceType: "route-table", Tags: []control.Tag{{Key: "Name", Value: "app"}}}}}},
+	{serviceEC2, "CreateRoute", control.CreateRouteInput{RouteTableId: "rtb-1", DestinationCidrBlock: "0.0.0.0/0", VpcEndpointId: "vpce-1", DryRun: true}},
+	{serviceEC2, "ReplaceRoute", control.ReplaceRouteInput{RouteInput: control.RouteInput{RouteTableId: "rtb-1", DestinationCidrBlock: "10.0.0.0/16"}, LocalTarget: ptr(true)}},
+	{serviceEC2, "AssociateRouteTable", control.AssociateRouteTableInput{RouteTableId: "rtb-1", GatewayId: "igw-1"}},
+	{serviceEC2, "DescribeRouteTables", control.DescribeRouteTablesInput{Filters: []control.Filter{{Name: "association.gateway-id", Values: []string{"igw-1"}}}, MaxResults: ptr(5), NextToken: "tok"}},
+	{serviceEC2, "DescribeVpcEndpointServices", control.DescribeVpcEndpointServicesInput{ServiceNames: []string{"com.amazonaws.vpce.us-east-1.vpce-svc-1"}, MaxResults: ptr(5)}},
+	{serviceELBv2, "DescribeTargetGroups", control.DescribeTargetGroupsInput{LoadBalancerArn: "arn:lb", PageSize: ptr(2), Marker: "m"}},
 }
 
 // givenParams are requests given to botocore as written here rather than
 // as their Input's JSON (which leaves empty lists out).
 var givenParams = map[string]string{
 	"DescribeLoadBalancers": `{"Names": []}`,
+	// The SDKs send a ClientToken the operation does not take.
+	"CreateRouteTable": `{"VpcId": "vpc-1", "ClientToken": "tok", "TagSpecifications": [{"ResourceType": "route-table", "Tags": [{"Key": "Name", "Value": "app"}]}]}`,
 }
 
 // TestDecodeRoundTrip: requests serialized by botocore's own serializers

@@ -125,3 +125,30 @@ func TestCheckTypesFindsMismatches(t *testing.T) {
 		}
 	}
 }
+
+// TestIgnoredTokens: the idempotency tokens the API accepts without
+// acting on them (the operation takes none) are the ones the README's
+// list of differences names.
+func TestIgnoredTokens(t *testing.T) {
+	var got []string
+	for _, a := range actionTable {
+		m, err := loadModel(modelFile[a.service])
+		if err != nil {
+			t.Fatal(err)
+		}
+		op := m.Operations[a.name]
+		if op.Input == nil {
+			continue
+		}
+		fields := fieldsOf(a.input)
+		for name, r := range op.Input.shape.Members {
+			if _, ok := fields[name]; !ok && ignoredToken(r) {
+				got = append(got, a.name+"."+name)
+			}
+		}
+	}
+	slices.Sort(got)
+	if want := []string{"CreateRouteTable.ClientToken"}; !slices.Equal(got, want) {
+		t.Errorf("idempotency tokens accepted and not acted on: %q, want %q (update the README's differences)", got, want)
+	}
+}
