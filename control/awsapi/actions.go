@@ -52,12 +52,27 @@ var actionTable = []*action{
 	ec2("DeleteVpcEndpointServiceConfigurations", (*control.State).DeleteVpcEndpointServiceConfigurations),
 	ec2("ModifyVpcEndpointServicePermissions", (*control.State).ModifyVpcEndpointServicePermissions),
 	ec2("DescribeVpcEndpointServicePermissions", (*control.State).DescribeVpcEndpointServicePermissions),
+	ec2("DescribeVpcEndpointServices", (*control.State).DescribeVpcEndpointServices),
 	ec2("CreateVpcEndpoint", (*control.State).CreateVpcEndpoint),
 	ec2("DescribeVpcEndpoints", (*control.State).DescribeVpcEndpoints),
 	ec2("DeleteVpcEndpoints", (*control.State).DeleteVpcEndpoints),
 	ec2("AcceptVpcEndpointConnections", (*control.State).AcceptVpcEndpointConnections),
 	ec2("RejectVpcEndpointConnections", (*control.State).RejectVpcEndpointConnections),
 	ec2("DescribeVpcEndpointConnections", (*control.State).DescribeVpcEndpointConnections),
+	ec2("CreateRouteTable", (*control.State).CreateRouteTable),
+	ec2("DescribeRouteTables", (*control.State).DescribeRouteTables),
+	ec2("DeleteRouteTable", (*control.State).DeleteRouteTable),
+	ec2("CreateRoute", (*control.State).CreateRoute),
+	ec2("ReplaceRoute", (*control.State).ReplaceRoute),
+	ec2("DeleteRoute", (*control.State).DeleteRoute),
+	ec2("AssociateRouteTable", (*control.State).AssociateRouteTable),
+	ec2("DisassociateRouteTable", (*control.State).DisassociateRouteTable),
+	ec2("ReplaceRouteTableAssociation", (*control.State).ReplaceRouteTableAssociation),
+	ec2("CreateInternetGateway", (*control.State).CreateInternetGateway),
+	ec2("DescribeInternetGateways", (*control.State).DescribeInternetGateways),
+	ec2("DeleteInternetGateway", (*control.State).DeleteInternetGateway),
+	ec2("AttachInternetGateway", (*control.State).AttachInternetGateway),
+	ec2("DetachInternetGateway", (*control.State).DetachInternetGateway),
 	ec2("CreateTags", (*control.State).CreateTags),
 	ec2("DeleteTags", (*control.State).DeleteTags),
 	ec2("DescribeTags", (*control.State).DescribeTagsEC2),
@@ -112,6 +127,25 @@ func newAction[I, O any](service, name string, op store.Operation[I, O]) *action
 			return out, nil
 		},
 	}
+}
+
+// Action names one action the API serves.
+type Action struct {
+	// Service is botocore's name of the service: "elbv2" or "ec2", the
+	// name of the CLI's command group too.
+	Service string
+	// Name is the API action (CreateLoadBalancer), whose CLI verb is its
+	// name in kebab case (create-load-balancer).
+	Name string
+}
+
+// Actions lists every action the API serves, in the action table's order.
+func Actions() []Action {
+	out := make([]Action, len(actionTable))
+	for i, a := range actionTable {
+		out[i] = Action{Service: a.service, Name: a.name}
+	}
+	return out
 }
 
 // ModelOperations lists, per embedded model file, the operations the

@@ -5,16 +5,6 @@ import (
 	"reflect"
 )
 
-// typeDeviations are model members whose gwlbctl type differs from AWS's,
-// with the reason they are tolerated. The encoder refuses (500) a value
-// that does not fit, so a deviation can never be written wrongly.
-var typeDeviations = map[string]string{
-	// control.VpcEndpoint.Groups is []string; AWS's is a list of
-	// {GroupId, GroupName}. gwlbctl's endpoints take no security groups
-	// and always write the empty list.
-	"VpcEndpoint.Groups": "endpoints have no security groups: always the empty list",
-}
-
 type typePair struct {
 	t reflect.Type
 	s *shape
@@ -43,9 +33,6 @@ func checkTypes(t reflect.Type, sh *shape, path string, seen map[typePair]bool) 
 		for _, name := range sh.order {
 			f, ok := fields[name]
 			if !ok {
-				continue
-			}
-			if _, ok := typeDeviations[sh.name+"."+name]; ok {
 				continue
 			}
 			out = append(out, checkTypes(t.FieldByIndex(f.index).Type, sh.Members[name].shape, path+"."+name, seen)...)
@@ -106,9 +93,6 @@ func unmodelled(t reflect.Type, sh *shape, path string, seen map[typePair]bool) 
 		m, ok := sh.Members[name]
 		if !ok {
 			out = append(out, path+"."+name)
-			continue
-		}
-		if _, ok := typeDeviations[sh.name+"."+name]; ok {
 			continue
 		}
 		out = append(out, unmodelled(t.FieldByIndex(f.index).Type, m.shape, path+"."+name, seen)...)

@@ -23,9 +23,6 @@ type decoder struct {
 	form url.Values
 	keys []string // the parameter names, sorted
 	used map[string]bool
-	// dryRun is EC2's DryRun parameter when the Input type has no field
-	// for it: the handler then answers it (see Handler.serve).
-	dryRun bool
 }
 
 // reserved are parameters that belong to the protocol, not to an input:
@@ -117,15 +114,14 @@ func (d *decoder) structure(sh *shape, v reflect.Value, prefix, path string) err
 			continue
 		}
 		f, ok := fields[name]
-		if !ok {
-			if d.svc.ec2 && prefix == "" && name == "DryRun" && m.shape.Type == "boolean" {
-				b := reflect.New(reflect.TypeFor[bool]()).Elem()
-				if err := d.value(m, b, key, p); err != nil {
-					return err
-				}
-				d.dryRun = b.Bool()
-				continue
+		if !ok && ignoredToken(m) {
+			// The SDKs send it on every call; see ignoredToken.
+			if _, _, err := d.take(key); err != nil {
+				return err
 			}
+			continue
+		}
+		if !ok {
 			return d.svc.unsupported(key)
 		}
 		if err := d.value(m, v.FieldByIndex(f.index), key, p); err != nil {
@@ -133,6 +129,16 @@ func (d *decoder) structure(sh *shape, v reflect.Value, prefix, path string) err
 		}
 	}
 	return nil
+}
+
+// ignoredToken reports whether m is an idempotency token of an operation
+// that takes none (its Input has no field for it): such a token is
+// accepted and not acted on rather than refused, because the AWS SDKs
+// fill one in on every call (CreateRouteTable's ClientToken), so refusing
+// it would refuse every SDK call. A retried request is then not
+// recognised as a retry.
+func ignoredToken(m *ref) bool {
+	return m.IdempotencyToken && m.shape.Type == "string"
 }
 
 func (d *decoder) value(r *ref, v reflect.Value, key, path string) error {

@@ -60,6 +60,12 @@ func (e *encoder) structure(sh *shape, v reflect.Value) error {
 			return err
 		}
 	}
+	// A set field the shape has no member for would be lost.
+	for name, f := range fields {
+		if _, ok := sh.Members[name]; !ok && !omitted(v.FieldByIndex(f.index), f) {
+			return fmt.Errorf("output: %s.%s is set but model shape %s has no member %s to write it in", v.Type(), name, sh.name, name)
+		}
+	}
 	return nil
 }
 

@@ -3,6 +3,8 @@ package awsapi
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/gwlbctl/gwlbctl/control"
 )
 
 // apiError is an error answered in the service's error shape: the AWS
@@ -36,7 +38,6 @@ const (
 	codeMissingAuthenticationToken = "MissingAuthenticationToken"
 	codeRequestExpired             = "RequestExpired"
 	codeRequestEntityTooLarge      = "RequestEntityTooLarge"
-	codeDryRunOperation            = "DryRunOperation"
 	codeInternalFailure            = "InternalFailure" // ELBv2 and most Query services
 	codeInternalError              = "InternalError"   // EC2
 	codeMethodNotAllowed           = "MethodNotAllowed"
@@ -50,7 +51,7 @@ var commonStatus = map[string]int{
 	codeInternalFailure:            http.StatusInternalServerError,
 	codeInternalError:              http.StatusInternalServerError,
 	"ServiceUnavailable":           http.StatusServiceUnavailable,
-	codeDryRunOperation:            http.StatusPreconditionFailed,
+	control.CodeDryRunOperation:    http.StatusPreconditionFailed, // EC2 answers a DryRun that would succeed so
 	codeSignatureDoesNotMatch:      http.StatusForbidden,
 	codeInvalidClientTokenID:       http.StatusForbidden,
 	codeMissingAuthenticationToken: http.StatusForbidden,

@@ -216,14 +216,6 @@ func (h *Handler) serve(q *request, w http.ResponseWriter, r *http.Request) ([]b
 	if err != nil {
 		return nil, h.asAPIError(svc, err)
 	}
-	if dec.dryRun {
-		// The Input has no DryRun field: run the operation with its
-		// changes discarded and answer as EC2 does.
-		if _, err := act.run(h.cfg.Store, env, false, in); err != nil {
-			return nil, h.asAPIError(svc, err)
-		}
-		return nil, errorf(codeDryRunOperation, "Request would have succeeded, but DryRun flag is set.")
-	}
 	out, err := act.run(h.cfg.Store, env, act.mutates, in)
 	if err != nil {
 		return nil, h.asAPIError(svc, err)

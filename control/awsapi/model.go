@@ -52,6 +52,9 @@ type ref struct {
 	QueryName     string `json:"queryName"`
 	ResultWrapper string `json:"resultWrapper"`
 	Flattened     bool   `json:"flattened"`
+	// IdempotencyToken marks a client token (ClientToken), which the
+	// SDKs fill in themselves when the caller gives none.
+	IdempotencyToken bool `json:"idempotencyToken"`
 
 	shape *shape
 }

@@ -52,7 +52,8 @@ def main():
     vpcs, subnets = {}, {}
     for name, cidr, subs in [
         ("inspection", "10.0.0.0/16", [("inspection-a", "10.0.1.0/24", "us-east-1a"), ("inspection-b", "10.0.2.0/24", "us-east-1b")]),
-        ("consumer-blue", "192.168.0.0/16", [("consumer-blue-a", "192.168.1.0/24", "us-east-1a")]),
+        ("consumer-blue", "192.168.0.0/16", [("consumer-blue-a", "192.168.1.0/24", "us-east-1a"),
+                                             ("consumer-blue-app", "192.168.2.0/24", "us-east-1a")]),
         ("consumer-green", "192.168.0.0/16", [("consumer-green-b", "192.168.1.0/24", "us-east-1b")]),
     ]:
         vpcs[name] = ec2.create_vpc(CidrBlock=cidr, TagSpecifications=named("vpc", name))["Vpc"]["VpcId"]
@@ -91,6 +92,26 @@ def main():
     if accept["Unsuccessful"]:
         problems.append("accept: %s" % accept["Unsuccessful"])
 
+    # consumer-blue routed as step 4 of AWS's getting-started guide
+    # ("Configure routing"): the application subnet out through the
+    # endpoint, the endpoint's subnet to the internet gateway, and the
+    # gateway's edge route table sending traffic for the application
+    # subnet in through the endpoint.
+    igw = ec2.create_internet_gateway(TagSpecifications=named("internet-gateway", "consumer-blue-igw"))["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpcs["consumer-blue"])
+    gwlbe_blue = endpoints[0]
+    for name, route, assoc in [
+        ("blue-app", {"DestinationCidrBlock": "0.0.0.0/0", "VpcEndpointId": gwlbe_blue}, {"SubnetId": subnets["consumer-blue-app"]}),
+        ("blue-endpoint", {"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": igw}, {"SubnetId": subnets["consumer-blue-a"]}),
+        ("blue-ingress", {"DestinationCidrBlock": "192.168.2.0/24", "VpcEndpointId": gwlbe_blue}, {"GatewayId": igw}),
+    ]:
+        rtb = ec2.create_route_table(VpcId=vpcs["consumer-blue"], TagSpecifications=named("route-table", name))["RouteTable"]["RouteTableId"]
+        if not ec2.create_route(RouteTableId=rtb, **route)["Return"]:
+            problems.append("create_route %s: Return false" % name)
+        state = ec2.associate_route_table(RouteTableId=rtb, **assoc)["AssociationState"]["State"]
+        if state != "associated":
+            problems.append("associate_route_table %s: %s" % (name, state))
+
     # Describe everything, through boto3's paginators where it has them.
     for page in elbv2.get_paginator("describe_load_balancers").paginate():
         pass
@@ -111,6 +132,23 @@ def main():
     if sorted(e["State"] for e in eps) != ["available", "available"]:
         problems.append("endpoints: %s" % [(e["VpcEndpointId"], e["State"]) for e in eps])
     ec2.describe_tags(Filters=[{"Name": "key", "Values": ["Name"]}])
+    ec2.describe_vpc_endpoint_services(ServiceNames=[svc["ServiceName"]])
+    for page in ec2.get_paginator("describe_internet_gateways").paginate():
+        pass
+
+    def via(filter_name, value, dest):
+        tables = [t for page in ec2.get_paginator("describe_route_tables").paginate(
+            Filters=[{"Name": filter_name, "Values": [value]}]) for t in page["RouteTables"]]
+        return [r.get("GatewayId") for t in tables for r in t["Routes"] if r.get("DestinationCidrBlock") == dest]
+
+    for filter_name, value, dest, want in [
+        ("association.subnet-id", subnets["consumer-blue-app"], "0.0.0.0/0", gwlbe_blue),
+        ("association.subnet-id", subnets["consumer-blue-a"], "0.0.0.0/0", igw),
+        ("association.gateway-id", igw, "192.168.2.0/24", gwlbe_blue),
+    ]:
+        got = via(filter_name, value, dest)
+        if got != [want]:
+            problems.append("route tables with %s=%s route %s to %s, want [%s]" % (filter_name, value, dest, got, want))
 
     counts["problems"] = len(problems)
     print(json.dumps(counts))

@@ -1,8 +1,8 @@
 """Shared by the botocore and boto3 checks of gwlbctl's AWS API.
 
-The service models are Debian's python3-botocore's, plus the operations of
-control/awsapi/internal/modelgen/supplement that this botocore predates
-(botocore's own definitions always win)."""
+The service models are Debian's python3-botocore's, plus the operations,
+shapes and members of control/awsapi/internal/modelgen/supplement that this
+botocore predates (botocore's own definitions always win)."""
 
 import json
 import os
@@ -23,8 +23,11 @@ def merged_model(service, supplement_dir):
         with open(path) as f:
             sup = json.load(f)
         for section in ("operations", "shapes"):
-            for k, v in sup[section].items():
+            for k, v in sup.get(section, {}).items():
                 m[section].setdefault(k, v)
+        for shape, members in sup.get("members", {}).items():
+            for k, v in members.items():
+                m["shapes"][shape]["members"].setdefault(k, v)
     return m
 
 

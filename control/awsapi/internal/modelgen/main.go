@@ -78,8 +78,10 @@ func run(botocore, out string) error {
 	return nil
 }
 
-// The supplements add, in botocore's format, operations the botocore
-// version Debian packages predates. They never replace what botocore has.
+// The supplements add, in botocore's format, what the botocore version
+// Debian packages predates: operations and shapes ("operations",
+// "shapes"), and members of shapes botocore has ("members": shape name ->
+// member name -> member). They never replace what botocore has.
 //
 //go:embed supplement/*.json
 var supplements embed.FS
@@ -97,17 +99,44 @@ func supplement(m *object, file string) error {
 	if !ok {
 		return fmt.Errorf("supplement %s: not a JSON object", file)
 	}
+	shapes, ok := section2(m, "shapes")
+	if !ok {
+		return fmt.Errorf("%s: no shapes object", file)
+	}
 	for _, section := range []string{"operations", "shapes"} {
-		dst, ok1 := section2(m, section)
-		src, ok2 := section2(sup, section)
-		if !ok1 || !ok2 {
-			return fmt.Errorf("supplement %s: no %s object", file, section)
+		src, ok := section2(sup, section)
+		if !ok {
+			continue
+		}
+		dst, ok := section2(m, section)
+		if !ok {
+			return fmt.Errorf("%s: no %s object", file, section)
 		}
 		for _, k := range src.keys {
 			if _, ok := dst.get(k); ok {
 				return fmt.Errorf("supplement %s: botocore already has %s %s; remove it from the supplement", file, section, k)
 			}
 			dst.set(k, src.vals[k])
+		}
+	}
+	if members, ok := section2(sup, "members"); ok {
+		for _, name := range members.keys {
+			add, ok := members.vals[name].(*object)
+			sh, _ := shapes.get(name)
+			shape, isObj := sh.(*object)
+			if !ok || !isObj {
+				return fmt.Errorf("supplement %s: members of %s: botocore has no such shape, or the entry is not an object", file, name)
+			}
+			dst, ok := section2(shape, "members")
+			if !ok {
+				return fmt.Errorf("supplement %s: shape %s has no members", file, name)
+			}
+			for _, k := range add.keys {
+				if _, ok := dst.get(k); ok {
+					return fmt.Errorf("supplement %s: botocore already has member %s of %s; remove it from the supplement", file, k, name)
+				}
+				dst.set(k, add.vals[k])
+			}
 		}
 	}
 	return nil

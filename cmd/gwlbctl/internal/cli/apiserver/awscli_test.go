@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/gwlbctl/gwlbctl/control"
 )
 
 // debianAWS is the AWS CLI v2 of Debian's awscli package (make deps). It
@@ -151,10 +154,12 @@ func normalizedState(t *testing.T, path string) string {
 	})
 }
 
-// TestAWSCLIGettingStarted runs AWS's getting-started guide with Debian's
-// real AWS CLI v2 against a running api-server (--endpoint-url), with
-// signatures verified, and checks that the state it leaves is the one the
-// same script leaves when `aws` is the gwlbctl CLI itself.
+// TestAWSCLIGettingStarted runs AWS's getting-started guide, steps 1 to 4
+// (the load balancer and its targets, the endpoint service, the
+// endpoint, and the routing through it), with Debian's real AWS CLI v2
+// against a running api-server (--endpoint-url), with signatures
+// verified, and checks that the state it leaves is the one the same
+// script leaves when `aws` is the gwlbctl CLI itself.
 func TestAWSCLIGettingStarted(t *testing.T) {
 	if _, err := os.Stat(debianAWS); err != nil {
 		t.Skipf("skipped: %s not found (install Debian's awscli, AWS CLI v2: make deps)", debianAWS)
@@ -198,5 +203,46 @@ func TestAWSCLIGettingStarted(t *testing.T) {
 	if !strings.Contains(cli, `"LoadBalancerArn": "arn:aws:elasticloadbalancing:us-east-2:ID1:loadbalancer/gwy/my-load-balancer/ID`) ||
 		!strings.Contains(cli, `"VpcEndpointState": "available"`) && !strings.Contains(cli, `"State": "available"`) {
 		t.Errorf("normalized state lacks what the script built:\n%s", cli)
+	}
+	checkStep4(t, apiState)
+}
+
+// checkStep4 checks that the state holds step 4 of the guide, routing, as
+// the data path reads it: the application subnet's traffic to the
+// internet goes to the endpoint, the endpoint subnet's to the internet
+// gateway, and the gateway's traffic for the application subnet to the
+// endpoint.
+func checkStep4(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s control.State
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Endpoints) != 1 || len(s.InternetGateways) != 1 || len(s.RouteTables) != 5 {
+		t.Fatalf("%d endpoints, %d internet gateways, %d route tables; want 1, 1 and 5 (two main tables and step 4's three)",
+			len(s.Endpoints), len(s.InternetGateways), len(s.RouteTables))
+	}
+	vpce, igw := s.Endpoints[0].Endpoint.VpcEndpointId, s.InternetGateways[0].InternetGatewayId
+	var app, endpoint string
+	for _, sn := range s.Subnets {
+		switch sn.CidrBlock {
+		case "10.0.2.0/24":
+			app = sn.SubnetId
+		case "10.0.1.0/24":
+			endpoint = sn.SubnetId
+		}
+	}
+	internet := netip.MustParseAddr("198.51.100.7")
+	for subnet, want := range map[string]string{app: vpce, endpoint: igw} {
+		if m, ok, err := s.SubnetRoute(subnet, internet); err != nil || !ok || m.Route.GatewayId != want {
+			t.Errorf("subnet %s to %s: %+v %v %v, want via %s", subnet, internet, m, ok, err, want)
+		}
+	}
+	if m, ok := s.GatewayRoute(igw, netip.MustParseAddr("10.0.2.10")); !ok || m.Route.GatewayId != vpce {
+		t.Errorf("the gateway's edge route to the application subnet: %+v %v, want via %s", m, ok, vpce)
 	}
 }

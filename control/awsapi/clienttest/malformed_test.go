@@ -1,4 +1,4 @@
-package awsapi
+package clienttest
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/gwlbctl/gwlbctl/control"
+	"github.com/gwlbctl/gwlbctl/control/awsapi"
 )
 
 // rawRequest is one hand-made request.
@@ -198,7 +199,7 @@ func TestMalformedRequests(t *testing.T) {
 		{"UnknownVersion", rawRequest{form: "Version=2099-01-01&Action=DescribeVpcs"}, 400, "NoSuchVersion", false, "2099-01-01"},
 		{"MissingVersion", rawRequest{form: "Action=DescribeVpcs"}, 400, "MissingParameter", false, "Version"},
 		{"MissingVersionSigned", rawRequest{form: "Action=DescribeVpcs", sign: "ec2"}, 400, "MissingParameter", true, "Version"},
-		{"OversizedBody", rawRequest{bodyLen: DefaultMaxBodyBytes}, 413, "RequestEntityTooLarge", false, "larger than 1048576 bytes"},
+		{"OversizedBody", rawRequest{bodyLen: awsapi.DefaultMaxBodyBytes}, 413, "RequestEntityTooLarge", false, "larger than 1048576 bytes"},
 		{"NotSigV4", rawRequest{form: ec2 + "DescribeVpcs", header: map[string]string{"Authorization": "Basic dXNlcjpwYXNz"}}, 400, "IncompleteSignature", true, "AWS4-HMAC-SHA256"},
 		{"SignatureMissing", rawRequest{form: ec2 + "DescribeVpcs", header: map[string]string{"Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host;x-amz-date"}}, 400, "IncompleteSignature", true, "'Signature'"},
 		{"CredentialMalformed", rawRequest{form: ec2 + "DescribeVpcs", header: map[string]string{"Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/us-east-1/ec2, SignedHeaders=host, Signature=" + strings.Repeat("0", 64)}}, 400, "IncompleteSignature", true, "Credential must be"},
@@ -233,8 +234,8 @@ func TestMalformedRequests(t *testing.T) {
 // TestMalformedSignatures: with verification on, unsigned, expired and
 // tampered requests are refused with AWS's codes and change nothing.
 func TestMalformedSignatures(t *testing.T) {
-	ts := newTestServer(t, func(c *Config) {
-		c.Credentials = &Credentials{AccessKeyID: testAccessKey, SecretAccessKey: testSecretKey}
+	ts := newTestServer(t, func(c *awsapi.Config) {
+		c.Credentials = &awsapi.Credentials{AccessKeyID: testAccessKey, SecretAccessKey: testSecretKey}
 	})
 	seedState(t, ts)
 	create := "Version=2016-11-15&Action=CreateVpc&CidrBlock=10.0.0.0%2F16"
@@ -253,5 +254,3 @@ func TestMalformedSignatures(t *testing.T) {
 		t.Errorf("a well-signed request: %d\n%s", resp.StatusCode, body)
 	}
 }
-
-func xmlUnmarshal(b []byte, v any) error { return xml.Unmarshal(b, v) }

@@ -1,40 +1,22 @@
-package awsapi
+package clienttest
 
 import (
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
+	"net/netip"
 	"strings"
 	"testing"
 
 	"github.com/gwlbctl/gwlbctl/control"
+	"github.com/gwlbctl/gwlbctl/control/awsapi/internal/pyclient"
 )
-
-// pythonEnv is the environment of the Python clients: none of the
-// developer's AWS settings or files.
-func pythonEnv(t *testing.T) []string {
-	home := t.TempDir()
-	var env []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "AWS_") || strings.HasPrefix(kv, "HOME=") || strings.HasPrefix(kv, "PYTHON") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env, "HOME="+home, "AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE="+filepath.Join(home, "config"),
-		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "credentials"))
-}
 
 // TestBoto3Topology: boto3 provisions the equivalent of
 // configs/topology.yaml and describes it, every response validated by
 // botocore against the service model; the state then holds all of it.
 func TestBoto3Topology(t *testing.T) {
-	needBotocore(t, true)
+	pyclient.Need(t, true)
 	ts := newTestServer(t, nil)
-	cmd := exec.Command(debianPython, filepath.Join("testdata", "boto3_topology.py"),
-		"--endpoint", ts.URL, "--supplement", filepath.Join("internal", "modelgen", "supplement"))
-	cmd.Env = pythonEnv(t)
+	cmd := pyclient.Command(t, awsapiDir, "boto3_topology.py", "--endpoint", ts.URL)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -51,10 +33,12 @@ func TestBoto3Topology(t *testing.T) {
 	}
 
 	err = ts.Store.View(func(s *control.State) error {
-		if len(s.Vpcs) != 3 || len(s.Subnets) != 4 || len(s.TargetGroups) != 1 || len(s.LoadBalancers) != 1 ||
-			len(s.Listeners) != 1 || len(s.EndpointServices) != 1 || len(s.Endpoints) != 2 {
-			t.Errorf("state: %d VPCs, %d subnets, %d target groups, %d load balancers, %d listeners, %d services, %d endpoints",
-				len(s.Vpcs), len(s.Subnets), len(s.TargetGroups), len(s.LoadBalancers), len(s.Listeners), len(s.EndpointServices), len(s.Endpoints))
+		// Three VPCs, each with its main route table, and step 4's three.
+		if len(s.Vpcs) != 3 || len(s.Subnets) != 5 || len(s.TargetGroups) != 1 || len(s.LoadBalancers) != 1 ||
+			len(s.Listeners) != 1 || len(s.EndpointServices) != 1 || len(s.Endpoints) != 2 || len(s.InternetGateways) != 1 || len(s.RouteTables) != 6 {
+			t.Errorf("state: %d VPCs, %d subnets, %d target groups, %d load balancers, %d listeners, %d services, %d endpoints, %d internet gateways, %d route tables",
+				len(s.Vpcs), len(s.Subnets), len(s.TargetGroups), len(s.LoadBalancers), len(s.Listeners), len(s.EndpointServices), len(s.Endpoints),
+				len(s.InternetGateways), len(s.RouteTables))
 			return nil
 		}
 		tg := s.TargetGroups[0]
@@ -76,10 +60,48 @@ func TestBoto3Topology(t *testing.T) {
 				t.Errorf("endpoint %s is %s", e.Endpoint.VpcEndpointId, e.Endpoint.State)
 			}
 		}
+		checkBlueRouting(t, s)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkBlueRouting checks consumer-blue's routing as the data path reads
+// it: from the application subnet out through the endpoint, from the
+// endpoint's subnet to the internet gateway, and in through the gateway
+// to the endpoint.
+func checkBlueRouting(t *testing.T, s *control.State) {
+	t.Helper()
+	subnet := map[string]string{}
+	for _, sn := range s.Subnets {
+		for _, tag := range sn.Tags {
+			if tag.Key == "Name" {
+				subnet[tag.Value] = sn.SubnetId
+			}
+		}
+	}
+	var vpce string
+	for _, e := range s.Endpoints {
+		if e.Endpoint.VpcId == s.Subnet(subnet["consumer-blue-a"]).VpcId {
+			vpce = e.Endpoint.VpcEndpointId
+		}
+	}
+	igw := s.InternetGateways[0].InternetGatewayId
+	internet, app := netip.MustParseAddr("198.51.100.7"), netip.MustParseAddr("192.168.2.10")
+	for _, c := range []struct {
+		subnet string
+		dst    netip.Addr
+		want   string
+	}{{"consumer-blue-app", internet, vpce}, {"consumer-blue-a", internet, igw}} {
+		m, ok, err := s.SubnetRoute(subnet[c.subnet], c.dst)
+		if err != nil || !ok || m.Route.GatewayId != c.want || m.Main {
+			t.Errorf("%s to %s: %+v %v %v, want via %s from its own table", c.subnet, c.dst, m, ok, err, c.want)
+		}
+	}
+	if m, ok := s.GatewayRoute(igw, app); !ok || m.Route.GatewayId != vpce {
+		t.Errorf("the gateway's edge route to %s: %+v %v, want via %s", app, m, ok, vpce)
 	}
 }
 

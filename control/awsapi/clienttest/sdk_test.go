@@ -1,4 +1,4 @@
-package awsapi
+package clienttest
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/gwlbctl/gwlbctl/control/awsapi"
 )
 
 func must[T any](t *testing.T, what string) func(T, error) T {
@@ -175,6 +177,12 @@ func provisionWithSDK(t *testing.T, ts *testServer) {
 	if len(perms.AllowedPrincipals) != 1 {
 		t.Fatalf("DescribeVpcEndpointServicePermissions: %+v", perms.AllowedPrincipals)
 	}
+	// The consumer's look-up of the service by name.
+	details := must[*ec2sdk.DescribeVpcEndpointServicesOutput](t, "DescribeVpcEndpointServices")(ec.DescribeVpcEndpointServices(ctx, &ec2sdk.DescribeVpcEndpointServicesInput{ServiceNames: []string{serviceName}}))
+	if len(details.ServiceDetails) != 1 || aws.ToString(details.ServiceDetails[0].ServiceId) != serviceID ||
+		details.ServiceDetails[0].ServiceType[0].ServiceType != ec2types.ServiceTypeGatewayLoadBalancer || !slices.Equal(details.ServiceNames, []string{serviceName}) {
+		t.Fatalf("DescribeVpcEndpointServices: %+v %v", details.ServiceDetails, details.ServiceNames)
+	}
 	endpoint := func(vpc, subnet string) string {
 		out := must[*ec2sdk.CreateVpcEndpointOutput](t, "CreateVpcEndpoint")(ec.CreateVpcEndpoint(ctx, &ec2sdk.CreateVpcEndpointInput{
 			VpcEndpointType: ec2types.VpcEndpointTypeGatewayLoadBalancer, ServiceName: aws.String(serviceName), VpcId: aws.String(vpc), SubnetIds: []string{subnet}}))
@@ -207,6 +215,7 @@ func provisionWithSDK(t *testing.T, ts *testServer) {
 	if states[accepted] != "available" || states[rejected] != "rejected" {
 		t.Fatalf("DescribeVpcEndpoints: %v", states)
 	}
+	unroute := routeWithSDK(t, ec, consumerID, consumerSubnet, accepted)
 
 	// EC2 tags.
 	must[*ec2sdk.CreateTagsOutput](t, "CreateTags")(ec.CreateTags(ctx, &ec2sdk.CreateTagsInput{Resources: []string{vpcID, accepted}, Tags: []ec2types.Tag{{Key: aws.String("env"), Value: aws.String("test")}}}))
@@ -226,15 +235,20 @@ func provisionWithSDK(t *testing.T, ts *testServer) {
 		t.Fatalf("DeleteVpc with subnets: %v, want DependencyViolation", err)
 	}
 	// EC2's DryRun, answered by running the operation with its changes
-	// discarded.
-	if _, err := ec.CreateVpc(ctx, &ec2sdk.CreateVpcInput{CidrBlock: aws.String("10.9.0.0/16"), DryRun: aws.Bool(true)}); apiCode(err) != "DryRunOperation" {
-		t.Fatalf("CreateVpc DryRun: %v, want DryRunOperation", err)
-	}
+	// discarded: 412 DryRunOperation when it would succeed, else its error.
+	_, err = ec.CreateVpc(ctx, &ec2sdk.CreateVpcInput{CidrBlock: aws.String("10.9.0.0/16"), DryRun: aws.Bool(true)})
+	wantDryRun(t, "CreateVpc", err)
+	_, err = ec.DescribeVpcs(ctx, &ec2sdk.DescribeVpcsInput{DryRun: aws.Bool(true)})
+	wantDryRun(t, "DescribeVpcs", err)
 	if _, err := ec.CreateVpc(ctx, &ec2sdk.CreateVpcInput{CidrBlock: aws.String("10.9.0.0/33"), DryRun: aws.Bool(true)}); apiCode(err) == "DryRunOperation" || err == nil {
 		t.Fatalf("CreateVpc DryRun of a bad CIDR: %v, want the operation's error", err)
 	}
+	if dry := must[*ec2sdk.DescribeVpcsOutput](t, "DescribeVpcs")(ec.DescribeVpcs(ctx, &ec2sdk.DescribeVpcsInput{Filters: []ec2types.Filter{{Name: aws.String("cidr"), Values: []string{"10.9.0.0/16"}}}})); len(dry.Vpcs) != 0 {
+		t.Fatalf("a DryRun CreateVpc created %+v", dry.Vpcs)
+	}
 
 	// Tear everything down.
+	unroute()
 	dep := must[*ec2sdk.DeleteVpcEndpointsOutput](t, "DeleteVpcEndpoints")(ec.DeleteVpcEndpoints(ctx, &ec2sdk.DeleteVpcEndpointsInput{VpcEndpointIds: []string{accepted, rejected}}))
 	if len(dep.Unsuccessful) != 0 {
 		t.Fatalf("DeleteVpcEndpoints: %+v", dep.Unsuccessful)
@@ -255,8 +269,11 @@ func provisionWithSDK(t *testing.T, ts *testServer) {
 	}
 	left := must[*ec2sdk.DescribeVpcsOutput](t, "DescribeVpcs")(ec.DescribeVpcs(ctx, &ec2sdk.DescribeVpcsInput{}))
 	gone := must[*elb.DescribeLoadBalancersOutput](t, "DescribeLoadBalancers")(lbc.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{}))
-	if len(left.Vpcs) != 0 || len(gone.LoadBalancers) != 0 {
-		t.Fatalf("after deleting everything: %d VPCs, %d load balancers", len(left.Vpcs), len(gone.LoadBalancers))
+	tables := must[*ec2sdk.DescribeRouteTablesOutput](t, "DescribeRouteTables")(ec.DescribeRouteTables(ctx, &ec2sdk.DescribeRouteTablesInput{}))
+	igws := must[*ec2sdk.DescribeInternetGatewaysOutput](t, "DescribeInternetGateways")(ec.DescribeInternetGateways(ctx, &ec2sdk.DescribeInternetGatewaysInput{}))
+	if len(left.Vpcs) != 0 || len(gone.LoadBalancers) != 0 || len(tables.RouteTables) != 0 || len(igws.InternetGateways) != 0 {
+		t.Fatalf("after deleting everything: %d VPCs, %d load balancers, %d route tables, %d internet gateways",
+			len(left.Vpcs), len(gone.LoadBalancers), len(tables.RouteTables), len(igws.InternetGateways))
 	}
 }
 
@@ -271,9 +288,9 @@ func TestSDKEveryAction(t *testing.T) {
 			ok[x.Service+" "+x.Operation] = true
 		}
 	}
-	for _, a := range actionTable {
-		if !ok[a.service+" "+a.name] {
-			t.Errorf("%s %s was never answered successfully", a.service, a.name)
+	for _, a := range awsapi.Actions() {
+		if !ok[a.Service+" "+a.Name] {
+			t.Errorf("%s %s was never answered successfully", a.Service, a.Name)
 		}
 	}
 	checkWithBotocore(t, ts.Exchanges())
@@ -283,8 +300,8 @@ func TestSDKEveryAction(t *testing.T) {
 // the SDK's signatures verify, and a wrong secret or key is refused with
 // AWS's codes.
 func TestSDKVerifiedSignatures(t *testing.T) {
-	ts := newTestServer(t, func(c *Config) {
-		c.Credentials = &Credentials{AccessKeyID: testAccessKey, SecretAccessKey: testSecretKey}
+	ts := newTestServer(t, func(c *awsapi.Config) {
+		c.Credentials = &awsapi.Credentials{AccessKeyID: testAccessKey, SecretAccessKey: testSecretKey}
 	})
 	provisionWithSDK(t, ts)
 	ctx := context.Background()
