@@ -105,7 +105,7 @@ func TestMigrateRefusesToOverwrite(t *testing.T) {
 			})
 			before := dst.StateBytes()
 			err := e.Run(newMigrate, "--to", dst.StatePath)
-			if cmdutil.ExitCode(err) != cmdutil.ExitConfig || !strings.Contains(err.Error(), "holds 1 vpcs") || !strings.Contains(err.Error(), "--force") {
+			if cmdutil.ExitCode(err) != cmdutil.ExitConfig || !strings.Contains(err.Error(), "holds 1 routeTables, 1 vpcs") || !strings.Contains(err.Error(), "--force") {
 				t.Fatalf("without --force: %v (exit %d)", err, cmdutil.ExitCode(err))
 			}
 			if !bytes.Equal(before, dst.StateBytes()) {
@@ -116,7 +116,7 @@ func TestMigrateRefusesToOverwrite(t *testing.T) {
 			}
 			src, _, _ := e.Store.Snapshot()
 			want, _ := stateDigest(src)
-			if r := migrated(t, e); r.Revision != 2 || r.Replaced != 1 || r.StateDigest != want {
+			if r := migrated(t, e); r.Revision != 2 || r.Replaced != 2 || r.StateDigest != want {
 				t.Fatalf("with --force: %+v", r)
 			}
 
