@@ -9,6 +9,7 @@ import (
 // CreateVpcEndpointInput mirrors ec2 CreateVpcEndpoint for Gateway Load
 // Balancer endpoints.
 type CreateVpcEndpointInput struct {
+	DryRun            bool               `json:"DryRun,omitempty"`
 	VpcEndpointType   string             `json:"VpcEndpointType"`
 	VpcId             string             `json:"VpcId"`
 	ServiceName       string             `json:"ServiceName"`
@@ -39,6 +40,10 @@ type CreateVpcEndpointOutput struct {
 // several consumer VPCs can each have an endpoint in the same zone.
 func (s *State) CreateVpcEndpoint(env Env, in CreateVpcEndpointInput) (*CreateVpcEndpointOutput, error) {
 	const op = "CreateVpcEndpoint"
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, op, in, (*State).CreateVpcEndpoint)
+	}
 	if in.VpcEndpointType != EndpointTypeGatewayLoadBalancer {
 		return nil, newError(op, CodeInvalidParameter, "Endpoint type '%s' is not supported: gwlbctl creates --vpc-endpoint-type GatewayLoadBalancer endpoints", in.VpcEndpointType)
 	}
@@ -121,7 +126,7 @@ func (s *State) CreateVpcEndpoint(env Env, in CreateVpcEndpointInput) (*CreateVp
 			State:               state,
 			RouteTableIds:       []string{},
 			SubnetIds:           slices.Clone(in.SubnetIds),
-			Groups:              []string{},
+			Groups:              []SecurityGroupIdentifier{},
 			IpAddressType:       ipType,
 			NetworkInterfaceIds: []string{env.ec2ID("eni-")},
 			CreationTimestamp:   NewTimestamp(env.now()),
@@ -140,6 +145,9 @@ func (s *State) CreateVpcEndpoint(env Env, in CreateVpcEndpointInput) (*CreateVp
 
 // DescribeVpcEndpointsInput mirrors ec2 DescribeVpcEndpoints.
 type DescribeVpcEndpointsInput struct {
+	NextToken      string   `json:"NextToken,omitempty"`
+	MaxResults     *int     `json:"MaxResults,omitempty"`
+	DryRun         bool     `json:"DryRun,omitempty"`
 	VpcEndpointIds []string `json:"VpcEndpointIds,omitempty"`
 	Filters        []Filter `json:"Filters,omitempty"`
 }
@@ -147,6 +155,7 @@ type DescribeVpcEndpointsInput struct {
 // DescribeVpcEndpointsOutput mirrors ec2 DescribeVpcEndpoints' response.
 type DescribeVpcEndpointsOutput struct {
 	VpcEndpoints []VpcEndpoint `json:"VpcEndpoints"`
+	NextToken    string        `json:"NextToken,omitempty"`
 }
 
 func endpointFilter(v *VpcEndpoint) filterValues {
@@ -172,6 +181,10 @@ func endpointFilter(v *VpcEndpoint) filterValues {
 // DescribeVpcEndpoints lists endpoints by id and filters.
 func (s *State) DescribeVpcEndpoints(env Env, in DescribeVpcEndpointsInput) (*DescribeVpcEndpointsOutput, error) {
 	const op = "DescribeVpcEndpoints"
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, op, in, (*State).DescribeVpcEndpoints)
+	}
 	if err := checkFilters(op, in.Filters, endpointFilter(&VpcEndpoint{})); err != nil {
 		return nil, err
 	}
@@ -189,11 +202,17 @@ func (s *State) DescribeVpcEndpoints(env Env, in DescribeVpcEndpointsInput) (*De
 			out.VpcEndpoints = append(out.VpcEndpoints, e.Endpoint)
 		}
 	}
+	pg, next, err := page(ec2Paging(op, in.MaxResults, in.NextToken, MaxEC2MaxResults, true), out.VpcEndpoints, func(x VpcEndpoint) string { return x.VpcEndpointId })
+	if err != nil {
+		return nil, err
+	}
+	out.VpcEndpoints, out.NextToken = pg, next
 	return out, nil
 }
 
 // DeleteVpcEndpointsInput mirrors ec2 DeleteVpcEndpoints.
 type DeleteVpcEndpointsInput struct {
+	DryRun         bool     `json:"DryRun,omitempty"`
 	VpcEndpointIds []string `json:"VpcEndpointIds"`
 }
 
@@ -206,6 +225,10 @@ type DeleteVpcEndpointsOutput struct {
 // endpoint as "deleting"/"deleted" for a while; gwlbctl removes it at once.
 func (s *State) DeleteVpcEndpoints(env Env, in DeleteVpcEndpointsInput) (*DeleteVpcEndpointsOutput, error) {
 	const op = "DeleteVpcEndpoints"
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, op, in, (*State).DeleteVpcEndpoints)
+	}
 	if len(in.VpcEndpointIds) == 0 {
 		return nil, newError(op, CodeMissingParameter, "The request must contain the parameter VpcEndpointIds (--vpc-endpoint-ids)")
 	}
@@ -217,6 +240,9 @@ func (s *State) DeleteVpcEndpoints(env Env, in DeleteVpcEndpointsInput) (*Delete
 			continue
 		}
 		s.Endpoints = slices.DeleteFunc(s.Endpoints, func(x *EndpointRecord) bool { return x == e })
+		// Routes through a deleted endpoint drop their traffic, as EC2's
+		// do.
+		s.blackholeRoutesTo(id)
 	}
 	return out, nil
 }
@@ -224,6 +250,7 @@ func (s *State) DeleteVpcEndpoints(env Env, in DeleteVpcEndpointsInput) (*Delete
 // VpcEndpointConnectionsInput is the request of accept- and
 // reject-vpc-endpoint-connections.
 type VpcEndpointConnectionsInput struct {
+	DryRun         bool     `json:"DryRun,omitempty"`
 	ServiceId      string   `json:"ServiceId"`
 	VpcEndpointIds []string `json:"VpcEndpointIds"`
 }
@@ -280,23 +307,35 @@ func (s *State) endpointTransition(env Env, op string, in VpcEndpointConnections
 // available. Endpoints in any other state are reported as Unsuccessful
 // (InvalidState), as EC2 does.
 func (s *State) AcceptVpcEndpointConnections(env Env, in AcceptVpcEndpointConnectionsInput) (*AcceptVpcEndpointConnectionsOutput, error) {
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, "AcceptVpcEndpointConnections", in, (*State).AcceptVpcEndpointConnections)
+	}
 	return s.endpointTransition(env, "AcceptVpcEndpointConnections", in, []string{EndpointStatePendingAcceptance}, EndpointStateAvailable)
 }
 
 // RejectVpcEndpointConnections moves pendingAcceptance or available
 // endpoints to rejected.
 func (s *State) RejectVpcEndpointConnections(env Env, in RejectVpcEndpointConnectionsInput) (*RejectVpcEndpointConnectionsOutput, error) {
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, "RejectVpcEndpointConnections", in, (*State).RejectVpcEndpointConnections)
+	}
 	return s.endpointTransition(env, "RejectVpcEndpointConnections", in, []string{EndpointStatePendingAcceptance, EndpointStateAvailable}, EndpointStateRejected)
 }
 
 // DescribeVpcEndpointConnectionsInput mirrors the ec2 action.
 type DescribeVpcEndpointConnectionsInput struct {
-	Filters []Filter `json:"Filters,omitempty"`
+	NextToken  string   `json:"NextToken,omitempty"`
+	MaxResults *int     `json:"MaxResults,omitempty"`
+	DryRun     bool     `json:"DryRun,omitempty"`
+	Filters    []Filter `json:"Filters,omitempty"`
 }
 
 // DescribeVpcEndpointConnectionsOutput mirrors the response.
 type DescribeVpcEndpointConnectionsOutput struct {
 	VpcEndpointConnections []VpcEndpointConnection `json:"VpcEndpointConnections"`
+	NextToken              string                  `json:"NextToken,omitempty"`
 }
 
 func connectionFilter(c *VpcEndpointConnection) filterValues {
@@ -338,6 +377,10 @@ func (s *State) Connection(e *EndpointRecord) VpcEndpointConnection {
 // vpc-endpoint-owner, vpc-endpoint-state).
 func (s *State) DescribeVpcEndpointConnections(env Env, in DescribeVpcEndpointConnectionsInput) (*DescribeVpcEndpointConnectionsOutput, error) {
 	const op = "DescribeVpcEndpointConnections"
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, op, in, (*State).DescribeVpcEndpointConnections)
+	}
 	if err := checkFilters(op, in.Filters, connectionFilter(&VpcEndpointConnection{})); err != nil {
 		return nil, err
 	}
@@ -352,5 +395,10 @@ func (s *State) DescribeVpcEndpointConnections(env Env, in DescribeVpcEndpointCo
 			out.VpcEndpointConnections = append(out.VpcEndpointConnections, c)
 		}
 	}
+	pg, next, err := page(ec2Paging(op, in.MaxResults, in.NextToken, MaxEC2MaxResults, true), out.VpcEndpointConnections, func(x VpcEndpointConnection) string { return x.VpcEndpointId })
+	if err != nil {
+		return nil, err
+	}
+	out.VpcEndpointConnections, out.NextToken = pg, next
 	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 // CreateVpcEndpointServiceConfigurationInput mirrors ec2
 // CreateVpcEndpointServiceConfiguration for gateway load balancers.
 type CreateVpcEndpointServiceConfigurationInput struct {
+	DryRun bool `json:"DryRun,omitempty"`
 	// AcceptanceRequired defaults to true when nil. *Unconfirmed* what AWS's
 	// API default is; requiring acceptance is the safe choice.
 	AcceptanceRequired      *bool              `json:"AcceptanceRequired,omitempty"`
@@ -57,6 +58,10 @@ func (s *State) resolveServiceLoadBalancers(op string, arns []string, self strin
 // same load balancers with the same settings, returns the existing service.
 func (s *State) CreateVpcEndpointServiceConfiguration(env Env, in CreateVpcEndpointServiceConfigurationInput) (*CreateVpcEndpointServiceConfigurationOutput, error) {
 	const op = "CreateVpcEndpointServiceConfiguration"
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, op, in, (*State).CreateVpcEndpointServiceConfiguration)
+	}
 	if len(in.NetworkLoadBalancerArns) > 0 {
 		return nil, newError(op, CodeInvalidParameter, "gwlbctl provides gateway load balancer endpoint services only: use --gateway-load-balancer-arns")
 	}
@@ -121,6 +126,9 @@ func (s *State) CreateVpcEndpointServiceConfiguration(env Env, in CreateVpcEndpo
 
 // DescribeVpcEndpointServiceConfigurationsInput mirrors the ec2 action.
 type DescribeVpcEndpointServiceConfigurationsInput struct {
+	NextToken  string   `json:"NextToken,omitempty"`
+	MaxResults *int     `json:"MaxResults,omitempty"`
+	DryRun     bool     `json:"DryRun,omitempty"`
 	ServiceIds []string `json:"ServiceIds,omitempty"`
 	Filters    []Filter `json:"Filters,omitempty"`
 }
@@ -128,6 +136,7 @@ type DescribeVpcEndpointServiceConfigurationsInput struct {
 // DescribeVpcEndpointServiceConfigurationsOutput mirrors the response.
 type DescribeVpcEndpointServiceConfigurationsOutput struct {
 	ServiceConfigurations []ServiceConfiguration `json:"ServiceConfigurations"`
+	NextToken             string                 `json:"NextToken,omitempty"`
 }
 
 func serviceFilter(v *ServiceConfiguration) filterValues {
@@ -160,6 +169,10 @@ func (s *State) endpointService(op, id string) (*EndpointServiceRecord, error) {
 // DescribeVpcEndpointServiceConfigurations lists endpoint services.
 func (s *State) DescribeVpcEndpointServiceConfigurations(env Env, in DescribeVpcEndpointServiceConfigurationsInput) (*DescribeVpcEndpointServiceConfigurationsOutput, error) {
 	const op = "DescribeVpcEndpointServiceConfigurations"
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, op, in, (*State).DescribeVpcEndpointServiceConfigurations)
+	}
 	if err := checkFilters(op, in.Filters, serviceFilter(&ServiceConfiguration{})); err != nil {
 		return nil, err
 	}
@@ -177,11 +190,17 @@ func (s *State) DescribeVpcEndpointServiceConfigurations(env Env, in DescribeVpc
 			out.ServiceConfigurations = append(out.ServiceConfigurations, r.Service)
 		}
 	}
+	pg, next, err := page(ec2Paging(op, in.MaxResults, in.NextToken, MaxEC2MaxResults, true), out.ServiceConfigurations, func(x ServiceConfiguration) string { return x.ServiceId })
+	if err != nil {
+		return nil, err
+	}
+	out.ServiceConfigurations, out.NextToken = pg, next
 	return out, nil
 }
 
 // DeleteVpcEndpointServiceConfigurationsInput mirrors the ec2 action.
 type DeleteVpcEndpointServiceConfigurationsInput struct {
+	DryRun     bool     `json:"DryRun,omitempty"`
 	ServiceIds []string `json:"ServiceIds"`
 }
 
@@ -197,6 +216,10 @@ type DeleteVpcEndpointServiceConfigurationsOutput struct {
 // states (rejected, failed) are deleted with their service.
 func (s *State) DeleteVpcEndpointServiceConfigurations(env Env, in DeleteVpcEndpointServiceConfigurationsInput) (*DeleteVpcEndpointServiceConfigurationsOutput, error) {
 	const op = "DeleteVpcEndpointServiceConfigurations"
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, op, in, (*State).DeleteVpcEndpointServiceConfigurations)
+	}
 	if len(in.ServiceIds) == 0 {
 		return nil, newError(op, CodeMissingParameter, "The request must contain the parameter ServiceIds (--service-ids)")
 	}
@@ -227,6 +250,7 @@ func (s *State) DeleteVpcEndpointServiceConfigurations(env Env, in DeleteVpcEndp
 
 // ModifyVpcEndpointServiceConfigurationInput mirrors the ec2 action.
 type ModifyVpcEndpointServiceConfigurationInput struct {
+	DryRun                        bool     `json:"DryRun,omitempty"`
 	ServiceId                     string   `json:"ServiceId"`
 	AcceptanceRequired            *bool    `json:"AcceptanceRequired,omitempty"`
 	AddGatewayLoadBalancerArns    []string `json:"AddGatewayLoadBalancerArns,omitempty"`
@@ -246,6 +270,10 @@ type ModifyVpcEndpointServiceConfigurationOutput = ReturnOutput
 // every endpoint's zone must stay one of the service's zones.
 func (s *State) ModifyVpcEndpointServiceConfiguration(env Env, in ModifyVpcEndpointServiceConfigurationInput) (*ModifyVpcEndpointServiceConfigurationOutput, error) {
 	const op = "ModifyVpcEndpointServiceConfiguration"
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, op, in, (*State).ModifyVpcEndpointServiceConfiguration)
+	}
 	r, err := s.endpointService(op, in.ServiceId)
 	if err != nil {
 		return nil, err
@@ -284,6 +312,7 @@ func (s *State) ModifyVpcEndpointServiceConfiguration(env Env, in ModifyVpcEndpo
 
 // ModifyVpcEndpointServicePermissionsInput mirrors the ec2 action.
 type ModifyVpcEndpointServicePermissionsInput struct {
+	DryRun                  bool     `json:"DryRun,omitempty"`
 	ServiceId               string   `json:"ServiceId"`
 	AddAllowedPrincipals    []string `json:"AddAllowedPrincipals,omitempty"`
 	RemoveAllowedPrincipals []string `json:"RemoveAllowedPrincipals,omitempty"`
@@ -314,6 +343,10 @@ func principalType(p string) string {
 // ("*", arn:aws:iam::<account>:root, ...:user/<name>, ...:role/<name>).
 func (s *State) ModifyVpcEndpointServicePermissions(env Env, in ModifyVpcEndpointServicePermissionsInput) (*ModifyVpcEndpointServicePermissionsOutput, error) {
 	const op = "ModifyVpcEndpointServicePermissions"
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, op, in, (*State).ModifyVpcEndpointServicePermissions)
+	}
 	r, err := s.endpointService(op, in.ServiceId)
 	if err != nil {
 		return nil, err
@@ -341,19 +374,27 @@ func (s *State) ModifyVpcEndpointServicePermissions(env Env, in ModifyVpcEndpoin
 
 // DescribeVpcEndpointServicePermissionsInput mirrors the ec2 action.
 type DescribeVpcEndpointServicePermissionsInput struct {
-	ServiceId string   `json:"ServiceId"`
-	Filters   []Filter `json:"Filters,omitempty"`
+	NextToken  string   `json:"NextToken,omitempty"`
+	MaxResults *int     `json:"MaxResults,omitempty"`
+	DryRun     bool     `json:"DryRun,omitempty"`
+	ServiceId  string   `json:"ServiceId"`
+	Filters    []Filter `json:"Filters,omitempty"`
 }
 
 // DescribeVpcEndpointServicePermissionsOutput mirrors the response.
 type DescribeVpcEndpointServicePermissionsOutput struct {
 	AllowedPrincipals []AllowedPrincipal `json:"AllowedPrincipals"`
+	NextToken         string             `json:"NextToken,omitempty"`
 }
 
 // DescribeVpcEndpointServicePermissions lists a service's allowed
 // principals (filters principal, principal-type).
 func (s *State) DescribeVpcEndpointServicePermissions(env Env, in DescribeVpcEndpointServicePermissionsInput) (*DescribeVpcEndpointServicePermissionsOutput, error) {
 	const op = "DescribeVpcEndpointServicePermissions"
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, op, in, (*State).DescribeVpcEndpointServicePermissions)
+	}
 	r, err := s.endpointService(op, in.ServiceId)
 	if err != nil {
 		return nil, err
@@ -378,6 +419,11 @@ func (s *State) DescribeVpcEndpointServicePermissions(env Env, in DescribeVpcEnd
 			out.AllowedPrincipals = append(out.AllowedPrincipals, a)
 		}
 	}
+	pg, next, err := page(ec2Paging(op, in.MaxResults, in.NextToken, MaxEC2MaxResults, true), out.AllowedPrincipals, func(x AllowedPrincipal) string { return x.Principal })
+	if err != nil {
+		return nil, err
+	}
+	out.AllowedPrincipals, out.NextToken = pg, next
 	return out, nil
 }
 
@@ -399,4 +445,104 @@ func (r *EndpointServiceRecord) PrincipalAllowed(principal string) bool {
 		}
 	}
 	return false
+}
+
+// DescribeVpcEndpointServicesInput mirrors ec2 DescribeVpcEndpointServices.
+type DescribeVpcEndpointServicesInput struct {
+	DryRun       bool     `json:"DryRun,omitempty"`
+	ServiceNames []string `json:"ServiceNames,omitempty"`
+	Filters      []Filter `json:"Filters,omitempty"`
+	MaxResults   *int     `json:"MaxResults,omitempty"`
+	NextToken    string   `json:"NextToken,omitempty"`
+}
+
+// DescribeVpcEndpointServicesOutput mirrors the response.
+type DescribeVpcEndpointServicesOutput struct {
+	ServiceNames   []string        `json:"ServiceNames"`
+	ServiceDetails []ServiceDetail `json:"ServiceDetails"`
+	NextToken      string          `json:"NextToken,omitempty"`
+}
+
+// ServiceDetailOf is the consumer's view of an endpoint service.
+func ServiceDetailOf(r *EndpointServiceRecord, region string) ServiceDetail {
+	tags := slices.Clone(r.Service.Tags)
+	if tags == nil {
+		tags = []Tag{}
+	}
+	return ServiceDetail{
+		ServiceName:             r.Service.ServiceName,
+		ServiceId:               r.Service.ServiceId,
+		ServiceType:             slices.Clone(r.Service.ServiceType),
+		AvailabilityZones:       slices.Clone(r.Service.AvailabilityZones),
+		Owner:                   r.OwnerId,
+		BaseEndpointDnsNames:    []string{r.Service.ServiceId + "." + region + ".vpce.amazonaws.com"},
+		AcceptanceRequired:      r.Service.AcceptanceRequired,
+		ManagesVpcEndpoints:     r.Service.ManagesVpcEndpoints,
+		Tags:                    tags,
+		SupportedIpAddressTypes: slices.Clone(r.Service.SupportedIpAddressTypes),
+	}
+}
+
+func serviceDetailFilter(d *ServiceDetail) filterValues {
+	return func(name string) ([]string, bool) {
+		switch name {
+		case "service-name":
+			return []string{d.ServiceName}, true
+		case "service-type":
+			var out []string
+			for _, t := range d.ServiceType {
+				out = append(out, t.ServiceType)
+			}
+			return out, true
+		case "owner":
+			return []string{d.Owner}, true
+		case "supported-ip-address-types":
+			return d.SupportedIpAddressTypes, true
+		}
+		return tagFilter(d.Tags, name)
+	}
+}
+
+// DescribeVpcEndpointServices is the consumer's look-up of endpoint
+// services: those the caller may connect to (its own, and those whose
+// allowed principals include it), by name and filters (service-name,
+// service-type, owner, supported-ip-address-types, tag:<key>, tag-key,
+// tag-value). A named service the caller may not use does not exist for
+// it (InvalidServiceName), as on AWS. Deviation: AWS also lists its own
+// services (com.amazonaws.<region>.s3, ...); gwlbctl has none.
+func (s *State) DescribeVpcEndpointServices(env Env, in DescribeVpcEndpointServicesInput) (*DescribeVpcEndpointServicesOutput, error) {
+	const op = "DescribeVpcEndpointServices"
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, op, in, (*State).DescribeVpcEndpointServices)
+	}
+	if err := checkFilters(op, in.Filters, serviceDetailFilter(&ServiceDetail{})); err != nil {
+		return nil, err
+	}
+	visible := func(r *EndpointServiceRecord) bool { return r.PrincipalAllowed(env.Principal()) }
+	for _, name := range in.ServiceNames {
+		if r := s.EndpointServiceByName(name); r == nil || !visible(r) {
+			return nil, newError(op, CodeInvalidServiceName, "The Vpc Endpoint Service '%s' does not exist", name)
+		}
+	}
+	var match []ServiceDetail
+	for _, r := range s.EndpointServices {
+		if !visible(r) || (len(in.ServiceNames) > 0 && !slices.Contains(in.ServiceNames, r.Service.ServiceName)) {
+			continue
+		}
+		d := ServiceDetailOf(r, env.Region)
+		if matchFilters(in.Filters, serviceDetailFilter(&d)) {
+			match = append(match, d)
+		}
+	}
+	pg, next, err := page(ec2Paging(op, in.MaxResults, in.NextToken, MaxEC2MaxResults, true), match, func(d ServiceDetail) string { return d.ServiceName })
+	if err != nil {
+		return nil, err
+	}
+	out := &DescribeVpcEndpointServicesOutput{ServiceNames: []string{}, ServiceDetails: []ServiceDetail{}, NextToken: next}
+	for _, d := range pg {
+		out.ServiceNames = append(out.ServiceNames, d.ServiceName)
+		out.ServiceDetails = append(out.ServiceDetails, d)
+	}
+	return out, nil
 }

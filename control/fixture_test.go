@@ -20,6 +20,8 @@ type fixture struct {
 	lbArn, lbName, tgArn, listenerArn string
 	svcID, svcName                    string
 	consumer, consA, consC, epID      string
+
+	ingress *ingress // set by the route-table cases
 }
 
 func newFixture(t *testing.T) *fixture {

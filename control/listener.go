@@ -55,6 +55,8 @@ type CreateListenerInput struct {
 // ListenersOutput is the response of create-, describe- and modify-listener(s).
 type ListenersOutput struct {
 	Listeners []Listener `json:"Listeners"`
+	// NextMarker is set by describe-listeners when a page is cut.
+	NextMarker string `json:"NextMarker,omitempty"`
 }
 
 // CreateListenerOutput mirrors elbv2 CreateListener's response.
@@ -176,6 +178,8 @@ func listenerArn(lbArn, suffix string) string {
 
 // DescribeListenersInput mirrors elbv2 DescribeListeners.
 type DescribeListenersInput struct {
+	Marker          string   `json:"Marker,omitempty"`
+	PageSize        *int     `json:"PageSize,omitempty"`
 	LoadBalancerArn string   `json:"LoadBalancerArn,omitempty"`
 	ListenerArns    []string `json:"ListenerArns,omitempty"`
 }
@@ -197,7 +201,6 @@ func (s *State) DescribeListeners(env Env, in DescribeListenersInput) (*Describe
 		if l := s.ListenerOf(in.LoadBalancerArn); l != nil {
 			out.Listeners = append(out.Listeners, l.Listener)
 		}
-		return out, nil
 	}
 	for _, arn := range in.ListenerArns {
 		l, err := s.listener(op, arn)
@@ -206,6 +209,11 @@ func (s *State) DescribeListeners(env Env, in DescribeListenersInput) (*Describe
 		}
 		out.Listeners = append(out.Listeners, l.Listener)
 	}
+	pg, next, err := page(elbPaging(op, in.PageSize, in.Marker), out.Listeners, func(x Listener) string { return x.ListenerArn })
+	if err != nil {
+		return nil, err
+	}
+	out.Listeners, out.NextMarker = pg, next
 	return out, nil
 }
 

@@ -185,6 +185,8 @@ func (s *State) resolveLoadBalancerSubnets(op string, ids []string) ([]Availabil
 
 // DescribeLoadBalancersInput mirrors elbv2 DescribeLoadBalancers.
 type DescribeLoadBalancersInput struct {
+	Marker           string   `json:"Marker,omitempty"`
+	PageSize         *int     `json:"PageSize,omitempty"`
 	LoadBalancerArns []string `json:"LoadBalancerArns,omitempty"`
 	Names            []string `json:"Names,omitempty"`
 }
@@ -192,6 +194,7 @@ type DescribeLoadBalancersInput struct {
 // DescribeLoadBalancersOutput mirrors elbv2 DescribeLoadBalancers' response.
 type DescribeLoadBalancersOutput struct {
 	LoadBalancers []LoadBalancer `json:"LoadBalancers"`
+	NextMarker    string         `json:"NextMarker,omitempty"`
 }
 
 // DescribeLoadBalancers lists load balancers, all or those named.
@@ -226,6 +229,11 @@ func (s *State) DescribeLoadBalancers(env Env, in DescribeLoadBalancersInput) (*
 			out.LoadBalancers = append(out.LoadBalancers, r.LoadBalancer)
 		}
 	}
+	pg, next, err := page(elbPaging(op, in.PageSize, in.Marker), out.LoadBalancers, func(x LoadBalancer) string { return x.LoadBalancerArn })
+	if err != nil {
+		return nil, err
+	}
+	out.LoadBalancers, out.NextMarker = pg, next
 	return out, nil
 }
 

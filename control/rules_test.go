@@ -503,14 +503,18 @@ func badCases() []badCase {
 // TestBadInputs: every rule and bad input gives its AWS error code, an
 // AWS-CLI-style message, and leaves the state exactly as it was.
 func TestBadInputs(t *testing.T) {
+	runBadCases(t, badCases(), newFixture)
+}
+
+func runBadCases(t *testing.T, cases []badCase, newF func(*testing.T) *fixture) {
 	seen := map[string]bool{}
-	for _, tc := range badCases() {
+	for _, tc := range cases {
 		if seen[tc.name] {
 			t.Fatalf("duplicate case name %q", tc.name)
 		}
 		seen[tc.name] = true
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t)
+			f := newF(t)
 			if tc.prep != nil {
 				tc.prep(t, f)
 			}

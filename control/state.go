@@ -19,6 +19,12 @@ type State struct {
 	Listeners        []*ListenerRecord        `json:"listeners"`
 	EndpointServices []*EndpointServiceRecord `json:"endpointServices"`
 	Endpoints        []*EndpointRecord        `json:"endpoints"`
+	// RouteTables and InternetGateways came after schema version 1's
+	// first files: a file without them loads (a VPC without a stored main
+	// route table gets the legacy one, see MainRouteTable), and they are
+	// left out while empty so such a file is written back unchanged.
+	RouteTables      []*RouteTable      `json:"routeTables,omitempty"`
+	InternetGateways []*InternetGateway `json:"internetGateways,omitempty"`
 }
 
 // LoadBalancerRecord is a load balancer with its attributes and tags.
@@ -134,6 +140,16 @@ func (s *State) Check() error {
 	for i, v := range s.Endpoints {
 		if v == nil || v.Endpoint.VpcEndpointId == "" {
 			return fmt.Errorf("endpoints[%d] is empty or has no VpcEndpointId", i)
+		}
+	}
+	for i, v := range s.RouteTables {
+		if v == nil || v.RouteTableId == "" || v.VpcId == "" {
+			return fmt.Errorf("routeTables[%d] is empty or has no RouteTableId or VpcId", i)
+		}
+	}
+	for i, v := range s.InternetGateways {
+		if v == nil || v.InternetGatewayId == "" {
+			return fmt.Errorf("internetGateways[%d] is empty or has no InternetGatewayId", i)
 		}
 	}
 	return nil

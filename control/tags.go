@@ -130,6 +130,7 @@ func (s *State) DescribeTags(env Env, in DescribeTagsInput) (*DescribeTagsOutput
 
 // CreateTagsInput mirrors ec2 CreateTags.
 type CreateTagsInput struct {
+	DryRun    bool     `json:"DryRun,omitempty"`
 	Resources []string `json:"Resources"`
 	Tags      []Tag    `json:"Tags"`
 }
@@ -140,6 +141,7 @@ type CreateTagsOutput struct{}
 // DeleteTagsInput mirrors ec2 DeleteTags: a tag with an empty value removes
 // the key whatever its value; with a value, only when it matches.
 type DeleteTagsInput struct {
+	DryRun    bool     `json:"DryRun,omitempty"`
 	Resources []string `json:"Resources"`
 	Tags      []Tag    `json:"Tags,omitempty"`
 }
@@ -149,12 +151,16 @@ type DeleteTagsOutput struct{}
 
 // DescribeTagsEC2Input mirrors ec2 DescribeTags.
 type DescribeTagsEC2Input struct {
-	Filters []Filter `json:"Filters,omitempty"`
+	NextToken  string   `json:"NextToken,omitempty"`
+	MaxResults *int     `json:"MaxResults,omitempty"`
+	DryRun     bool     `json:"DryRun,omitempty"`
+	Filters    []Filter `json:"Filters,omitempty"`
 }
 
 // DescribeTagsEC2Output mirrors ec2 DescribeTags' response.
 type DescribeTagsEC2Output struct {
-	Tags []TagDescriptionEC2 `json:"Tags"`
+	Tags      []TagDescriptionEC2 `json:"Tags"`
+	NextToken string              `json:"NextToken,omitempty"`
 }
 
 // ec2Tags returns a pointer to the tags of an EC2 resource and its type.
@@ -170,6 +176,17 @@ func (s *State) ec2Tags(op, id string) (*[]Tag, string, error) {
 			return &v.Tags, "subnet", nil
 		}
 		return nil, "", newError(op, CodeInvalidSubnetIDNotFound, "The subnet ID '%s' does not exist", id)
+	case strings.HasPrefix(id, routeTablePrefix):
+		s.storeLegacyMainTables()
+		if v := s.RouteTable(id); v != nil {
+			return &v.Tags, "route-table", nil
+		}
+		return nil, "", newError(op, CodeInvalidRouteTableIDNotFound, "The routeTable ID '%s' does not exist", id)
+	case strings.HasPrefix(id, "igw-"):
+		if v := s.InternetGateway(id); v != nil {
+			return &v.Tags, "internet-gateway", nil
+		}
+		return nil, "", newError(op, CodeInvalidInternetGatewayIDNotFound, "The internetGateway ID '%s' does not exist", id)
 	case strings.HasPrefix(id, "vpce-svc-"):
 		if v := s.EndpointService(id); v != nil {
 			return &v.Service.Tags, "vpc-endpoint-service", nil
@@ -181,12 +198,16 @@ func (s *State) ec2Tags(op, id string) (*[]Tag, string, error) {
 		}
 		return nil, "", newError(op, CodeInvalidVpcEndpointIDNotFound, "The Vpc Endpoint Id '%s' does not exist", id)
 	}
-	return nil, "", newError(op, CodeInvalidID, "The ID '%s' is not valid (gwlbctl tags vpc-, subnet-, vpce- and vpce-svc- resources)", id)
+	return nil, "", newError(op, CodeInvalidID, "The ID '%s' is not valid (gwlbctl tags vpc-, subnet-, rtb-, igw-, vpce- and vpce-svc- resources)", id)
 }
 
 // CreateTags adds or overwrites tags on EC2 resources.
 func (s *State) CreateTags(env Env, in CreateTagsInput) (*CreateTagsOutput, error) {
 	const op = "CreateTags"
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, op, in, (*State).CreateTags)
+	}
 	if len(in.Resources) == 0 {
 		return nil, newError(op, CodeMissingParameter, "The request must contain the parameter resourceIdSet (--resources)")
 	}
@@ -216,6 +237,10 @@ func (s *State) CreateTags(env Env, in CreateTagsInput) (*CreateTagsOutput, erro
 // DeleteTags removes tags from EC2 resources.
 func (s *State) DeleteTags(env Env, in DeleteTagsInput) (*DeleteTagsOutput, error) {
 	const op = "DeleteTags"
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, op, in, (*State).DeleteTags)
+	}
 	if len(in.Resources) == 0 {
 		return nil, newError(op, CodeMissingParameter, "The request must contain the parameter resourceIdSet (--resources)")
 	}
@@ -243,6 +268,10 @@ func (s *State) DeleteTags(env Env, in DeleteTagsInput) (*DeleteTagsOutput, erro
 // resource-type).
 func (s *State) DescribeTagsEC2(env Env, in DescribeTagsEC2Input) (*DescribeTagsEC2Output, error) {
 	const op = "DescribeTags"
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, op, in, (*State).DescribeTagsEC2)
+	}
 	probe := func(d TagDescriptionEC2) filterValues {
 		return func(name string) ([]string, bool) {
 			switch name {
@@ -276,12 +305,23 @@ func (s *State) DescribeTagsEC2(env Env, in DescribeTagsEC2Input) (*DescribeTags
 	for _, v := range s.Subnets {
 		add(v.SubnetId, "subnet", v.Tags)
 	}
+	for _, v := range s.routeTables() {
+		add(v.RouteTableId, "route-table", v.Tags)
+	}
+	for _, v := range s.InternetGateways {
+		add(v.InternetGatewayId, "internet-gateway", v.Tags)
+	}
 	for _, v := range s.EndpointServices {
 		add(v.Service.ServiceId, "vpc-endpoint-service", v.Service.Tags)
 	}
 	for _, v := range s.Endpoints {
 		add(v.Endpoint.VpcEndpointId, "vpc-endpoint", v.Endpoint.Tags)
 	}
+	pg, next, err := page(ec2Paging(op, in.MaxResults, in.NextToken, MaxEC2MaxResults, false), out.Tags, func(x TagDescriptionEC2) string { return x.ResourceId + "/" + x.Key })
+	if err != nil {
+		return nil, err
+	}
+	out.Tags, out.NextToken = pg, next
 	return out, nil
 }
 

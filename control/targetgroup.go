@@ -71,6 +71,8 @@ type CreateTargetGroupInput struct {
 // modify-target-group(s).
 type TargetGroupsOutput struct {
 	TargetGroups []TargetGroup `json:"TargetGroups"`
+	// NextMarker is set by describe-target-groups when a page is cut.
+	NextMarker string `json:"NextMarker,omitempty"`
 }
 
 // CreateTargetGroupOutput mirrors elbv2 CreateTargetGroup's response.
@@ -317,6 +319,8 @@ func (s *State) CreateTargetGroup(env Env, in CreateTargetGroupInput) (*CreateTa
 
 // DescribeTargetGroupsInput mirrors elbv2 DescribeTargetGroups.
 type DescribeTargetGroupsInput struct {
+	Marker          string   `json:"Marker,omitempty"`
+	PageSize        *int     `json:"PageSize,omitempty"`
 	LoadBalancerArn string   `json:"LoadBalancerArn,omitempty"`
 	TargetGroupArns []string `json:"TargetGroupArns,omitempty"`
 	Names           []string `json:"Names,omitempty"`
@@ -368,6 +372,11 @@ func (s *State) DescribeTargetGroups(env Env, in DescribeTargetGroupsInput) (*De
 			out.TargetGroups = append(out.TargetGroups, r.TargetGroup)
 		}
 	}
+	pg, next, err := page(elbPaging(op, in.PageSize, in.Marker), out.TargetGroups, func(x TargetGroup) string { return x.TargetGroupArn })
+	if err != nil {
+		return nil, err
+	}
+	out.TargetGroups, out.NextMarker = pg, next
 	return out, nil
 }
 

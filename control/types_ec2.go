@@ -96,21 +96,28 @@ type AllowedPrincipal struct {
 // VpcEndpoint is a Gateway Load Balancer endpoint as describe-vpc-endpoints
 // prints it.
 type VpcEndpoint struct {
-	VpcEndpointId       string    `json:"VpcEndpointId"`
-	VpcEndpointType     string    `json:"VpcEndpointType"`
-	VpcId               string    `json:"VpcId"`
-	ServiceName         string    `json:"ServiceName"`
-	State               string    `json:"State"`
-	RouteTableIds       []string  `json:"RouteTableIds"`
-	SubnetIds           []string  `json:"SubnetIds"`
-	Groups              []string  `json:"Groups"`
-	IpAddressType       string    `json:"IpAddressType"`
-	PrivateDnsEnabled   bool      `json:"PrivateDnsEnabled"`
-	RequesterManaged    bool      `json:"RequesterManaged"`
-	NetworkInterfaceIds []string  `json:"NetworkInterfaceIds"`
-	CreationTimestamp   Timestamp `json:"CreationTimestamp"`
-	OwnerId             string    `json:"OwnerId"`
-	Tags                []Tag     `json:"Tags,omitempty"`
+	VpcEndpointId       string                    `json:"VpcEndpointId"`
+	VpcEndpointType     string                    `json:"VpcEndpointType"`
+	VpcId               string                    `json:"VpcId"`
+	ServiceName         string                    `json:"ServiceName"`
+	State               string                    `json:"State"`
+	RouteTableIds       []string                  `json:"RouteTableIds"`
+	SubnetIds           []string                  `json:"SubnetIds"`
+	Groups              []SecurityGroupIdentifier `json:"Groups"`
+	IpAddressType       string                    `json:"IpAddressType"`
+	PrivateDnsEnabled   bool                      `json:"PrivateDnsEnabled"`
+	RequesterManaged    bool                      `json:"RequesterManaged"`
+	NetworkInterfaceIds []string                  `json:"NetworkInterfaceIds"`
+	CreationTimestamp   Timestamp                 `json:"CreationTimestamp"`
+	OwnerId             string                    `json:"OwnerId"`
+	Tags                []Tag                     `json:"Tags,omitempty"`
+}
+
+// SecurityGroupIdentifier is a security group of an endpoint; Gateway Load
+// Balancer endpoints have none, so the list is always empty.
+type SecurityGroupIdentifier struct {
+	GroupId   string `json:"GroupId"`
+	GroupName string `json:"GroupName"`
 }
 
 // VpcEndpointConnection is the service-side view of an endpoint, as
@@ -146,4 +153,97 @@ type TagDescriptionEC2 struct {
 	ResourceId   string `json:"ResourceId"`
 	ResourceType string `json:"ResourceType"`
 	Value        string `json:"Value"`
+}
+
+// RouteTableAssociationState is the state of a route table association.
+type RouteTableAssociationState struct {
+	State         string `json:"State"`
+	StatusMessage string `json:"StatusMessage,omitempty"`
+}
+
+// Association states.
+const (
+	AssociationStateAssociated = "associated"
+)
+
+// RouteTableAssociation links a route table with a subnet, with an
+// internet gateway (an edge association), or with its VPC (Main).
+type RouteTableAssociation struct {
+	Main                    bool                       `json:"Main"`
+	RouteTableAssociationId string                     `json:"RouteTableAssociationId"`
+	RouteTableId            string                     `json:"RouteTableId"`
+	SubnetId                string                     `json:"SubnetId,omitempty"`
+	GatewayId               string                     `json:"GatewayId,omitempty"`
+	AssociationState        RouteTableAssociationState `json:"AssociationState"`
+}
+
+// Route is one route of a route table. A route to a Gateway Load Balancer
+// endpoint shows the endpoint's id as GatewayId, as EC2 prints it.
+type Route struct {
+	DestinationCidrBlock string `json:"DestinationCidrBlock"`
+	GatewayId            string `json:"GatewayId,omitempty"`
+	Origin               string `json:"Origin"`
+	State                string `json:"State"`
+}
+
+// Route origins, states and the local target.
+const (
+	RouteOriginCreateRouteTable = "CreateRouteTable"
+	RouteOriginCreateRoute      = "CreateRoute"
+	RouteStateActive            = "active"
+	RouteStateBlackhole         = "blackhole"
+	RouteTargetLocal            = "local"
+)
+
+// RouteTable is a VPC route table as describe-route-tables prints it.
+type RouteTable struct {
+	Associations    []RouteTableAssociation `json:"Associations"`
+	PropagatingVgws []PropagatingVgw        `json:"PropagatingVgws"`
+	RouteTableId    string                  `json:"RouteTableId"`
+	Routes          []Route                 `json:"Routes"`
+	Tags            []Tag                   `json:"Tags"`
+	VpcId           string                  `json:"VpcId"`
+	OwnerId         string                  `json:"OwnerId"`
+}
+
+// PropagatingVgw is a virtual private gateway propagating routes; gwlbctl
+// has none, so the list is always empty.
+type PropagatingVgw struct {
+	GatewayId string `json:"GatewayId"`
+}
+
+// InternetGatewayAttachment is an internet gateway's attachment to a VPC.
+type InternetGatewayAttachment struct {
+	State string `json:"State"`
+	VpcId string `json:"VpcId"`
+}
+
+// AttachmentStateAvailable is the State EC2 shows for an attached internet
+// gateway.
+const AttachmentStateAvailable = "available"
+
+// InternetGateway is an internet gateway as describe-internet-gateways
+// prints it.
+type InternetGateway struct {
+	Attachments       []InternetGatewayAttachment `json:"Attachments"`
+	InternetGatewayId string                      `json:"InternetGatewayId"`
+	OwnerId           string                      `json:"OwnerId"`
+	Tags              []Tag                       `json:"Tags"`
+}
+
+// ServiceDetail is an endpoint service as its consumers see it, in
+// describe-vpc-endpoint-services.
+type ServiceDetail struct {
+	ServiceName                     string              `json:"ServiceName"`
+	ServiceId                       string              `json:"ServiceId"`
+	ServiceType                     []ServiceTypeDetail `json:"ServiceType"`
+	AvailabilityZones               []string            `json:"AvailabilityZones"`
+	Owner                           string              `json:"Owner"`
+	BaseEndpointDnsNames            []string            `json:"BaseEndpointDnsNames"`
+	VpcEndpointPolicySupported      bool                `json:"VpcEndpointPolicySupported"`
+	AcceptanceRequired              bool                `json:"AcceptanceRequired"`
+	ManagesVpcEndpoints             bool                `json:"ManagesVpcEndpoints"`
+	Tags                            []Tag               `json:"Tags"`
+	PrivateDnsNameVerificationState string              `json:"PrivateDnsNameVerificationState,omitempty"`
+	SupportedIpAddressTypes         []string            `json:"SupportedIpAddressTypes"`
 }

@@ -28,6 +28,7 @@ func parseCIDR(op, param, cidr string) (netip.Prefix, error) {
 
 // CreateVpcInput mirrors ec2 CreateVpc.
 type CreateVpcInput struct {
+	DryRun            bool               `json:"DryRun,omitempty"`
 	CidrBlock         string             `json:"CidrBlock"`
 	InstanceTenancy   string             `json:"InstanceTenancy,omitempty"`
 	TagSpecifications []TagSpecification `json:"TagSpecifications,omitempty"`
@@ -42,6 +43,10 @@ type CreateVpcOutput struct {
 // are not unique by CIDR: every call creates one.
 func (s *State) CreateVpc(env Env, in CreateVpcInput) (*CreateVpcOutput, error) {
 	const op = "CreateVpc"
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, op, in, (*State).CreateVpc)
+	}
 	if in.CidrBlock == "" {
 		return nil, newError(op, CodeMissingParameter, "The request must contain the parameter cidrBlock (--cidr-block 10.0.0.0/16)")
 	}
@@ -77,19 +82,32 @@ func (s *State) CreateVpc(env Env, in CreateVpcInput) (*CreateVpcOutput, error) 
 		}},
 		Tags: tags,
 	}
+	s.storeLegacyMainTables()
 	s.Vpcs = append(s.Vpcs, v)
+	// Every VPC has a main route table, created with it, holding the
+	// local route; subnets without an association of their own use it.
+	main := newRouteTable(env, v, nil)
+	main.Associations = []RouteTableAssociation{{
+		Main: true, RouteTableAssociationId: env.ec2ID(associationPrefix), RouteTableId: main.RouteTableId,
+		AssociationState: RouteTableAssociationState{State: AssociationStateAssociated},
+	}}
+	s.RouteTables = append(s.RouteTables, main)
 	return &CreateVpcOutput{Vpc: *v}, nil
 }
 
 // DescribeVpcsInput mirrors ec2 DescribeVpcs.
 type DescribeVpcsInput struct {
-	VpcIds  []string `json:"VpcIds,omitempty"`
-	Filters []Filter `json:"Filters,omitempty"`
+	NextToken  string   `json:"NextToken,omitempty"`
+	MaxResults *int     `json:"MaxResults,omitempty"`
+	DryRun     bool     `json:"DryRun,omitempty"`
+	VpcIds     []string `json:"VpcIds,omitempty"`
+	Filters    []Filter `json:"Filters,omitempty"`
 }
 
 // DescribeVpcsOutput mirrors ec2 DescribeVpcs' response.
 type DescribeVpcsOutput struct {
-	Vpcs []Vpc `json:"Vpcs"`
+	Vpcs      []Vpc  `json:"Vpcs"`
+	NextToken string `json:"NextToken,omitempty"`
 }
 
 func vpcFilter(v *Vpc) filterValues {
@@ -113,6 +131,10 @@ func vpcFilter(v *Vpc) filterValues {
 // DescribeVpcs lists VPCs by id and filters.
 func (s *State) DescribeVpcs(env Env, in DescribeVpcsInput) (*DescribeVpcsOutput, error) {
 	const op = "DescribeVpcs"
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, op, in, (*State).DescribeVpcs)
+	}
 	if err := checkFilters(op, in.Filters, vpcFilter(&Vpc{})); err != nil {
 		return nil, err
 	}
@@ -130,12 +152,18 @@ func (s *State) DescribeVpcs(env Env, in DescribeVpcsInput) (*DescribeVpcsOutput
 			out.Vpcs = append(out.Vpcs, *v)
 		}
 	}
+	pg, next, err := page(ec2Paging(op, in.MaxResults, in.NextToken, MaxEC2MaxResults, false), out.Vpcs, func(x Vpc) string { return x.VpcId })
+	if err != nil {
+		return nil, err
+	}
+	out.Vpcs, out.NextToken = pg, next
 	return out, nil
 }
 
 // DeleteVpcInput mirrors ec2 DeleteVpc.
 type DeleteVpcInput struct {
-	VpcId string `json:"VpcId"`
+	DryRun bool   `json:"DryRun,omitempty"`
+	VpcId  string `json:"VpcId"`
 }
 
 // DeleteVpcOutput is empty, as AWS's.
@@ -144,6 +172,10 @@ type DeleteVpcOutput struct{}
 // DeleteVpc deletes a VPC that has no subnets, target groups or endpoints.
 func (s *State) DeleteVpc(env Env, in DeleteVpcInput) (*DeleteVpcOutput, error) {
 	const op = "DeleteVpc"
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, op, in, (*State).DeleteVpc)
+	}
 	v := s.Vpc(in.VpcId)
 	if v == nil {
 		return nil, newError(op, CodeInvalidVpcIDNotFound, "The vpc ID '%s' does not exist", in.VpcId)
@@ -164,15 +196,28 @@ func (s *State) DeleteVpc(env Env, in DeleteVpcInput) (*DeleteVpcOutput, error) 
 			deps = append(deps, e.Endpoint.VpcEndpointId)
 		}
 	}
+	for _, rt := range s.RouteTables {
+		if rt.VpcId == in.VpcId && !isMain(rt) {
+			deps = append(deps, rt.RouteTableId)
+		}
+	}
+	for _, g := range s.InternetGateways {
+		if g.attachedTo(in.VpcId) {
+			deps = append(deps, g.InternetGatewayId)
+		}
+	}
 	if len(deps) > 0 {
 		return nil, newError(op, CodeDependencyViolation, "The vpc '%s' has dependencies and cannot be deleted (%s)", in.VpcId, strings.Join(deps, ", "))
 	}
+	// The main route table goes with its VPC.
+	s.RouteTables = slices.DeleteFunc(s.RouteTables, func(rt *RouteTable) bool { return rt.VpcId == in.VpcId })
 	s.Vpcs = slices.DeleteFunc(s.Vpcs, func(x *Vpc) bool { return x == v })
 	return &DeleteVpcOutput{}, nil
 }
 
 // CreateSubnetInput mirrors ec2 CreateSubnet.
 type CreateSubnetInput struct {
+	DryRun             bool               `json:"DryRun,omitempty"`
 	VpcId              string             `json:"VpcId"`
 	CidrBlock          string             `json:"CidrBlock"`
 	AvailabilityZone   string             `json:"AvailabilityZone,omitempty"`
@@ -198,6 +243,10 @@ func zoneList(region string) string {
 // (default <region>a).
 func (s *State) CreateSubnet(env Env, in CreateSubnetInput) (*CreateSubnetOutput, error) {
 	const op = "CreateSubnet"
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, op, in, (*State).CreateSubnet)
+	}
 	if in.VpcId == "" {
 		return nil, newError(op, CodeMissingParameter, "The request must contain the parameter vpcId (--vpc-id)")
 	}
@@ -265,13 +314,17 @@ func (s *State) CreateSubnet(env Env, in CreateSubnetInput) (*CreateSubnetOutput
 
 // DescribeSubnetsInput mirrors ec2 DescribeSubnets.
 type DescribeSubnetsInput struct {
-	SubnetIds []string `json:"SubnetIds,omitempty"`
-	Filters   []Filter `json:"Filters,omitempty"`
+	NextToken  string   `json:"NextToken,omitempty"`
+	MaxResults *int     `json:"MaxResults,omitempty"`
+	DryRun     bool     `json:"DryRun,omitempty"`
+	SubnetIds  []string `json:"SubnetIds,omitempty"`
+	Filters    []Filter `json:"Filters,omitempty"`
 }
 
 // DescribeSubnetsOutput mirrors ec2 DescribeSubnets' response.
 type DescribeSubnetsOutput struct {
-	Subnets []Subnet `json:"Subnets"`
+	Subnets   []Subnet `json:"Subnets"`
+	NextToken string   `json:"NextToken,omitempty"`
 }
 
 func subnetFilter(v *Subnet) filterValues {
@@ -301,6 +354,10 @@ func subnetFilter(v *Subnet) filterValues {
 // DescribeSubnets lists subnets by id and filters.
 func (s *State) DescribeSubnets(env Env, in DescribeSubnetsInput) (*DescribeSubnetsOutput, error) {
 	const op = "DescribeSubnets"
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, op, in, (*State).DescribeSubnets)
+	}
 	if err := checkFilters(op, in.Filters, subnetFilter(&Subnet{})); err != nil {
 		return nil, err
 	}
@@ -318,11 +375,17 @@ func (s *State) DescribeSubnets(env Env, in DescribeSubnetsInput) (*DescribeSubn
 			out.Subnets = append(out.Subnets, *v)
 		}
 	}
+	pg, next, err := page(ec2Paging(op, in.MaxResults, in.NextToken, MaxEC2MaxResults, false), out.Subnets, func(x Subnet) string { return x.SubnetId })
+	if err != nil {
+		return nil, err
+	}
+	out.Subnets, out.NextToken = pg, next
 	return out, nil
 }
 
 // DeleteSubnetInput mirrors ec2 DeleteSubnet.
 type DeleteSubnetInput struct {
+	DryRun   bool   `json:"DryRun,omitempty"`
 	SubnetId string `json:"SubnetId"`
 }
 
@@ -332,6 +395,10 @@ type DeleteSubnetOutput struct{}
 // DeleteSubnet deletes a subnet no load balancer or endpoint uses.
 func (s *State) DeleteSubnet(env Env, in DeleteSubnetInput) (*DeleteSubnetOutput, error) {
 	const op = "DeleteSubnet"
+	if in.DryRun {
+		in.DryRun = false
+		return nil, dryRun(s, env, op, in, (*State).DeleteSubnet)
+	}
 	sn := s.Subnet(in.SubnetId)
 	if sn == nil {
 		return nil, newError(op, CodeInvalidSubnetIDNotFound, "The subnet ID '%s' does not exist", in.SubnetId)
@@ -350,6 +417,7 @@ func (s *State) DeleteSubnet(env Env, in DeleteSubnetInput) (*DeleteSubnetOutput
 	if len(deps) > 0 {
 		return nil, newError(op, CodeDependencyViolation, "The subnet '%s' has dependencies and cannot be deleted (%s)", in.SubnetId, strings.Join(deps, ", "))
 	}
+	s.dropSubnetAssociations(in.SubnetId)
 	s.Subnets = slices.DeleteFunc(s.Subnets, func(x *Subnet) bool { return x == sn })
 	return &DeleteSubnetOutput{}, nil
 }

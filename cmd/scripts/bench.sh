@@ -47,6 +47,40 @@ echo "== fastpath/flow and fastpath/balance benchmarks (benchtime $FLOW_BENCHTIM
 echo "== node API over 1M flows (fastpath/node)"
 go test -run '^$' -bench 'APIFlows1M' -benchtime 10x -count 1 ./fastpath/node/ | awk '
   /^Benchmark/ { name=$1; sub(/-[0-9]+$/, "", name); printf "%-34s %8.1f ms/request\n", name, $3/1e6 }'
+# --- the AWS API: requests per second, against one CLI process per call ----
+# control/awsapi's benchmarks: a describe (DescribeLoadBalancers) and a
+# register (RegisterTargets, one locked, fsynced state write each) through
+# `gwlbctl api-server`'s handler on loopback, and the same two as one
+# gwlbctl process per call.
+API_BENCHTIME=${API_BENCHTIME:-2s}
+echo "== control/awsapi benchmarks (benchtime $API_BENCHTIME)"
+go test -run '^$' -bench 'API|CLI' -benchtime "$API_BENCHTIME" -count 1 ./control/awsapi/ | awk '
+  /^Benchmark/ {
+    name=$1; sub(/-[0-9]+$/, "", name)
+    for (i = 2; i <= NF; i++) if ($i == "req/s") rate=$(i-1)
+    if (name == "BenchmarkAPIDescribe") key="api_describe_rps"
+    if (name == "BenchmarkAPIRegister") key="api_register_rps"
+    if (name == "BenchmarkCLIDescribe") key="cli_describe_per_s"
+    if (name == "BenchmarkCLIRegister") key="cli_register_per_s"
+    printf "%s=%s\n", key, rate
+  }'
+# --- control plane: operations per second, state file vs etcd --------------
+# describe (describe-target-health) and register (register-targets of a new
+# target), in one process (control/store, go test -bench) and with one
+# gwlbctl process per call (cli/state); then the time from a change to its
+# delivery by the store's Watch (what serve's reload waits for). etcd is a
+# real server on loopback (Debian's etcd-server, fsync on), the file is on
+# the same disk.
+CONTROL_BENCHTIME=${CONTROL_BENCHTIME:-200x}
+if command -v etcd >/dev/null 2>&1; then
+  echo "== control plane: ops/s, file vs etcd (benchtime $CONTROL_BENCHTIME)"
+  {
+    go test -run '^$' -bench 'BenchmarkControl|BenchmarkWatchDelivery' -benchtime "$CONTROL_BENCHTIME" -count 1 ./control/store/
+    go test -run '^$' -bench 'BenchmarkCLI' -benchtime "$CONTROL_BENCHTIME" -count 1 ./cmd/gwlbctl/internal/cli/state/
+  } | awk '/^Benchmark/ { for (i = 2; i <= NF; i++) if ($i == "ops/s" || $i == "ms/change") printf "%-36s %10s %s\n", $1, $(i-1), $i }'
+else
+  echo "== control plane benchmarks skipped: no etcd binary (run 'sudo make deps')"
+fi
 
 # --- forwarder: DPDK, the same ports and core for every contender -----------
 # A generated pcap (thousands of flows, 60-1514 B size mix, TCP and UDP) is

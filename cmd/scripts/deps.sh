@@ -10,6 +10,11 @@ packages=(
   iproute2 iputils-ping procps tcpdump tmux ethtool
   tshark  # independent Geneve decoder for the packet and golden-packet tests
   prometheus  # its promtool checks the /metrics exposition (control/api tests)
+  # Test-only: the real clients of the AWS API (control/awsapi, api-server
+  # tests): AWS CLI v2, boto3, and botocore, whose service models
+  # `go generate ./control/awsapi` trims.
+  awscli python3-boto3 python3-botocore
+  etcd-server  # a real etcd for the etcd state backend's tests (each test starts its own)
 )
 hugepages=${GWLBCTL_HUGEPAGES:-1024}
 
@@ -37,6 +42,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null 2>&1 &&
     systemctl is-enabled --quiet prometheus 2>/dev/null; then
     systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
+  # Only the etcd binary is wanted: the tests start their own servers.
+  if [[ " ${missing[*]} " == *" etcd-server "* ]] && command -v systemctl >/dev/null 2>&1 &&
+    systemctl is-enabled --quiet etcd 2>/dev/null; then
+    systemctl disable --now etcd >/dev/null 2>&1 || true
   fi
 else
   echo "deps: Debian packages present"

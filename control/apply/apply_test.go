@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -94,7 +95,7 @@ func TestExampleTopologyRoundTrip(t *testing.T) {
 			creates[c.Kind]++
 		}
 	}
-	want := map[string]int{"vpc": 3, "subnet": 4, "target-group": 1, "load-balancer": 1, "listener": 1, "endpoint-service": 1, "endpoint": 2}
+	want := map[string]int{"vpc": 3, "subnet": 5, "target-group": 1, "load-balancer": 1, "listener": 1, "endpoint-service": 1, "endpoint": 2, "internet-gateway": 1, "route-table": 3}
 	if !reflect.DeepEqual(creates, want) {
 		t.Fatalf("creates = %v, want %v\n%s", creates, want, first)
 	}
@@ -132,6 +133,8 @@ func TestExampleTopologyRoundTrip(t *testing.T) {
 	if !svc.Service.AcceptanceRequired || len(svc.AllowedPrincipals) != 1 {
 		t.Fatalf("service = %+v", svc)
 	}
+	// consumer-blue routes as the getting-started guide's step 4.
+	checkBlueRouting(t, s)
 
 	// Second apply of the same file: nothing to do, and says so.
 	rev1 := revision(t, st)
@@ -308,5 +311,78 @@ func TestEveryExampleTopology(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkBlueRouting checks consumer-blue's routing of configs/topology.yaml:
+// the application subnet out through the endpoint, the endpoint subnet to
+// the internet gateway, the gateway's traffic for the application subnet
+// through the endpoint.
+func checkBlueRouting(t *testing.T, s *control.State) {
+	t.Helper()
+	subnet := func(name string) string {
+		for _, sn := range s.Subnets {
+			if nameOf(sn.Tags) == name {
+				return sn.SubnetId
+			}
+		}
+		t.Fatalf("no subnet %s", name)
+		return ""
+	}
+	var ep, igw string
+	for _, e := range s.Endpoints {
+		if nameOf(e.Endpoint.Tags) == "gwlbe-blue" {
+			ep = e.Endpoint.VpcEndpointId
+		}
+	}
+	for _, g := range s.InternetGateways {
+		if nameOf(g.Tags) == "consumer-blue-igw" {
+			igw = g.InternetGatewayId
+		}
+	}
+	internet := netip.MustParseAddr("198.51.100.1")
+	if m, ok, err := s.SubnetRoute(subnet("consumer-blue-app"), internet); err != nil || !ok || m.Route.GatewayId != ep {
+		t.Fatalf("app subnet: %+v %v %v (endpoint %s)", m, ok, err, ep)
+	}
+	if m, ok, _ := s.SubnetRoute(subnet("consumer-blue-a"), internet); !ok || m.Route.GatewayId != igw {
+		t.Fatalf("endpoint subnet: %+v (gateway %s)", m, igw)
+	}
+	if m, ok := s.GatewayRoute(igw, netip.MustParseAddr("192.168.2.7")); !ok || m.Route.GatewayId != ep {
+		t.Fatalf("edge route: %+v %v", m, ok)
+	}
+}
+
+// TestRouteTablesPruned: route tables and gateways dropped from the file
+// are disassociated and deleted; the routes of a kept table follow it.
+func TestRouteTablesPruned(t *testing.T) {
+	topo, raw := loadExample(t)
+	st, _ := store.Open(filepath.Join(t.TempDir(), "state.json"))
+	env := testEnv()
+	applyFile(t, st, env, topo)
+	cut := string(raw)[:strings.Index(string(raw), "\ninternetGateways:")]
+	cut += "\nrouteTables:\n  - name: blue-app\n    vpc: consumer-blue\n    routes:\n      - {destination: 10.9.0.0/16, endpoint: gwlbe-blue}\n    subnets: [consumer-blue-app]\n"
+	topo2, err := Parse([]byte(cut))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := applyFile(t, st, env, topo2)
+	s, _, _ := st.Snapshot()
+	if len(s.InternetGateways) != 0 {
+		t.Fatalf("gateway not deleted:\n%s", plan)
+	}
+	var names []string
+	for _, rt := range s.RouteTables {
+		if n := nameOf(rt.Tags); n != "" {
+			names = append(names, n)
+			if len(rt.Routes) != 2 || rt.Routes[1].DestinationCidrBlock != "10.9.0.0/16" {
+				t.Fatalf("blue-app routes: %+v\n%s", rt.Routes, plan)
+			}
+		}
+	}
+	if !reflect.DeepEqual(names, []string{"blue-app"}) {
+		t.Fatalf("route tables left: %v\n%s", names, plan)
+	}
+	if again := applyFile(t, st, env, topo2); !again.Empty() {
+		t.Fatalf("second apply:\n%s", again)
 	}
 }

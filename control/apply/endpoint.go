@@ -38,6 +38,7 @@ func (r *reconciler) endpoints() error {
 		} else if err := r.ec2Tags("endpoint", e.Name, have.Endpoint.VpcEndpointId, have.Endpoint.Tags, e.Tags); err != nil {
 			return err
 		}
+		r.epIDs[e.Name] = have.Endpoint.VpcEndpointId
 		if e.Accept && have.Endpoint.State == control.EndpointStatePendingAcceptance {
 			out, err := r.s.AcceptVpcEndpointConnections(r.env, control.AcceptVpcEndpointConnectionsInput{ServiceId: svcID, VpcEndpointIds: []string{have.Endpoint.VpcEndpointId}})
 			if err == nil {

@@ -21,7 +21,7 @@ const (
 type Change struct {
 	Action Action `json:"Action"`
 	// Kind is vpc, subnet, target-group, targets, load-balancer, listener,
-	// endpoint-service or endpoint.
+	// endpoint-service, endpoint, internet-gateway or route-table.
 	Kind   string `json:"Kind"`
 	Name   string `json:"Name"`
 	Detail string `json:"Detail,omitempty"`
@@ -81,6 +81,8 @@ type reconciler struct {
 	tgArns    map[string]string
 	lbArns    map[string]string
 	svcIDs    map[string]string
+	epIDs     map[string]string
+	igwIDs    map[string]string
 }
 
 func reconcile(st *control.State, env control.Env, t *Topology) (Plan, error) {
@@ -92,10 +94,10 @@ func reconcile(st *control.State, env control.Env, t *Topology) (Plan, error) {
 	}
 	r := &reconciler{s: st, env: env, t: t, plan: Plan{Changes: []Change{}},
 		vpcIDs: map[string]string{}, subnetIDs: map[string]string{}, tgArns: map[string]string{},
-		lbArns: map[string]string{}, svcIDs: map[string]string{}}
+		lbArns: map[string]string{}, svcIDs: map[string]string{}, epIDs: map[string]string{}, igwIDs: map[string]string{}}
 	for _, step := range []func() error{
-		r.deleteEndpoints, r.deleteServices,
-		r.vpcs, r.targetGroups, r.loadBalancers, r.targets, r.services, r.endpoints,
+		r.deleteRouteTables, r.deleteEndpoints, r.deleteServices, r.deleteInternetGateways,
+		r.vpcs, r.internetGateways, r.targetGroups, r.loadBalancers, r.targets, r.services, r.endpoints, r.routeTables,
 		r.deleteLoadBalancers, r.deleteTargetGroups, r.deleteSubnets, r.deleteVpcs,
 	} {
 		if err := step(); err != nil {

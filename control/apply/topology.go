@@ -1,6 +1,7 @@
 // Package apply owns declarative provisioning: a topology file (YAML) that
 // describes VPCs, subnets, gateway load balancers, target groups with their
-// targets, listeners, endpoint services and endpoints, and the reconciler
+// targets, listeners, endpoint services, endpoints, internet gateways and
+// route tables, and the reconciler
 // that turns the current control.State into what the file describes by
 // calling the same control operations (and so the same validation) a user's
 // commands would.
@@ -39,6 +40,37 @@ type Topology struct {
 	TargetGroups     []TargetGroupSpec  `yaml:"targetGroups,omitempty"`
 	EndpointServices []ServiceSpec      `yaml:"endpointServices,omitempty"`
 	Endpoints        []EndpointSpec     `yaml:"endpoints,omitempty"`
+	InternetGateways []GatewaySpec      `yaml:"internetGateways,omitempty"`
+	RouteTables      []RouteTableSpec   `yaml:"routeTables,omitempty"`
+}
+
+// GatewaySpec is an internet gateway attached to a VPC.
+type GatewaySpec struct {
+	Name string            `yaml:"name"`
+	Vpc  string            `yaml:"vpc"`
+	Tags map[string]string `yaml:"tags,omitempty"`
+}
+
+// RouteTableSpec is a route table of a VPC: its routes, and the subnets
+// and internet gateways (edge associations) it is associated with.
+type RouteTableSpec struct {
+	Name   string      `yaml:"name"`
+	Vpc    string      `yaml:"vpc"`
+	Routes []RouteSpec `yaml:"routes,omitempty"`
+	// Subnets are subnet names from this file, or subnet ids.
+	Subnets []string `yaml:"subnets,omitempty"`
+	// Gateways are internet gateway names from this file: the table
+	// routes the traffic entering the VPC through them.
+	Gateways []string          `yaml:"gateways,omitempty"`
+	Tags     map[string]string `yaml:"tags,omitempty"`
+}
+
+// RouteSpec is one route: a destination and exactly one target, a
+// Gateway Load Balancer endpoint or an internet gateway of this file.
+type RouteSpec struct {
+	Destination string `yaml:"destination"`
+	Endpoint    string `yaml:"endpoint,omitempty"`
+	Gateway     string `yaml:"gateway,omitempty"`
 }
 
 // VpcSpec is a VPC and its subnets.
@@ -249,6 +281,52 @@ func (t *Topology) Check() error {
 		}
 		if !svcNames[e.Service] {
 			fail("endpoint %q: endpoint service %q is not defined in the topology", e.Name, e.Service)
+		}
+	}
+	epNames := map[string]bool{}
+	for _, e := range t.Endpoints {
+		epNames[e.Name] = true
+	}
+	gwNames, gwVpc := map[string]bool{}, map[string]string{}
+	gwU := uniq("internet gateway")
+	for _, g := range t.InternetGateways {
+		gwU(g.Name)
+		gwNames[g.Name], gwVpc[g.Name] = true, g.Vpc
+		if !vpcNames[g.Vpc] {
+			fail("internet gateway %q: vpc %q is not defined in the topology", g.Name, g.Vpc)
+		}
+	}
+	rtU := uniq("route table")
+	for _, rt := range t.RouteTables {
+		rtU(rt.Name)
+		if !vpcNames[rt.Vpc] {
+			fail("route table %q: vpc %q is not defined in the topology", rt.Name, rt.Vpc)
+		}
+		for _, r := range rt.Routes {
+			switch {
+			case r.Destination == "":
+				fail("route table %q: a route has no destination", rt.Name)
+			case (r.Endpoint == "") == (r.Gateway == ""):
+				fail("route table %q: route %s needs exactly one of endpoint and gateway", rt.Name, r.Destination)
+			case r.Endpoint != "" && !epNames[r.Endpoint]:
+				fail("route table %q: endpoint %q is not defined in the topology", rt.Name, r.Endpoint)
+			case r.Gateway != "" && !gwNames[r.Gateway]:
+				fail("route table %q: internet gateway %q is not defined in the topology", rt.Name, r.Gateway)
+			}
+		}
+		for _, sn := range rt.Subnets {
+			if !subnetNames[sn] && !isID(sn, "subnet-") {
+				fail("route table %q: subnet %q is not defined in the topology", rt.Name, sn)
+			} else if v, ok := subnetVpc[sn]; ok && v != rt.Vpc {
+				fail("route table %q: subnet %q belongs to vpc %q, not %q", rt.Name, sn, v, rt.Vpc)
+			}
+		}
+		for _, g := range rt.Gateways {
+			if !gwNames[g] {
+				fail("route table %q: internet gateway %q is not defined in the topology", rt.Name, g)
+			} else if gwVpc[g] != rt.Vpc {
+				fail("route table %q: internet gateway %q is attached to vpc %q, not %q", rt.Name, g, gwVpc[g], rt.Vpc)
+			}
 		}
 	}
 	if len(errs) > 0 {

@@ -41,7 +41,7 @@ func BenchmarkView(b *testing.B) {
 	}
 }
 
-func seedB(b *testing.B, st *File) string {
+func seedB(b *testing.B, st Store) string {
 	arn := seed(b, st)
 	_, err := st.Update(func(s *control.State) error {
 		var ts []control.TargetDescription

@@ -142,9 +142,19 @@ func digest(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// fileRestoreHint is what to do about a bad state file.
+const fileRestoreHint = "the file was left as it is: restore it from a backup, or move it aside to start from an empty state"
+
 func decode(path string, b []byte) (*control.State, uint64, error) {
+	return decodeDoc(path, fileRestoreHint, b)
+}
+
+// decodeDoc decodes a state document, from a file or another backend:
+// name says where it is and restoreHint what to do when it is corrupted.
+func decodeDoc(name, restoreHint string, b []byte) (*control.State, uint64, error) {
+	path := name
 	corrupt := func(why error) error {
-		return fmt.Errorf("%w: %s: %v; the file was left as it is: restore it from a backup, or move it aside to start from an empty state", ErrCorrupt, path, why)
+		return fmt.Errorf("%w: %s: %v; %s", ErrCorrupt, path, why, restoreHint)
 	}
 	var h header
 	if err := json.Unmarshal(b, &h); err != nil {
@@ -155,7 +165,7 @@ func decode(path string, b []byte) (*control.State, uint64, error) {
 	}
 	switch v := *h.SchemaVersion; {
 	case v > SchemaVersion:
-		return nil, 0, fmt.Errorf("%w: %s has schema version %d, this gwlbctl understands up to %d; upgrade gwlbctl (the file was not changed)", ErrNewerSchema, path, v, SchemaVersion)
+		return nil, 0, fmt.Errorf("%w: %s has schema version %d, this gwlbctl understands up to %d; upgrade gwlbctl (it was not changed)", ErrNewerSchema, path, v, SchemaVersion)
 	case v < 1:
 		return nil, 0, corrupt(fmt.Errorf("schema version %d is not valid", v))
 	}

@@ -11,8 +11,10 @@
 //     crash never leaves a half-written file. Readers take no lock: rename(2)
 //     replaces the file atomically. A corrupted file or one from a newer
 //     gwlbctl is refused and never overwritten.
-//   - etcd://...: reserved for the shared store of several nodes; this build
-//     refuses it with a clear error.
+//   - etcd://HOST:PORT[,HOST:PORT...]/PREFIX (etcds:// for TLS): the shared
+//     store of several nodes. The same document under PREFIX/state; every
+//     change is a read, fn, then a compare-and-swap on the key's etcd
+//     revision, retried on conflict (see Etcd).
 //
 // A new backend implements Store and takes one entry in the backends table
 // of Open; no caller changes.
@@ -35,8 +37,12 @@ import (
 type Store interface {
 	// View calls fn with the current state. Changes fn makes are discarded.
 	View(fn func(*control.State) error) error
-	// Update runs fn on the current state under the store's exclusive lock
-	// and saves the result as the next revision, which it returns. When fn
+	// Update runs fn on the current state as one transaction and saves the
+	// result as the next revision, which it returns: the file runs fn once
+	// under its exclusive lock; etcd runs it optimistically and, when
+	// another writer saved first, again on the new state (only the last
+	// run is saved, so fn must keep its results in variables it
+	// overwrites). When fn
 	// returns an error nothing is saved and the error is returned as is (a
 	// *control.Error stays one). When fn leaves the state unchanged
 	// (compared by encoding) nothing is saved either and the current
@@ -122,14 +128,13 @@ var (
 // backends maps a location's scheme to the function that opens it. A plain
 // path has the scheme "file".
 var backends = map[string]func(location, rest string) (Store, error){
-	"file": func(_, path string) (Store, error) { return OpenFile(path) },
-	"etcd": func(location, _ string) (Store, error) {
-		return nil, fmt.Errorf("%w: %s: the etcd backend is not supported by this build yet; give a state file path (--state, GWLBCTL_STATE)", ErrUnsupported, location)
-	},
+	"file":  func(_, path string) (Store, error) { return OpenFile(path) },
+	"etcd":  func(location, _ string) (Store, error) { return OpenEtcd(location) },
+	"etcds": func(location, _ string) (Store, error) { return OpenEtcd(location) },
 }
 
 // Open returns the store at location: a path or file://PATH for a state
-// file, etcd://... for etcd (not supported by this build yet).
+// file, etcd://... or etcds://... for etcd (see OpenEtcd).
 func Open(location string) (Store, error) {
 	if location == "" {
 		return nil, errors.New("state store location is empty: give a state file path (--state, GWLBCTL_STATE)")

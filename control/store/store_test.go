@@ -30,6 +30,8 @@ func TestMain(m *testing.M) {
 		os.Exit(childRegister())
 	case "writer":
 		os.Exit(childWriter())
+	case "etcd-writer":
+		os.Exit(childEtcdWriter())
 	default:
 		fmt.Fprintln(os.Stderr, "unknown child job")
 		os.Exit(2)
@@ -54,7 +56,7 @@ func testEnv() control.Env {
 
 // seed creates a VPC with a subnet and an ip target group; it returns the
 // target group ARN.
-func seed(t testing.TB, st *File) string {
+func seed(t testing.TB, st Store) string {
 	t.Helper()
 	var arn string
 	_, err := st.Update(func(s *control.State) error {
@@ -85,7 +87,7 @@ func register(s *control.State, tgArn, ip string) error {
 	return err
 }
 
-func targetIDs(t *testing.T, st *File, tgArn string) map[string]bool {
+func targetIDs(t *testing.T, st Store, tgArn string) map[string]bool {
 	t.Helper()
 	ids := map[string]bool{}
 	err := st.View(func(s *control.State) error {
@@ -104,8 +106,8 @@ func targetIDs(t *testing.T, st *File, tgArn string) map[string]bool {
 	return ids
 }
 
-// revOf is the revision of the file on disk (0 when missing).
-func revOf(t *testing.T, st *File) uint64 {
+// revOf is the revision of the stored state (0 when missing).
+func revOf(t *testing.T, st Store) uint64 {
 	t.Helper()
 	_, v, err := st.Snapshot()
 	if err != nil {
@@ -201,7 +203,7 @@ func TestConcurrentUpdatesInProcess(t *testing.T) {
 }
 
 func childRegister() int {
-	st, err := OpenFile(os.Getenv("GWLBCTL_STATE"))
+	st, err := Open(os.Getenv("GWLBCTL_STATE"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -572,9 +574,8 @@ func TestOpenPicksTheBackend(t *testing.T) {
 		t.Fatalf("relative path: %v, %v", s, err)
 	}
 	for loc, want := range map[string]string{
-		"etcd://127.0.0.1:2379/gwlbctl": "etcd backend is not supported by this build yet",
-		"s3://bucket/state.json":        `unknown scheme "s3"`,
-		"":                              "location is empty",
+		"s3://bucket/state.json": `unknown scheme "s3"`,
+		"":                       "location is empty",
 	} {
 		_, err := Open(loc)
 		if err == nil || !strings.Contains(err.Error(), want) {

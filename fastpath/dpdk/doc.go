@@ -40,6 +40,18 @@
 // (WorkerStats.MultiSegment). Frames the kernel sends out of a port's TAP
 // leave unchanged on that port without entering the engine.
 //
+// Jumbo frames: a port with MTU 9001 (EC2) gets DataRoomForMTU(9001)
+// mbufs (9216 bytes), so an 8500-byte inner packet and its 8582-byte
+// encapsulation each fit one mbuf; an exception TAP's MTU is set on its
+// kernel interface (net_tap refuses MTUs above 1500 through the PMD).
+// Chained 2 KiB mbufs were measured against this (BenchmarkJumboSegments,
+// virtio-user ports): no consistent difference at the ports, while the
+// engine would need chain-aware parsing, checksums and resets, so the
+// pool is sized for the MTU instead. TestJumboFramesVirtio carries an
+// 8500-byte packet both ways through net_virtio_user ports (net_af_packet
+// caps frames at 1518 bytes, net_tap and net_memif refuse MTUs above
+// 1500) and checks that 8501 bytes is counted too_big.
+//
 // ENA (EC2), written against DPDK 22.11's net_ena and untested here (no
 // ENA device): give the NIC to EAL with EALConfig.PCI
 // ("0000:00:06.0,large_llq_hdr=1"); promiscuous mode is unsupported and

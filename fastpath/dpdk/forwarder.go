@@ -13,11 +13,13 @@ import (
 	"fmt"
 	"net"
 	"runtime/cgo"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/gwlbctl/gwlbctl/fastpath/kernel"
 	"github.com/gwlbctl/gwlbctl/fastpath/pcap"
 )
 
@@ -35,7 +37,8 @@ type ForwarderConfig struct {
 	// Mbufs sizes the pool (0: enough for every ring, the lcore caches,
 	// the bursts in flight and any net_pcap infinite_rx file, plus 8192).
 	Mbufs int
-	// DataRoom is each mbuf's size (0: DataRoomForMTU of the largest MTU).
+	// DataRoom is each mbuf's size (0: DataRoomForMTU of the largest
+	// port or TAP MTU, more if a net_af_packet port's framesz needs it).
 	DataRoom int
 }
 
@@ -56,7 +59,9 @@ type ExceptionConfig struct {
 	Interface string
 	// MAC of the TAP; the port's own MAC when nil.
 	MAC net.HardwareAddr
-	// MTU of the TAP; the port's MTU when 0 (1500 if that is unset).
+	// MTU of the TAP; the port's MTU when 0 (1500 if that is unset). It
+	// is set on the kernel interface, so jumbo MTUs work although net_tap
+	// refuses them; the pool's mbufs are sized for it as for the ports'.
 	MTU int
 }
 
@@ -135,7 +140,7 @@ func NewForwarder(e *EAL, cfg ForwarderConfig) (*Forwarder, error) {
 		}
 	}()
 
-	maxMTU, mbufs := 1500, 8192
+	maxMTU, mbufs, minRoom := 1500, 8192, 0
 	for i := range cfg.Ports {
 		pc := &cfg.Ports[i]
 		if pc.RxQueues == 0 {
@@ -148,6 +153,14 @@ func NewForwarder(e *EAL, cfg ForwarderConfig) (*Forwarder, error) {
 			return nil, fmt.Errorf("dpdk: port %s: %d tx queues for %d workers; each worker needs its own", pc.Device, pc.TxQueues, cfg.Workers)
 		}
 		maxMTU = max(maxMTU, pc.MTU)
+		if pc.Exception != nil {
+			maxMTU = max(maxMTU, pc.Exception.MTU)
+		}
+		if fs := afPacketFrameSize(pc.Device); fs > 0 {
+			// net_af_packet refuses to start when its frames (framesz)
+			// do not fit the mbufs ("will not fit in mbuf").
+			minRoom = max(minRoom, Headroom+fs)
+		}
 		rxd, txd := max(pc.RxDesc, 1024), max(pc.TxDesc, 1024)
 		mbufs += pc.RxQueues*rxd + pc.TxQueues*txd
 		if file, ok := infinitePcap(pc.Device); ok {
@@ -166,7 +179,7 @@ func NewForwarder(e *EAL, cfg ForwarderConfig) (*Forwarder, error) {
 	}
 	dataRoom := cfg.DataRoom
 	if dataRoom == 0 {
-		dataRoom = DataRoomForMTU(maxMTU)
+		dataRoom = max(DataRoomForMTU(maxMTU), (minRoom+127)&^127)
 	}
 	var err error
 	f.pool, err = e.NewMempool(cfg.Name+"_mbufs", mbufs, dataRoom)
@@ -207,6 +220,21 @@ func NewForwarder(e *EAL, cfg ForwarderConfig) (*Forwarder, error) {
 	return f, nil
 }
 
+// afPacketFrameSize returns the framesz of a net_af_packet device (0 when
+// it is not one or does not set it).
+func afPacketFrameSize(spec string) int {
+	d, err := ParseDevice(spec)
+	if err != nil || d.Driver != "net_af_packet" {
+		return 0
+	}
+	v, _ := d.Arg("framesz")
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
 // infinitePcap returns the rx_pcap file of a net_pcap device that replays
 // it forever (infinite_rx=1): the PMD preloads it into mbufs.
 func infinitePcap(spec string) (string, bool) {
@@ -220,8 +248,9 @@ func infinitePcap(spec string) (string, bool) {
 }
 
 // openTAP opens port i's exception TAP: net_tap creates the kernel
-// interface with the MAC, and the MTU is set through the PMD. The port is
-// configured, not started: the kernel interface stays down until Start.
+// interface with the MAC, and the MTU is set on the kernel interface. The
+// port is configured, not started: the kernel interface stays down until
+// Start.
 func (f *Forwarder) openTAP(i int, x *ExceptionConfig) error {
 	mac := x.MAC
 	if mac == nil {
@@ -241,12 +270,17 @@ func (f *Forwarder) openTAP(i int, x *ExceptionConfig) error {
 		tap, err := f.e.OpenPort(PortConfig{
 			Device:   fmt.Sprintf("net_tap_%s,iface=%s,mac=%s", x.Interface, x.Interface, mac),
 			RxQueues: f.cfg.Workers, TxQueues: f.cfg.Workers, RxDesc: 1024, TxDesc: 1024,
-			MTU: mtu,
 		}, f.pool)
 		if err != nil {
 			return fmt.Errorf("dpdk: port %d: exception TAP %s: %w", i, x.Interface, err)
 		}
 		f.taps[i] = tap
+		// On the kernel interface itself: net_tap refuses an MTU above
+		// 1500 (its maximum frame is 1522 bytes in 22.11), but reads and
+		// writes whatever fits the pool's mbufs, which are sized for it.
+		if err := kernel.SetMTU(x.Interface, mtu); err != nil {
+			return fmt.Errorf("dpdk: port %d: exception TAP %s: %w", i, x.Interface, err)
+		}
 		f.excs = append(f.excs, ExceptionPath{Port: i, Interface: x.Interface, MAC: mac, MTU: mtu, TAP: tap})
 		return nil
 	})

@@ -333,3 +333,22 @@ func TestAfPacketMTU(t *testing.T) {
 		t.Fatalf("MTU 9000 on net_af_packet: %v; want a refusal naming the driver's limit", err)
 	}
 }
+
+// A net_af_packet port with frames larger than the default mbuf
+// (framesz=9216, blocksz=16384) starts: the forwarder sizes the pool for them instead of
+// the driver refusing with "will not fit in mbuf".
+func TestAfPacketFrameSizeSizesThePool(t *testing.T) {
+	e := needEAL(t)
+	ns := newNetns(t)
+	host, _ := vethInto(t, ns, "")
+	f, err := NewForwarder(e, ForwarderConfig{Name: uniq("fsz"), Ports: []PortConfig{
+		{Device: "net_af_packet" + host + ",iface=" + host + ",framesz=9216,blocksz=16384"},
+	}})
+	if err != nil {
+		t.Fatalf("framesz=9216: %v", err)
+	}
+	defer f.Close()
+	if r := f.Pool().DataRoom(); r < Headroom+9216 {
+		t.Fatalf("data room %d for frames of 9216 bytes", r)
+	}
+}

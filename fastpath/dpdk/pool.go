@@ -2,6 +2,7 @@ package dpdk
 
 /*
 #include <stdlib.h>
+#include <errno.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_errno.h>
@@ -62,8 +63,13 @@ func (e *EAL) NewMempool(name string, n, dataRoom int) (*Mempool, error) {
 		defer C.free(unsafe.Pointer(cname))
 		m.p = C.rte_pktmbuf_pool_create(cname, C.uint(n), poolCache, 0, C.uint16_t(dataRoom), C.int(C.rte_socket_id()))
 		if m.p == nil {
+			errno := C.gw_errno()
+			if errno == C.ENOTSUP {
+				// rte_mempool_set_ops_byname found no "ring_mp_mc" handler.
+				return fmt.Errorf("dpdk: mempool %s: EAL has no ring mempool handler: is its driver librte_mempool_ring (Debian package librte-mempool-ring23) installed?", name)
+			}
 			return fmt.Errorf("dpdk: mempool %s (%d mbufs of %d bytes): %s; free hugepages or lower the mbuf count",
-				name, n, dataRoom, rteStrerror(0, C.gw_errno()))
+				name, n, dataRoom, rteStrerror(0, errno))
 		}
 		return nil
 	})

@@ -30,6 +30,10 @@ func childMain(mode string) int {
 		return childTwoWorkers()
 	case "badeal":
 		return childBadEAL()
+	case "jumbo":
+		return childJumbo()
+	case "segbench":
+		return childSegBench()
 	}
 	fmt.Fprintln(os.Stderr, "unknown child mode", mode)
 	return 2

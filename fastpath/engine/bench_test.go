@@ -38,6 +38,7 @@ type benchEnv struct {
 	retTmpl [][]byte // per target: outer 82 bytes of a return
 	pkts    []Packet
 	now     int64
+	port    uint16 // the endpoint port the flows enter by
 }
 
 func benchConfig(b *testing.B) *Config {
@@ -66,7 +67,12 @@ func flowSrc(i int) [4]byte { return [4]byte{10, byte(i >> 16), byte(i >> 8), by
 // newBenchEnv creates a worker with flows live flows (table capacity
 // 2*flows+extra) and records each flow's cookie and target.
 func newBenchEnv(b *testing.B, flows, extra int) *benchEnv {
-	cfg := benchConfig(b)
+	return newBenchEnvOn(b, benchConfig(b), 1, serverMAC, clientMAC, serverIP, flows, extra)
+}
+
+// newBenchEnvOn is newBenchEnv on cfg's endpoint port port, whose frames
+// go from srcMAC to dstMAC and whose flows all go to dst.
+func newBenchEnvOn(b *testing.B, cfg *Config, port uint16, dstMAC, srcMAC [6]byte, dst netip.Addr, flows, extra int) *benchEnv {
 	pub := &Publisher{}
 	pub.Store(cfg)
 	w, err := NewWorker(WorkerOptions{Config: pub, FlowCapacity: flows + extra, Seed: 1, ExpireBudget: 8})
@@ -77,18 +83,19 @@ func newBenchEnv(b *testing.B, flows, extra int) *benchEnv {
 	env := &benchEnv{w: w, cfg: cfg, flows: flows, now: int64(time.Hour)}
 	env.cookie = make([]uint32, flows)
 	env.target = make([]uint8, flows)
-	env.encTmpl = ipEther(serverMAC, clientMAC, 0, ipPacket(netip.AddrFrom4(flowSrc(0)), serverIP, l4{proto: 6, sport: 40000, dport: 443, flags: tcpACK, payload: make([]byte, 10)}))
+	env.port = port
+	env.encTmpl = ipEther(dstMAC, srcMAC, 0, ipPacket(netip.AddrFrom4(flowSrc(0)), dst, l4{proto: 6, sport: 40000, dport: 443, flags: tcpACK, payload: make([]byte, 10)}))
 	syn := append([]byte(nil), env.encTmpl...)
 	syn[14+20+13] = tcpSYN
 	env.pkts = make([]Packet, benchBurst)
 	for i := range env.pkts {
-		env.pkts[i] = Packet{Buf: make([]byte, 2048), Port: 1}
+		env.pkts[i] = Packet{Buf: make([]byte, 2048), Port: port}
 	}
 	for i := 0; i < flows; i += benchBurst {
 		n := min(benchBurst, flows-i)
 		for j := 0; j < n; j++ {
 			p := &env.pkts[j]
-			p.Off, p.Len, p.Port = 128, len(syn), 1
+			p.Off, p.Len, p.Port = 128, len(syn), port
 			copy(p.Buf[128:], syn)
 			src := flowSrc(i + j)
 			copy(p.Buf[128+26:], src[:])
@@ -106,8 +113,9 @@ func newBenchEnv(b *testing.B, flows, extra int) *benchEnv {
 	}
 	env.retTmpl = make([][]byte, 256)
 	for t := 0; t < 16; t++ {
-		inner := ipPacket(netip.AddrFrom4(flowSrc(0)), serverIP, l4{proto: 6, sport: 40000, dport: 443, flags: tcpACK, payload: make([]byte, 10)})
-		f := applianceReturn(netip.AddrFrom4([4]byte{10, 0, 1, byte(100 + t)}), targetMAC(t), 50000, awsOpts(testEP, testAttach, 0), inner, false)
+		inner := ipPacket(netip.AddrFrom4(flowSrc(0)), dst, l4{proto: 6, sport: 40000, dport: 443, flags: tcpACK, payload: make([]byte, 10)})
+		ep := &cfg.Endpoints[cfg.Ports[port].Endpoint]
+		f := applianceReturn(netip.AddrFrom4([4]byte{10, 0, 1, byte(100 + t)}), targetMAC(t), 50000, awsOpts(ep.ID, ep.AttachmentID, 0), inner, false)
 		env.retTmpl[100+t] = f
 	}
 	env.order = make([]uint32, flows)
@@ -170,7 +178,7 @@ func (env *benchEnv) checkNoDrops(b *testing.B) {
 
 // prepEncap presents flow f's ACK (client -> server) in packet p.
 func (env *benchEnv) prepEncap(p *Packet, f int) {
-	p.Off, p.Len, p.Port = 128, len(env.encTmpl), 1
+	p.Off, p.Len, p.Port = 128, len(env.encTmpl), env.port
 	copy(p.Buf[128:128+14], env.encTmpl[:14])
 	src := flowSrc(f)
 	copy(p.Buf[128+26:128+30], src[:])

@@ -32,6 +32,7 @@ type EndpointCounters struct {
 	OutPkts, OutBytes uint64
 	Drops             uint64
 	NewFlows          uint64
+	NoNeighbor        uint64 // routed: next hop unresolved
 }
 
 // TargetCounters are per target (stable index into Config.Targets).

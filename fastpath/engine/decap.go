@@ -124,7 +124,8 @@ func orientation(k *flow.Key, in *packet.Inner) (flow.Orientation, bool) {
 }
 
 // decap finishes appliance-side packet j: validate it against the flow its
-// cookie names, decapsulate, restore Ethernet, pick the egress side.
+// cookie names, decapsulate, restore Ethernet and pick the egress side
+// (bump), or route it to its next hop (routed, routeOut).
 func (w *Worker) decap(cfg *Config, pkts []Packet, j int) {
 	it := &w.dec[j]
 	p := &pkts[it.pkt]
@@ -141,7 +142,7 @@ func (w *Worker) decap(cfg *Config, pkts []Packet, j int) {
 		return
 	}
 	in0 := e.InPort[flow.Original]
-	if int(in0) >= len(cfg.Ports) || cfg.Ports[in0].Role != RoleBump {
+	if int(in0) >= len(cfg.Ports) || (cfg.Ports[in0].Role != RoleBump && cfg.Ports[in0].Role != RoleRouted) {
 		w.drop(p, ReasonEndpointNotAvailable)
 		return
 	}
@@ -185,39 +186,50 @@ func (w *Worker) decap(cfg *Config, pkts []Packet, j int) {
 		return
 	}
 	d := e.Dir(orient)
-	// The packet leaves by the side opposite to where its direction came in.
+	// A bump packet leaves by the side opposite to where its direction
+	// came in; a routed one by its one port (peer is the port itself).
 	inPort := e.InPort[d]
-	if int(inPort) >= len(cfg.Ports) || cfg.Ports[inPort].Role != RoleBump || cfg.Ports[inPort].Endpoint != epIdx {
+	if int(inPort) >= len(cfg.Ports) || cfg.Ports[inPort].Role != cfg.Ports[in0].Role || cfg.Ports[inPort].Endpoint != epIdx {
 		w.dropEndpoint(p, ReasonEndpointNotAvailable, epIdx)
 		return
 	}
 	out := cfg.Ports[inPort].peer
-
-	tci, tagged := e.VLAN()
-	hl := packet.EthernetHeaderLen
-	if tagged {
-		hl = packet.EthernetVLANLen
-	}
 	innerStart := p.Off + o.InnerOffset
 	innerLen := int(in.TotalLen)
-	off := innerStart - hl
-	b := p.Buf[off:innerStart:innerStart]
-	dst, src := e.EthDst, e.EthSrc
-	if d == flow.Reply {
-		dst, src = src, dst
+	if mtu := cfg.Ports[out].MTU; mtu != 0 && innerLen > mtu {
+		w.dropEndpoint(p, ReasonTooBig, epIdx)
+		return
 	}
-	// Fixed-length copies: the compiler moves 6 bytes inline.
-	copy(b[packet.EthernetDstOffset:packet.EthernetSrcOffset], dst[:])
-	copy(b[packet.EthernetSrcOffset:packet.EthernetTypeOffset], src[:])
-	if tagged {
-		binary.BigEndian.PutUint16(b[packet.EthernetTypeOffset:], packet.EtherTypeVLAN)
-		binary.BigEndian.PutUint16(b[packet.VLANTCIOffset:], tci)
-		binary.BigEndian.PutUint16(b[packet.VLANEtherTypeOffset:], etype)
+
+	if cfg.Ports[out].Role == RoleRouted {
+		if !w.routeOut(cfg, p, epIdx, out, in, innerStart, innerLen, etype) {
+			return
+		}
 	} else {
-		binary.BigEndian.PutUint16(b[packet.EthernetTypeOffset:], etype)
+		tci, tagged := e.VLAN()
+		hl := packet.EthernetHeaderLen
+		if tagged {
+			hl = packet.EthernetVLANLen
+		}
+		off := innerStart - hl
+		b := p.Buf[off:innerStart:innerStart]
+		dst, src := e.EthDst, e.EthSrc
+		if d == flow.Reply {
+			dst, src = src, dst
+		}
+		// Fixed-length copies: the compiler moves 6 bytes inline.
+		copy(b[packet.EthernetDstOffset:packet.EthernetSrcOffset], dst[:])
+		copy(b[packet.EthernetSrcOffset:packet.EthernetTypeOffset], src[:])
+		if tagged {
+			binary.BigEndian.PutUint16(b[packet.EthernetTypeOffset:], packet.EtherTypeVLAN)
+			binary.BigEndian.PutUint16(b[packet.VLANTCIOffset:], tci)
+			binary.BigEndian.PutUint16(b[packet.VLANEtherTypeOffset:], etype)
+		} else {
+			binary.BigEndian.PutUint16(b[packet.EthernetTypeOffset:], etype)
+		}
+		p.Off, p.Len = off, hl+innerLen
+		p.Verdict, p.Out = Forward, out
 	}
-	p.Off, p.Len = off, hl+innerLen
-	p.Verdict, p.Out = Forward, out
 
 	w.c.totals.DecapPkts++
 	w.c.totals.DecapBytes += uint64(innerLen)

@@ -20,10 +20,21 @@
 // and dropped, or handed to the kernel (Verdict Exception) when it is
 // addressed to the node.
 //
+// A routed endpoint (RoleRouted) is one port with the endpoint's own
+// addresses on a consumer subnet, the next hop consumer route tables
+// point at: ARP, neighbour discovery and packets for its own addresses go
+// to the port's exception TAP; every other IP packet is the endpoint's
+// traffic, keyed and encapsulated as a bump side's; after the appliance it
+// leaves the same port towards the next hop of the endpoint's longest
+// matching route (Port.Routes, the connected prefixes on-link), the
+// Ethernet header rebuilt from the port's MAC and the next hop's
+// (Config.Neighbors). TTL and hop limit are not changed (GWLB is a
+// transparent gateway). routedpath.go says what is dropped and why.
+//
 // Threading: one Worker per forwarding core (lcore), each with its own flow
 // table and counters; a Worker is used by exactly one goroutine/thread
-// (Stats, Flows and NeighborMisses are the exceptions, safe from any
-// goroutine). Both directions of a flow and the appliance's return must
+// (Stats, Flows, NeighborMisses and EndpointNeighborMisses are the
+// exceptions, safe from any goroutine). Both directions of a flow and the appliance's return must
 // reach the worker that owns the flow. Endpoint-side traffic is spread by
 // the NIC's RSS on the inner tuple, which is symmetric only with a
 // symmetric key (e.g. 0x6d5a repeated): the DPDK layer must configure one

@@ -6,9 +6,10 @@ import (
 )
 
 // The endpoint side of the pipeline: a frame from a bump side is bridged
-// (non-IP) or parsed and keyed (stage 1, classifyEndpoint), then, after the
-// burst's flow lookups, matched to its flow or given a new one and
-// encapsulated in place towards the flow's target (stage 2, encap).
+// (non-IP) or parsed and keyed (stage 1, classifyEndpoint; a routed
+// port's frames: classifyRouted), then, after the burst's flow lookups,
+// matched to its flow or given a new one and encapsulated in place
+// towards the flow's target (stage 2, encap).
 
 type encapItem struct {
 	pkt    int
@@ -56,12 +57,20 @@ func (w *Worker) classifyEndpoint(cfg *Config, p *Packet, i int, port *Port) {
 		w.c.totals.BridgedNDPkts++
 		return
 	}
+	w.queueEncap(cfg, p, i, epIdx, ep.ID)
+}
+
+// queueEncap ends stage 1 of an endpoint's IP packet (bump or routed),
+// parsed into w.enc[w.nEnc]: the size check, then its flow key for the
+// burst's lookups.
+func (w *Worker) queueEncap(cfg *Config, p *Packet, i, epIdx int, epID uint64) {
+	it := &w.enc[w.nEnc]
 	if int(it.inner.TotalLen) > cfg.innerLimit {
 		w.dropEndpoint(p, ReasonTooBig, epIdx)
 		return
 	}
 	in := &it.inner
-	it.orient = w.keys[w.nEnc].Set(ep.ID, cfg.Attr.Stickiness, &in.Src, &in.Dst, in.SrcPort, in.DstPort, in.Protocol, in.IsFragment())
+	it.orient = w.keys[w.nEnc].Set(epID, cfg.Attr.Stickiness, &in.Src, &in.Dst, in.SrcPort, in.DstPort, in.Protocol, in.IsFragment())
 	it.pkt, it.ep = i, epIdx
 	w.nEnc++
 }

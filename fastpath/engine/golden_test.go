@@ -32,6 +32,9 @@ type goldenStep struct {
 	frame func(outs [][]byte) []byte // built from the earlier outputs
 }
 
+// goldenCase is a named sequence of steps; a name starting with
+// "routed_" runs on the routed test node (routedConfig, routed port 3)
+// instead of testConfig.
 type goldenCase struct {
 	name  string
 	steps []goldenStep
@@ -85,7 +88,7 @@ func goldenCases() []goldenCase {
 		o := awsOpts(ep, at, c)
 		return []geneveOpt{{0x0103, 0x10, []byte{0xde, 0xad, 0xbe, 0xef}}, o[1], o[2], {0xffff, 0x7f, nil}, o[0], {0x0108, 0x42, []byte{1, 2, 3, 4, 5, 6, 7, 8}}}
 	}
-	return []goldenCase{
+	cases := []goldenCase{
 		{"ipv4_tcp_both_directions", []goldenStep{fixed(1, tcpSyn), ret(0, false), fixed(2, tcpSynAck), ret(2, false)}},
 		{"ipv4_udp", []goldenStep{fixed(1, udp4), ret(0, false)}},
 		{"ipv4_icmp_echo", []goldenStep{fixed(1, icmp4), ret(0, false), fixed(2, icmp4r), ret(2, false)}},
@@ -101,10 +104,41 @@ func goldenCases() []goldenCase {
 		{"ipv6_nd_bridged", []goldenStep{fixed(1, nd["neighbour solicitation"]), fixed(2, nd["neighbour advertisement"]),
 			fixed(1, nd["router solicitation"]), fixed(2, nd["router advertisement"])}},
 	}
+	return append(cases, routedGoldenCases()...)
+}
+
+// routedGoldenCases cross the routed endpoint (port 3): in from the
+// router or an on-link host, encapsulated, returned, out to the next hop
+// its routes give with the port's MAC as source, TTL and hop limit as
+// they came (1 included).
+func routedGoldenCases() []goldenCase {
+	const rp = routedPortIdx
+	synIn := ipPacket(internet4, app4, l4{proto: 6, sport: 40000, dport: 443, flags: tcpSYN, payload: payload})
+	synAck := ipPacket(app4, internet4, l4{proto: 6, sport: 443, dport: 40000, flags: tcpSYN | tcpACK, payload: payload})
+	udpHost := ipPacket(internet4, host4, l4{proto: 17, sport: 45001, dport: 47053, payload: payload})
+	udpHostBack := ipPacket(host4, internet4, l4{proto: 17, sport: 47053, dport: 45001, payload: payload})
+	tcp6Out := ipPacket(host6, internet6, l4{proto: 6, sport: 45003, dport: 443, flags: tcpSYN, payload: payload})
+	tcp6Back := ipPacket(internet6, host6, l4{proto: 6, sport: 443, dport: 45003, flags: tcpSYN | tcpACK, payload: payload})
+	icmp6In := ipPacket(internet6, host6, l4{proto: 58, icmpTyp: 128, icmpID: 0x99, payload: payload})
+	ttl4 := withTTL(ipPacket(internet4, app4, l4{proto: 17, sport: 45005, dport: 33434, payload: payload}), 1)
+	ttl6 := withTTL(ipPacket(internet6, host6, l4{proto: 17, sport: 45006, dport: 33435, payload: payload}), 1)
+	return []goldenCase{
+		{"routed_ipv4_via_router", []goldenStep{fixed(rp, fromRouter(synIn)), ret(0, false),
+			fixed(rp, fromRouter(synAck)), ret(2, false)}},
+		{"routed_ipv4_on_link", []goldenStep{fixed(rp, fromRouter(udpHost)), ret(0, false),
+			fixed(rp, ipEther(routedMAC, hostMAC, 0, udpHostBack)), ret(2, true)}},
+		{"routed_ipv6_via_router", []goldenStep{fixed(rp, ipEther(routedMAC, hostMAC, 0, tcp6Out)), ret(0, false),
+			fixed(rp, fromRouter(tcp6Back)), ret(2, false)}},
+		{"routed_ipv6_on_link", []goldenStep{fixed(rp, fromRouter(icmp6In)), ret(0, false)}},
+		{"routed_ttl_1", []goldenStep{fixed(rp, fromRouter(ttl4)), ret(0, false), fixed(rp, fromRouter(ttl6)), ret(2, false)}},
+	}
 }
 
 func runGolden(t *testing.T, gc goldenCase) (frames [][]byte, summary []string) {
 	cfg := testConfig(t, 4, Attributes{})
+	if strings.HasPrefix(gc.name, "routed_") {
+		cfg = routedConfig(t, nil)
+	}
 	w, _ := newTestWorker(t, cfg, 1024)
 	var outs [][]byte
 	for i, st := range gc.steps {
@@ -250,6 +284,41 @@ func TestGoldenSpecOffsets(t *testing.T) {
 		// The return carries the same Geneve bytes; its decapsulation is the input frame.
 		if !bytes.Equal(ret[42:], enc[42:]) || !bytes.Equal(dec, in) {
 			t.Errorf("%s: return/decapsulation mismatch", name)
+		}
+	}
+}
+
+// TestGoldenRoutedNextHops checks the routed golden files by hand: each
+// decapsulated frame goes to the next hop its destination's route names
+// (router, second router, on-link host) from the routed port's MAC, and
+// carries the inner packet exactly as it entered (TTL and hop limit
+// included).
+func TestGoldenRoutedNextHops(t *testing.T) {
+	for name, hops := range map[string][][6]byte{
+		"routed_ipv4_via_router": {routerMAC, routerMAC},
+		"routed_ipv4_on_link":    {hostMAC, routerMAC},
+		"routed_ipv6_via_router": {routerMAC, hostMAC},
+		"routed_ipv6_on_link":    {hostMAC},
+		"routed_ttl_1":           {routerMAC, hostMAC},
+	} {
+		frames, err := readPcap(filepath.Join("testdata", name+".pcap"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(frames) != 4*len(hops) {
+			t.Fatalf("%s: %d frames, want %d", name, len(frames), 4*len(hops))
+		}
+		for i, hop := range hops {
+			in, dec := frames[4*i], frames[4*i+3]
+			if !bytes.Equal(dec[0:6], hop[:]) || !bytes.Equal(dec[6:12], routedMAC[:]) {
+				t.Errorf("%s exchange %d: decapsulated to %x from %x, want %x from %x", name, i, dec[0:6], dec[6:12], hop, routedMAC)
+			}
+			if !bytes.Equal(dec[12:], in[12:]) {
+				t.Errorf("%s exchange %d: the inner packet changed on its way through", name, i)
+			}
+			if !bytes.Equal(in[0:6], routedMAC[:]) {
+				t.Errorf("%s exchange %d: input not sent to the routed port's MAC", name, i)
+			}
 		}
 	}
 }

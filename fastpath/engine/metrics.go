@@ -103,7 +103,7 @@ var nodeMetrics = [...]Metric{
 	{Name: "decap_bytes", Help: "inner IP bytes of the decapsulated packets", Unit: UnitBytes, off: unsafe.Offsetof(t0.DecapBytes)},
 	{Name: "bridged_packets", Help: "non-IP frames (ARP, LLDP, stacked VLANs, ...) bridged between bump sides", Unit: UnitPackets, off: unsafe.Offsetof(t0.BridgedPkts)},
 	{Name: "bridged_nd_packets", Help: "IPv6 neighbour discovery messages (ICMPv6 133-137, hop limit 255) bridged between bump sides", Unit: UnitPackets, off: unsafe.Offsetof(t0.BridgedNDPkts)},
-	{Name: "exception_packets", Help: "frames for the node handed to the kernel (ARP, ICMP, health checks)", Unit: UnitPackets, off: unsafe.Offsetof(t0.ExceptionPkt)},
+	{Name: "exception_packets", Help: "frames for the node or a routed endpoint's own addresses handed to the kernel (ARP, neighbour discovery, ICMP, health checks)", Unit: UnitPackets, off: unsafe.Offsetof(t0.ExceptionPkt)},
 	{Name: "new_flows", Help: "flows created", Unit: UnitFlows, off: unsafe.Offsetof(t0.NewFlows)},
 	{Name: "expired_flows", Help: "flows reclaimed after their idle timeout", Unit: UnitFlows, off: unsafe.Offsetof(t0.ExpiredFlows)},
 	{Name: "tcp_resets", Help: "TCP resets sent for TCP packets without a flow (send_tcp_reset.on_idle_timeout)", Unit: UnitPackets, off: unsafe.Offsetof(t0.TCPResets)},
@@ -111,12 +111,13 @@ var nodeMetrics = [...]Metric{
 }
 
 var endpointMetrics = [...]Metric{
-	{Name: "in_packets", Key: "InPkts", Help: "IP packets received from the endpoint's sides", Unit: UnitPackets, off: unsafe.Offsetof(e0.InPkts)},
-	{Name: "in_bytes", Key: "InBytes", Help: "inner IP bytes received from the endpoint's sides", Unit: UnitBytes, off: unsafe.Offsetof(e0.InBytes)},
-	{Name: "out_packets", Key: "OutPkts", Help: "IP packets sent out of the endpoint's sides after the appliance", Unit: UnitPackets, off: unsafe.Offsetof(e0.OutPkts)},
-	{Name: "out_bytes", Key: "OutBytes", Help: "inner IP bytes sent out of the endpoint's sides after the appliance", Unit: UnitBytes, off: unsafe.Offsetof(e0.OutBytes)},
+	{Name: "in_packets", Key: "InPkts", Help: "IP packets received from the endpoint's sides (bump) or port (routed)", Unit: UnitPackets, off: unsafe.Offsetof(e0.InPkts)},
+	{Name: "in_bytes", Key: "InBytes", Help: "inner IP bytes received from the endpoint's sides (bump) or port (routed)", Unit: UnitBytes, off: unsafe.Offsetof(e0.InBytes)},
+	{Name: "out_packets", Key: "OutPkts", Help: "IP packets sent out of the endpoint's sides (bump) or port (routed) after the appliance", Unit: UnitPackets, off: unsafe.Offsetof(e0.OutPkts)},
+	{Name: "out_bytes", Key: "OutBytes", Help: "inner IP bytes sent out of the endpoint's sides (bump) or port (routed) after the appliance", Unit: UnitBytes, off: unsafe.Offsetof(e0.OutBytes)},
 	{Name: "dropped_packets", Key: "Drops", Help: "dropped packets attributed to the endpoint", Unit: UnitPackets, off: unsafe.Offsetof(e0.Drops)},
 	{Name: "new_flows", Key: "NewFlows", Help: "flows created on the endpoint", Unit: UnitFlows, off: unsafe.Offsetof(e0.NewFlows)},
+	{Name: "no_neighbor_drops", Key: "NoNeighbor", Help: "packets of a routed endpoint dropped after the appliance because their next hop's MAC was not resolved", Unit: UnitPackets, off: unsafe.Offsetof(e0.NoNeighbor)},
 }
 
 var targetMetrics = [...]Metric{

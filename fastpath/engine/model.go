@@ -26,9 +26,13 @@ const (
 	// RoleBump is one side of a transparent wire for one endpoint: traffic
 	// entering side A leaves side B after the appliance, and vice versa.
 	RoleBump
-	// RoleRouted is reserved for one-port endpoints with their own address
-	// (an EC2 ENI with source/destination check off). Not implemented: such
-	// ports drop everything as not_for_us.
+	// RoleRouted is a one-port endpoint with its own addresses on a
+	// consumer subnet, the next hop consumer route tables point at (an EC2
+	// ENI with source/destination check off): ARP, neighbour discovery and
+	// packets for its own addresses go to the kernel (Verdict Exception),
+	// every other IP packet is the endpoint's traffic; after the appliance
+	// it leaves the same port towards its destination's next hop (the
+	// port's Routes, longest prefix first, and Config.Neighbors).
 	RoleRouted
 )
 
@@ -74,20 +78,64 @@ type Port struct {
 	// through it (serve then resolves the gateway's MAC as the targets'
 	// next hop). The engine only uses Target.NextHopMAC.
 	Gateway netip.Addr
-	// MTU is the IP MTU of the appliance network (the port's MTU): an
-	// encapsulated packet is at most this long, so inner packets larger
+	// MTU is the port's IP MTU. Appliance role: the appliance network's;
+	// an encapsulated packet is at most this long, so inner packets larger
 	// than MTU - 68 (packet.OuterOverhead) are dropped and counted as
 	// too_big, never sent to be lost on the wire. 0 means
 	// packet.ApplianceMTU (8568), which carries GWLB's 8500-byte inner
-	// packets; at least MinApplianceMTU.
+	// packets; at least MinApplianceMTU. Bump and routed roles: the
+	// endpoint link's; a packet that would leave the port after the
+	// appliance longer than MTU is dropped as too_big (0: no limit
+	// beyond Config.InnerLimit, which bounds what enters); at least
+	// MinEndpointMTU (1280 with Address6).
 	MTU int
 
-	// Bump role: which endpoint (index into Config.Endpoints) and side.
+	// Bump and routed roles: which endpoint (index into Config.Endpoints).
 	Endpoint int
-	Side     Side
+	// Bump role: which side of the wire.
+	Side Side
 
-	// peer is the other side's port index (bump), filled by NewConfig.
+	// Routed role. Address is the endpoint's IPv4 address and prefix on
+	// its consumer subnet (required); Address6 its IPv6 address and prefix
+	// (optional). The connected prefixes are on-link: destinations in them
+	// are their own next hop.
+	Address  netip.Prefix
+	Address6 netip.Prefix
+	// MAC is the routed port's MAC, shared by its exception TAP: the
+	// source of every frame the engine sends out of the port, and the
+	// only unicast destination it accepts (an ENI has one MAC and no
+	// promiscuous mode).
+	MAC [6]byte
+	// Routes are the endpoint's routes beyond the connected prefixes, at
+	// most MaxRoutes: a default route or more specific ones through a
+	// router on the link. After the appliance a packet follows the
+	// longest prefix that contains its destination; none: dropped as
+	// no_route.
+	Routes []Route
+
+	// peer is the other side's port index (bump) or the port's own index
+	// (routed), filled by NewConfig: where a flow's reply direction leaves.
 	peer uint16
+}
+
+// Route is one entry of a routed endpoint's route table: packets to Dst
+// go to the router Via, or on-link to their destination itself when Via
+// is the zero Addr. Dst and Via are of one family; Via is on the port's
+// link: inside a connected prefix, or an IPv6 link-local address.
+type Route struct {
+	Dst netip.Prefix
+	Via netip.Addr
+}
+
+// Neighbor is the MAC of one address on a routed port's link (its router
+// or an on-link host), as the kernel resolved it through the port's
+// exception TAP (or as configured statically). A decapsulated packet
+// whose next hop has no entry is dropped as no_neighbor and the next hop
+// reported by Worker.EndpointNeighborMisses.
+type Neighbor struct {
+	Port int // index into Config.Ports of a routed port
+	IP   netip.Addr
+	MAC  [6]byte
 }
 
 // EndpointState mirrors the gateway load balancer endpoint's state. Only
@@ -245,7 +293,21 @@ const (
 	MaxPorts     = 64
 	MaxEndpoints = 1024
 	MaxTargets   = balance.MaxTargets
+	// MaxRoutes bounds each routed port's Routes: the route lookup scans
+	// them, longest prefix first (an endpoint needs a handful: the
+	// connected prefixes and a default route).
+	MaxRoutes = 64
+	// MaxNeighbors bounds Config.Neighbors.
+	MaxNeighbors = 1 << 16
 )
+
+// MinEndpointMTU is the smallest bump or routed port MTU a Config
+// accepts: the IPv4 minimum every host must accept (RFC 791); a routed
+// port with an IPv6 address needs 1280 (RFC 8200).
+const MinEndpointMTU = 576
+
+// minIPv6MTU is the IPv6 link MTU minimum (RFC 8200).
+const minIPv6MTU = 1280
 
 // MinApplianceMTU is the smallest appliance port MTU a Config accepts: it
 // carries a 576-byte inner packet (the IPv4 minimum every host must

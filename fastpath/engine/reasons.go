@@ -29,6 +29,8 @@ const (
 	ReasonBadChecksum
 	ReasonGeneveControl
 	ReasonNonzeroVNI
+	ReasonNoRoute
+	ReasonRouteLoop
 	// NumReasons is the number of reasons.
 	NumReasons
 )
@@ -52,12 +54,15 @@ var reasons = [NumReasons]struct{ name, help string }{
 	ReasonTableFull: {"table_full", "a new flow found the flow table full; live flows " +
 		"are never evicted"},
 	ReasonTooBig: {"too_big", "the inner packet is larger than the node carries (8500 " +
-		"bytes, or the appliance MTU - 68 when smaller); GWLB neither fragments nor sends ICMP"},
-	ReasonNotForUs: {"not_for_us", "not addressed to the node, or received on a port " +
-		"with no role"},
+		"bytes, or the appliance MTU - 68 when smaller), or than the MTU of the endpoint port " +
+		"it would leave by; GWLB neither fragments nor sends ICMP"},
+	ReasonNotForUs: {"not_for_us", "not addressed to the node, received on a port " +
+		"with no role, or on a routed port: sent to another MAC, VLAN-tagged, neither IP nor ARP, " +
+		"or link-layer broadcast to another IP address"},
 	ReasonEndpointNotAvailable: {"endpoint_not_available", "the endpoint is not in state " +
 		"available"},
-	ReasonNoNeighbor: {"no_neighbor", "the target's next-hop MAC is not resolved yet"},
+	ReasonNoNeighbor: {"no_neighbor", "the next hop's MAC is not resolved yet (a target's, " +
+		"or a routed endpoint's router or on-link destination): the node asks the kernel to resolve it"},
 	ReasonNoFlow: {"no_flow", "a TCP packet other than a SYN for which no flow exists " +
 		"(e.g. after the idle timeout); only a SYN starts a TCP flow"},
 	ReasonNoHeadroom: {"no_headroom", "the buffer lacks the headroom to prepend the outer " +
@@ -69,6 +74,11 @@ var reasons = [NumReasons]struct{ name, help string }{
 	ReasonGeneveControl: {"geneve_control", "a Geneve packet with the O (control) bit set: " +
 		"RFC 8926 says its payload must not be forwarded, and GWLB sends none"},
 	ReasonNonzeroVNI: {"nonzero_vni", "a Geneve return whose VNI is not 0, the VNI GWLB uses"},
+	ReasonNoRoute: {"no_route", "after the appliance, no route of the routed endpoint " +
+		"contains the destination"},
+	ReasonRouteLoop: {"route_loop", "after the appliance, the routed endpoint's next hop is " +
+		"the packet's own source: the sender routes the destination through the endpoint and " +
+		"the endpoint routes it back through the sender"},
 }
 
 // String returns the reason's name, e.g. "unknown_cookie".

@@ -26,6 +26,10 @@ type Config struct {
 	// TargetIndex) through the balance package.
 	Targets []Target
 	Attr    Attributes
+	// Neighbors are the MACs of next hops on routed ports' links (routers
+	// and on-link hosts); unresolved ones (zero MAC) may be listed and are
+	// left out. A later entry for the same port and address wins.
+	Neighbors []Neighbor
 
 	// Balance is the target set with its Maglev tables, built by
 	// NewConfig. Its indices are what flows store.
@@ -41,6 +45,9 @@ type Config struct {
 	targets       []targetRun // by balance index, tombstones included
 	// geneveHdr is each endpoint's Geneve header template.
 	geneveHdr []geneveTemplate
+	// routed is each routed port's route and neighbour tables, by port
+	// index (ok false for other ports).
+	routed []routedPort
 }
 
 // targetRun is what the fast path needs of a target, by balance index.
@@ -135,10 +142,23 @@ func NewConfig(c Config, prev *Config) (*Config, error) {
 
 	cfg.appliancePort = -1
 	sides := map[int][2]int{}
+	routedEP := map[int]int{} // endpoint index -> its routed port
+	cfg.routed = make([]routedPort, len(cfg.Ports))
 	for i := range cfg.Ports {
 		p := &cfg.Ports[i]
 		switch p.Role {
-		case RoleUnused, RoleRouted:
+		case RoleUnused:
+		case RoleRouted:
+			cfg.routed[i] = checkRouted(i, p, len(cfg.Endpoints), add)
+			if p.Endpoint < 0 || p.Endpoint >= len(cfg.Endpoints) {
+				continue
+			}
+			if j, dup := routedEP[p.Endpoint]; dup {
+				add("port %d (%s): endpoint %s already has routed port %d; a routed endpoint has one port", i, p.Name, FormatEndpointID(cfg.Endpoints[p.Endpoint].ID), j)
+				continue
+			}
+			routedEP[p.Endpoint] = i
+			p.peer = uint16(i)
 		case RoleAppliance:
 			if cfg.appliancePort >= 0 {
 				add("port %d (%s): a second appliance port; only one is supported (port %d)", i, p.Name, cfg.appliancePort)
@@ -170,6 +190,9 @@ func NewConfig(c Config, prev *Config) (*Config, error) {
 				add("port %d (%s): side %d is neither A nor B", i, p.Name, p.Side)
 				continue
 			}
+			if p.MTU != 0 && (p.MTU < MinEndpointMTU || p.MTU > maxApplianceMTU) {
+				add("port %d (%s): MTU %d: must be %d-%d (0: no limit beyond the inner MTU)", i, p.Name, p.MTU, MinEndpointMTU, maxApplianceMTU)
+			}
 			s, ok := sides[p.Endpoint]
 			if !ok {
 				s = [2]int{-1, -1}
@@ -185,6 +208,10 @@ func NewConfig(c Config, prev *Config) (*Config, error) {
 		}
 	}
 	for ep, s := range sides {
+		if j, both := routedEP[ep]; both {
+			add("endpoint %s: has routed port %d and bump ports; an endpoint is attached in one mode", FormatEndpointID(cfg.Endpoints[ep].ID), j)
+			continue
+		}
 		if s[0] < 0 || s[1] < 0 {
 			add("endpoint %s: bump mode needs a side A and a side B port", FormatEndpointID(cfg.Endpoints[ep].ID))
 			continue
@@ -192,6 +219,7 @@ func NewConfig(c Config, prev *Config) (*Config, error) {
 		cfg.Ports[s[0]].peer = uint16(s[1])
 		cfg.Ports[s[1]].peer = uint16(s[0])
 	}
+	buildNeighbors(cfg.routed, cfg.Neighbors, add)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("invalid data-plane config: %w", errors.Join(errs...))
 	}
@@ -274,7 +302,8 @@ func (c *Config) NumTargetIndices() int { return len(c.targets) }
 // AppliancePort returns the index of the appliance port, or -1.
 func (c *Config) AppliancePort() int { return c.appliancePort }
 
-// Peer returns the other side's port index of a bump port.
+// Peer returns the other side's port index of a bump port (a routed
+// port's own index).
 func (c *Config) Peer(port int) int { return int(c.Ports[port].peer) }
 
 // Publisher holds the current Config. Serve stores a new snapshot; each

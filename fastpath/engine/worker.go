@@ -53,7 +53,8 @@ type WorkerOptions struct {
 
 // Worker runs the pipeline for one forwarding core. Process, Flush and
 // Close must be called from one goroutine (the worker's); Stats, Revision,
-// ReadFlows, Lookup and NeighborMisses are safe from any goroutine.
+// ReadFlows, Lookup, NeighborMisses and EndpointNeighborMisses are safe from
+// any goroutine.
 type Worker struct {
 	id           int
 	pub          *Publisher
@@ -74,6 +75,7 @@ type Worker struct {
 	hiTgt  atomic.Int32
 
 	neighbor [MaxTargets / 64]atomic.Uint64 // targets seen without a next-hop MAC
+	misses   endpointMisses                 // routed next hops seen without a MAC
 
 	requests chan request // flow listings and lookups (flows.go)
 	pending  atomic.Int32
@@ -260,6 +262,8 @@ func (w *Worker) burst(cfg *Config, pkts []Packet, now int64) {
 		switch port := &cfg.Ports[p.Port]; port.Role {
 		case RoleBump:
 			w.classifyEndpoint(cfg, p, i, port)
+		case RoleRouted:
+			w.classifyRouted(cfg, p, i, port)
 		case RoleAppliance:
 			w.classifyAppliance(cfg, p, i)
 		default:

@@ -263,3 +263,25 @@ func TestDisableOffloads(t *testing.T) {
 		t.Errorf("missing namespace: %v", err)
 	}
 }
+
+// SetMTU changes only the MTU: a down TAP stays down, a jumbo MTU is
+// taken, a missing interface is named.
+func TestSetMTU(t *testing.T) {
+	needRoot(t)
+	tap := newTAP(t)
+	for _, mtu := range []int{9001, 1500, 9001} {
+		if err := SetMTU(tap, mtu); err != nil {
+			t.Fatal(err)
+		}
+		l, err := netlink.LinkByName(tap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Attrs().MTU != mtu || l.Attrs().Flags&net.FlagUp != 0 {
+			t.Fatalf("link %s: MTU %d flags %v, want %d and down", tap, l.Attrs().MTU, l.Attrs().Flags, mtu)
+		}
+	}
+	if err := SetMTU("gwkt-missing0", 1500); err == nil || !strings.Contains(err.Error(), "gwkt-missing0") {
+		t.Fatalf("missing interface: %v", err)
+	}
+}

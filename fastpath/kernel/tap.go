@@ -93,6 +93,24 @@ func ConfigureTAP(name string, cfg TAPConfig) error {
 	return nil
 }
 
+// SetMTU sets the MTU of an interface, leaving everything else (its state
+// included) as it is: the DPDK layer sets an exception TAP's MTU this way,
+// since net_tap (DPDK 22.11) refuses MTUs above 1500 through the PMD while
+// the kernel interface carries jumbo frames.
+func SetMTU(name string, mtu int) error {
+	link, err := linkByName(name)
+	if err != nil {
+		return err
+	}
+	if link.Attrs().MTU == mtu {
+		return nil
+	}
+	if err := netlink.LinkSetMTU(link, mtu); err != nil {
+		return fmt.Errorf("kernel: %s: setting MTU %d: %w", name, mtu, err)
+	}
+	return nil
+}
+
 // QuietKernelSide stops the kernel from answering for the node on an
 // interface that a DPDK port reads with net_af_packet: the kernel still
 // sees every frame there, and without this it would answer ARP for the

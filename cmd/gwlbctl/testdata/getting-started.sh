@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The AWS guide "Getting started with Gateway Load Balancers using the AWS
-# CLI", command for command, plus the prerequisites it assumes (a service
-# provider VPC and a service consumer VPC, each with a subnet) and the
+# CLI" (docs.aws.amazon.com/elasticloadbalancing/latest/gateway/
+# getting-started-cli.html), command for command, plus the prerequisites it
+# assumes (a service provider VPC and a service consumer VPC with an
+# internet gateway, an endpoint subnet and an application subnet) and the
 # connection acceptance a service that requires acceptance needs.
 #
 # It is written for the AWS CLI: run it with `aws` being gwlbctl (a symlink
@@ -19,11 +21,18 @@ provider_subnet_id=$(aws ec2 create-subnet --vpc-id "$provider_vpc_id" --cidr-bl
 consumer_vpc_id=$(aws ec2 create-vpc --cidr-block 10.0.0.0/16 --query Vpc.VpcId --output text)
 consumer_subnet_id=$(aws ec2 create-subnet --vpc-id "$consumer_vpc_id" --cidr-block 10.0.1.0/24 \
   --availability-zone "$zone" --query Subnet.SubnetId --output text)
+application_subnet_id=$(aws ec2 create-subnet --vpc-id "$consumer_vpc_id" --cidr-block 10.0.2.0/24 \
+  --availability-zone "$zone" --query Subnet.SubnetId --output text)
+igw_id=$(aws ec2 create-internet-gateway --query InternetGateway.InternetGatewayId --output text)
+aws ec2 attach-internet-gateway --internet-gateway-id "$igw_id" --vpc-id "$consumer_vpc_id"
+aws ec2 wait vpc-available --vpc-ids "$provider_vpc_id" "$consumer_vpc_id"
+aws ec2 wait subnet-available --subnet-ids "$provider_subnet_id" "$consumer_subnet_id" "$application_subnet_id"
 
 # Step 1: Create a Gateway Load Balancer and register targets.
 loadbalancer_arn=$(aws elbv2 create-load-balancer --name my-load-balancer --type gateway \
   --subnets "$provider_subnet_id" --query 'LoadBalancers[0].LoadBalancerArn' --output text)
 echo "load balancer: $loadbalancer_arn"
+aws elbv2 wait load-balancer-available --load-balancer-arns "$loadbalancer_arn"
 
 targetgroup_arn=$(aws elbv2 create-target-group --name my-targets --protocol GENEVE --port 6081 \
   --vpc-id "$provider_vpc_id" --query 'TargetGroups[0].TargetGroupArn' --output text)
@@ -57,6 +66,20 @@ aws ec2 describe-vpc-endpoint-connections \
   --filters Name=service-id,Values="$service_id" Name=vpc-endpoint-state,Values=pendingAcceptance
 aws ec2 accept-vpc-endpoint-connections --service-id "$service_id" --vpc-endpoint-ids "$vpce_id"
 
+# Step 4: Configure routing. The application subnet's default route goes to
+# the endpoint; the endpoint subnet's to the internet gateway; and the
+# gateway's route table (an edge association) sends traffic for the
+# application subnet to the endpoint.
+app_rtb=$(aws ec2 create-route-table --vpc-id "$consumer_vpc_id" --query RouteTable.RouteTableId --output text)
+aws ec2 create-route --route-table-id "$app_rtb" --destination-cidr-block 0.0.0.0/0 --vpc-endpoint-id "$vpce_id"
+aws ec2 associate-route-table --route-table-id "$app_rtb" --subnet-id "$application_subnet_id"
+endpoint_rtb=$(aws ec2 create-route-table --vpc-id "$consumer_vpc_id" --query RouteTable.RouteTableId --output text)
+aws ec2 create-route --route-table-id "$endpoint_rtb" --destination-cidr-block 0.0.0.0/0 --gateway-id "$igw_id"
+aws ec2 associate-route-table --route-table-id "$endpoint_rtb" --subnet-id "$consumer_subnet_id"
+igw_rtb=$(aws ec2 create-route-table --vpc-id "$consumer_vpc_id" --query RouteTable.RouteTableId --output text)
+aws ec2 create-route --route-table-id "$igw_rtb" --destination-cidr-block 10.0.2.0/24 --vpc-endpoint-id "$vpce_id"
+aws ec2 associate-route-table --route-table-id "$igw_rtb" --gateway-id "$igw_id"
+
 # Describe what was built.
 aws elbv2 describe-load-balancers --load-balancer-arns "$loadbalancer_arn"
 aws elbv2 describe-listeners --load-balancer-arn "$loadbalancer_arn"
@@ -72,6 +95,18 @@ targets=$(aws elbv2 describe-target-health --target-group-arn "$targetgroup_arn"
   --query 'length(TargetHealthDescriptions)' --output text)
 if [ "$targets" != 2 ]; then
   echo "target group has $targets targets, want 2" >&2
+  exit 1
+fi
+via=$(aws ec2 describe-route-tables --filters Name=association.subnet-id,Values="$application_subnet_id" \
+  --query 'RouteTables[0].Routes[?DestinationCidrBlock==`0.0.0.0/0`].GatewayId' --output text)
+if [ "$via" != "$vpce_id" ]; then
+  echo "the application subnet routes 0.0.0.0/0 to $via, want $vpce_id" >&2
+  exit 1
+fi
+edge=$(aws ec2 describe-route-tables --filters Name=association.gateway-id,Values="$igw_id" \
+  --query 'RouteTables[0].Routes[?DestinationCidrBlock==`10.0.2.0/24`].GatewayId' --output text)
+if [ "$edge" != "$vpce_id" ]; then
+  echo "the gateway routes the application subnet to $edge, want $vpce_id" >&2
   exit 1
 fi
 echo "getting started: done"

@@ -19,6 +19,7 @@ import (
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/clitest"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/cmdutil"
 	"github.com/gwlbctl/gwlbctl/control"
+	"github.com/gwlbctl/gwlbctl/control/store/etcdtest"
 )
 
 // buildGwlbctl builds the real binary (go build ./cmd/gwlbctl) into a
@@ -77,23 +78,34 @@ func run(t *testing.T, bin string, env []string, args ...string) result {
 	return result{code, out.String(), errOut.String()}
 }
 
+// TestBinary runs the control-plane acceptance suite with the real binary
+// on each state backend (TestBinary/file/..., TestBinary/etcd/...); the
+// interrupt (a held file lock) and the demo (its own state file) are the
+// file's.
 func TestBinary(t *testing.T) {
 	bin, dir := buildGwlbctl(t)
-	t.Run("GettingStartedGuide", func(t *testing.T) { testGettingStarted(t, dir) })
-	t.Run("ConcurrentRegisterTargets", func(t *testing.T) { testConcurrentRegister(t, bin) })
-	t.Run("BadInputs", func(t *testing.T) { testBadInputs(t, bin) })
-	t.Run("Interrupt", func(t *testing.T) { testInterrupt(t, bin) })
-	t.Run("Demo", func(t *testing.T) { testDemo(t, bin) })
+	for _, b := range clitest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Run("GettingStartedGuide", func(t *testing.T) { testGettingStarted(t, dir, b) })
+			t.Run("ConcurrentRegisterTargets", func(t *testing.T) { testConcurrentRegister(t, bin, b) })
+			t.Run("BadInputs", func(t *testing.T) { testBadInputs(t, bin, b) })
+			if b.Name == "file" {
+				t.Run("Interrupt", func(t *testing.T) { testInterrupt(t, bin) })
+				t.Run("Demo", func(t *testing.T) { testDemo(t, bin) })
+			}
+		})
+	}
 }
 
 // testGettingStarted runs AWS's getting-started guide, written for the AWS
 // CLI, with `aws` being the gwlbctl binary.
-func testGettingStarted(t *testing.T, bindir string) {
+func testGettingStarted(t *testing.T, bindir string, b clitest.Backend) {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash not found")
 	}
 	home := t.TempDir()
-	state := filepath.Join(home, "state.json")
+	e := b.New(t)
+	state := e.StatePath
 	cmd := exec.Command("bash", filepath.Join(testdata, "getting-started.sh"))
 	cmd.Env = cleanEnv(home, state)
 	for i, kv := range cmd.Env {
@@ -110,7 +122,7 @@ func testGettingStarted(t *testing.T, bindir string) {
 	}
 
 	// The ARNs and ids it captured with --query ... --output text are exact.
-	st := readState(t, state)
+	st := e.State()
 	if len(st.LoadBalancers) != 1 || len(st.Endpoints) != 1 || len(st.EndpointServices) != 1 {
 		t.Fatalf("state: %d load balancers, %d endpoint services, %d endpoints", len(st.LoadBalancers), len(st.EndpointServices), len(st.Endpoints))
 	}
@@ -131,24 +143,11 @@ func testGettingStarted(t *testing.T, bindir string) {
 	}
 }
 
-func readState(t *testing.T, path string) *control.State {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := &control.State{}
-	if err := json.Unmarshal(b, st); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
 // testConcurrentRegister starts 50 gwlbctl processes at once, each
 // registering a different target into one target group: none may be lost.
-func testConcurrentRegister(t *testing.T, bin string) {
+func testConcurrentRegister(t *testing.T, bin string, b clitest.Backend) {
 	const n = 50
-	e := clitest.New(t)
+	e := b.New(t)
 	fx := e.Seed()
 	env := cleanEnv(t.TempDir(), e.StatePath)
 	var wg sync.WaitGroup
@@ -199,12 +198,14 @@ func testConcurrentRegister(t *testing.T, bin string) {
 }
 
 // testBadInputs checks that each bad input gives its error code in the
-// message, the documented exit code, and leaves the state file as it was,
-// byte for byte.
-func testBadInputs(t *testing.T, bin string) {
+// message, the documented exit code, and leaves the stored document as it
+// was, byte for byte.
+func testBadInputs(t *testing.T, bin string, b clitest.Backend) {
 	long := strings.Repeat("a", 33)
 	type row struct {
 		name string
+		// fileOnly: the row is about the state file's path.
+		fileOnly bool
 		// prepare may change the seeded state file before the snapshot.
 		prepare func(t *testing.T, e *clitest.Env, fx clitest.Fixture, env []string) (statePath string)
 		args    func(fx clitest.Fixture) []string
@@ -284,9 +285,7 @@ func testBadInputs(t *testing.T, bin string) {
 		{name: "corrupted state file",
 			prepare: func(t *testing.T, e *clitest.Env, fx clitest.Fixture, env []string) string {
 				b := e.StateBytes()
-				if err := os.WriteFile(e.StatePath, b[:len(b)/2], 0o600); err != nil {
-					t.Fatal(err)
-				}
+				e.SetStateBytes(b[:len(b)/2])
 				return e.StatePath
 			},
 			args: func(fx clitest.Fixture) []string {
@@ -294,10 +293,7 @@ func testBadInputs(t *testing.T, bin string) {
 			}, code: 253, msg: "state file is corrupted"},
 		{name: "newer schema",
 			prepare: func(t *testing.T, e *clitest.Env, fx clitest.Fixture, env []string) string {
-				b := bytes.Replace(e.StateBytes(), []byte(`"schemaVersion": 1`), []byte(`"schemaVersion": 7`), 1)
-				if err := os.WriteFile(e.StatePath, b, 0o600); err != nil {
-					t.Fatal(err)
-				}
+				e.SetStateBytes(bytes.Replace(e.StateBytes(), []byte(`"schemaVersion": 1`), []byte(`"schemaVersion": 7`), 1))
 				return e.StatePath
 			},
 			args: func(fx clitest.Fixture) []string {
@@ -314,14 +310,14 @@ func testBadInputs(t *testing.T, bin string) {
 			args: func(fx clitest.Fixture) []string {
 				return []string{"elbv2", "describe-load-balancers"}
 			}, code: 253, msg: "cannot read state file"},
-		{name: "state path under a regular file",
+		{name: "state path under a regular file", fileOnly: true,
 			prepare: func(t *testing.T, e *clitest.Env, fx clitest.Fixture, env []string) string {
 				return filepath.Join(e.StatePath, "state.json")
 			},
 			args: func(fx clitest.Fixture) []string {
 				return []string{"ec2", "create-vpc", "--cidr-block", "10.5.0.0/16"}
 			}, code: 253, msg: "not a directory (give --state or GWLBCTL_STATE a writable path)"},
-		{name: "unreadable state file",
+		{name: "unreadable state file", fileOnly: true,
 			prepare: func(t *testing.T, e *clitest.Env, fx clitest.Fixture, env []string) string {
 				if os.Geteuid() == 0 || runtime.GOOS == "windows" {
 					t.Skip("root reads any file")
@@ -335,17 +331,36 @@ func testBadInputs(t *testing.T, bin string) {
 			args: func(fx clitest.Fixture) []string {
 				return []string{"elbv2", "describe-load-balancers"}
 			}, code: 253, msg: "permission denied"},
+		{name: "etcd unreachable",
+			prepare: func(t *testing.T, e *clitest.Env, fx clitest.Fixture, env []string) string {
+				return "etcd://" + etcdtest.DeadEndpoint(t) + "/gwlbctl?dial-timeout=500ms"
+			},
+			args: func(fx clitest.Fixture) []string {
+				return []string{"elbv2", "register-targets", "--target-group-arn", fx.TargetGroupArn, "--targets", "Id=10.0.1.20"}
+			}, code: 253, msg: "did not answer within 500ms"},
 	}
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
-			e := clitest.New(t)
+			if r.fileOnly && b.Name != "file" {
+				t.Skip("about the state file's path")
+			}
+			e := b.New(t)
 			fx := e.Seed()
 			env := cleanEnv(t.TempDir(), e.StatePath)
 			path := e.StatePath
 			if r.prepare != nil {
 				path = r.prepare(t, e, fx, env)
 			}
-			before, _ := os.ReadFile(path)
+			// The document at the seeded location, and the file at path
+			// when the row points the command elsewhere.
+			document := func() []byte {
+				if path == e.StatePath {
+					return e.StateBytes()
+				}
+				b, _ := os.ReadFile(path)
+				return append(b, e.StateBytes()...)
+			}
+			before := document()
 			res := run(t, bin, append(env, "GWLBCTL_STATE="+path), r.args(fx)...)
 			if res.code != r.code {
 				t.Errorf("exit code %d, want %d\nstderr: %s", res.code, r.code, res.stderr)
@@ -356,9 +371,8 @@ func testBadInputs(t *testing.T, bin string) {
 			if r.code == cmdutil.ExitService && !strings.Contains(res.stderr, "An error occurred (") {
 				t.Errorf("stderr %q lacks the AWS CLI's error form", res.stderr)
 			}
-			after, _ := os.ReadFile(path)
-			if !bytes.Equal(before, after) {
-				t.Error("the state file changed")
+			if after := document(); !bytes.Equal(before, after) {
+				t.Error("the stored state changed")
 			}
 		})
 	}

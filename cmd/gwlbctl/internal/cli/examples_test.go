@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -124,11 +125,16 @@ func TestEveryVerbHasRunnableExamples(t *testing.T) {
 				io, _, _, errOut := cmdutil.TestIO()
 				f := cmdutil.NewFactory(openStore)
 				f.IOStreams = io
+				// A waiter's example polls without waiting; one whose
+				// condition the seeded state never meets runs out of
+				// attempts, which is how it ends on AWS too.
+				f.Sleep = func(context.Context, time.Duration) error { return nil }
 				t.Setenv("GWLBCTL_CONFIG", "")
 				t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 				args := shellWords(t, line)[1:]
 				code := Run(context.Background(), f, args)
-				if code != cmdutil.ExitOK && code != cmdutil.ExitService {
+				waiterTimedOut := verb.Parent().Name() == "wait" && code == cmdutil.ExitError && strings.Contains(errOut.String(), "Waiter ")
+				if code != cmdutil.ExitOK && code != cmdutil.ExitService && !waiterTimedOut {
 					t.Errorf("example %q exited %d:\n%s", line, code, errOut)
 				}
 			}

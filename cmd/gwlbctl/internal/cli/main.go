@@ -96,7 +96,12 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	root.SetIn(f.IOStreams.In)
 	root.SetOut(f.IOStreams.Out)
 	root.SetErr(f.IOStreams.ErrOut)
-	root.SetArgs(cmdutil.ExpandListArgs(root, args))
+	expanded, err := cmdutil.ExpandListArgs(root, args)
+	if err != nil {
+		PrintError(f.IOStreams.ErrOut, root, err)
+		return cmdutil.ExitCode(err)
+	}
+	root.SetArgs(expanded)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil {
 		PrintError(f.IOStreams.ErrOut, cmd, err)

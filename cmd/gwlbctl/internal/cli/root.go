@@ -5,12 +5,15 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/apiserver"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/appliance"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/apply"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/cmdutil"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/ec2"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/elbv2"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/serve"
+	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/state"
+	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/top"
 )
 
 // commands are gwlbctl's top-level commands. Adding one is one line here.
@@ -20,6 +23,9 @@ var commands = []func(*cmdutil.Factory) *cobra.Command{
 	func(f *cmdutil.Factory) *cobra.Command { return apply.NewCmdApply(f, nil) },
 	func(f *cmdutil.Factory) *cobra.Command { return serve.NewCmdServe(f, nil) },
 	func(f *cmdutil.Factory) *cobra.Command { return appliance.NewCmdAppliance(f, nil) },
+	func(f *cmdutil.Factory) *cobra.Command { return top.NewCmdTop(f, nil) },
+	func(f *cmdutil.Factory) *cobra.Command { return apiserver.NewCmdAPIServer(f, nil) },
+	state.NewCmdState,
 }
 
 // NewCmdRoot builds the command tree.

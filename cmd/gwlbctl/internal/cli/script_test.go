@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +29,7 @@ func scriptEnv(env *testscript.Env) error {
 // scriptCmds are the commands txtar scripts get besides testscript's own:
 //
 //	capture NAME        set $NAME to the last command's stdout, trimmed
+//	capturejson NAME    set $NAME to the JSON string the last command printed
 //	exits CODE PROG ... run PROG and require exit status CODE
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 	"capture": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -35,6 +37,14 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 			ts.Fatalf("usage: capture NAME")
 		}
 		ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile("stdout")))
+	},
+	"capturejson": func(ts *testscript.TestScript, neg bool, args []string) {
+		if neg || len(args) != 1 {
+			ts.Fatalf("usage: capturejson NAME")
+		}
+		var v string
+		ts.Check(json.Unmarshal([]byte(ts.ReadFile("stdout")), &v))
+		ts.Setenv(args[0], v)
 	},
 	"exits": func(ts *testscript.TestScript, neg bool, args []string) {
 		if neg || len(args) < 2 {

@@ -18,7 +18,7 @@ func openStore(location string) (store.Store, error) {
 	}
 	s, err := store.Open(location)
 	if err != nil {
-		return nil, &cmdutil.ConfigError{Err: err, Hint: "Give the state file with --state or GWLBCTL_STATE."}
+		return nil, &cmdutil.ConfigError{Err: err, Hint: "Give the state location with --state or GWLBCTL_STATE: a file path, or etcd://HOST:PORT/PREFIX."}
 	}
 	return s, nil
 }

@@ -53,9 +53,15 @@ func edit(t *testing.T, src string, replace ...string) string {
 }
 
 // TestApplyRoundTrip: apply the example, apply it again (no changes), edit
-// it (deregister a target, turn cross-zone on) and apply: exactly that.
+// it (deregister a target, turn cross-zone on) and apply: exactly that. On
+// each state backend.
 func TestApplyRoundTrip(t *testing.T) {
-	e := clitest.New(t)
+	for _, b := range clitest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) { testApplyRoundTrip(t, b.New(t)) })
+	}
+}
+
+func testApplyRoundTrip(t *testing.T, e *clitest.Env) {
 
 	// A dry run plans everything and writes nothing.
 	if err := e.Run(newApply, "-f", example, "--dry-run"); err != nil {
@@ -71,7 +77,7 @@ func TestApplyRoundTrip(t *testing.T) {
 	if err := e.Run(newApply, "-f", example); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(e.Out.String(), "Plan: 13 to create, 5 to update, 0 to delete.") {
+	if !strings.Contains(e.Out.String(), "Plan: 18 to create, 11 to update, 0 to delete.") {
 		t.Errorf("first apply:\n%s", e.Out)
 	}
 	st := e.State()

@@ -1,5 +1,6 @@
 // Package clitest holds what gwlbctl's command tests share: a factory over a
-// temporary state file with captured output, a way to run one cobra command
+// temporary state store (a file, or a prefix of a real etcd) with captured
+// output, a way to run one cobra command
 // as the real command line does, and a seeded provider/consumer topology.
 package clitest
 
@@ -17,20 +18,29 @@ import (
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/cmdutil"
 	"github.com/gwlbctl/gwlbctl/control"
 	"github.com/gwlbctl/gwlbctl/control/store"
+	"github.com/gwlbctl/gwlbctl/control/store/etcdtest"
 )
 
 // Now is the fixed clock of every test factory.
 var Now = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 
-// Env is one test's temporary state file and a factory that uses it.
+// Env is one test's temporary state store and a factory that uses it.
 type Env struct {
-	T         testing.TB
+	T testing.TB
+	// StatePath is the store's location: a state file's path (New), or
+	// an etcd location (NewEtcd); the state setting of a gwlbctl process
+	// run against the same store.
 	StatePath string
-	// Store is the state file; the factory hands it out as a store.Store.
-	Store    *store.File
+	// Store is the store; the factory hands it out.
+	Store    store.Store
 	Config   *cmdutil.Config
 	Factory  *cmdutil.Factory
 	Out, Err *bytes.Buffer
+
+	// document reads the stored document (nil when there is none);
+	// setDocument replaces it.
+	document    func() []byte
+	setDocument func([]byte)
 }
 
 // New returns an Env with an empty state file path in t.TempDir(), json
@@ -43,9 +53,42 @@ func New(t testing.TB) *Env {
 		t.Fatal(err)
 	}
 	st.Now = func() time.Time { return Now }
+	e := newEnv(t, path, st)
+	e.document = func() []byte {
+		b, err := os.ReadFile(path)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		return b
+	}
+	e.setDocument = func(b []byte) {
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e
+}
+
+// NewEtcd is New on a fresh key prefix of a real etcd server.
+func NewEtcd(t testing.TB, srv *etcdtest.Server) *Env {
+	t.Helper()
+	loc := srv.NewLocation(t)
+	st, err := store.OpenEtcd(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	st.Now = func() time.Time { return Now }
+	e := newEnv(t, loc, st)
+	e.document = func() []byte { return srv.Get(t, st.Key()) }
+	e.setDocument = func(b []byte) { srv.Put(t, st.Key(), b) }
+	return e
+}
+
+func newEnv(t testing.TB, location string, st store.Store) *Env {
 	io, _, out, errOut := cmdutil.TestIO()
-	e := &Env{T: t, StatePath: path, Store: st, Out: out, Err: errOut,
-		Config: &cmdutil.Config{State: path, Region: control.DefaultRegion, Account: control.DefaultAccount, Output: "json"}}
+	e := &Env{T: t, StatePath: location, Store: st, Out: out, Err: errOut,
+		Config: &cmdutil.Config{State: location, Region: control.DefaultRegion, Account: control.DefaultAccount, Output: "json"}}
 	e.Factory = &cmdutil.Factory{
 		IOStreams: io,
 		Config:    func() (*cmdutil.Config, error) { return e.Config, nil },
@@ -55,16 +98,42 @@ func New(t testing.TB) *Env {
 	return e
 }
 
+// Backend makes Envs on one kind of state store.
+type Backend struct {
+	Name string // "file" or "etcd"
+	New  func(t testing.TB) *Env
+}
+
+// Backends are the state file and etcd, for suites that run on both. The
+// etcd one uses a server started for t (stopped when t ends); without an
+// etcd binary its Envs skip their test, saying what to install.
+func Backends(t *testing.T) []Backend {
+	t.Helper()
+	etcd := Backend{Name: "etcd", New: func(t testing.TB) *Env {
+		t.Skip("etcd not installed: install Debian's etcd-server package (make deps)")
+		return nil
+	}}
+	if etcdtest.Binary() != "" {
+		srv := etcdtest.Start(t)
+		etcd.New = func(t testing.TB) *Env { return NewEtcd(t, srv) }
+	}
+	return []Backend{{Name: "file", New: New}, etcd}
+}
+
 // Exec runs cmd with args the way the real command line does (AWS list
 // flags expanded, errors returned instead of printed).
 func Exec(cmd *cobra.Command, args ...string) error {
-	cmd.SetArgs(cmdutil.ExpandListArgs(cmd, args))
+	expanded, err := cmdutil.ExpandListArgs(cmd, args)
+	if err != nil {
+		return err
+	}
+	cmd.SetArgs(expanded)
 	cmd.SetOut(&bytes.Buffer{})
 	cmd.SetErr(&bytes.Buffer{})
 	cmd.SilenceErrors = true
 	cmd.SilenceUsage = true
 	cmd.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
-	_, err := cmd.ExecuteContextC(context.Background())
+	_, err = cmd.ExecuteContextC(context.Background())
 	return err
 }
 
@@ -93,14 +162,13 @@ func (e *Env) State() *control.State {
 	return out
 }
 
-// StateBytes returns the state file's bytes (nil when it does not exist).
-func (e *Env) StateBytes() []byte {
-	b, err := os.ReadFile(e.StatePath)
-	if err != nil && !os.IsNotExist(err) {
-		e.T.Fatal(err)
-	}
-	return b
-}
+// StateBytes returns the stored document: the state file's bytes, or the
+// etcd key's value (nil when there is none).
+func (e *Env) StateBytes() []byte { return e.document() }
+
+// SetStateBytes replaces the stored document with b, bypassing the store
+// (to plant a corrupted or foreign document).
+func (e *Env) SetStateBytes(b []byte) { e.setDocument(b) }
 
 // Fixture names the resources Seed creates.
 type Fixture struct {

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/jmespath/go-jmespath"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
@@ -81,7 +80,7 @@ func (c *Config) Validate() error {
 		return &SettingError{Key: "output", Err: err}
 	}
 	if c.Query != "" {
-		if _, err := jmespath.Compile(c.Query); err != nil {
+		if _, err := output.CompileQuery(c.Query); err != nil {
 			return &SettingError{Key: "query", Err: fmt.Errorf("bad JMESPath expression %q: %v", c.Query, err)}
 		}
 	}
@@ -134,7 +133,7 @@ func AddGlobalFlags(root *cobra.Command) {
 	fs.String("config", "", "config file (env GWLBCTL_CONFIG; default ~/.config/gwlbctl/config.yaml when it exists)")
 	// Accepted and ignored as the AWS CLI's, so copied commands run unchanged.
 	fs.Bool("no-cli-pager", false, "accepted for AWS CLI compatibility; gwlbctl never pages")
-	fs.Bool("no-paginate", false, "accepted for AWS CLI compatibility; gwlbctl never paginates")
+	fs.Bool("no-paginate", false, "one service call for a paginated describe: print its page with the service's own token, as the AWS CLI does")
 	// More AWS CLI globals that have no meaning here (no network, no
 	// credentials), accepted so that scripts run unchanged.
 	for _, name := range []string{"profile", "endpoint-url", "color", "ca-bundle", "cli-read-timeout", "cli-connect-timeout"} {
@@ -145,7 +144,6 @@ func AddGlobalFlags(root *cobra.Command) {
 		fs.Bool(name, false, "accepted for AWS CLI compatibility; ignored")
 		_ = fs.MarkHidden(name)
 	}
-	_ = fs.MarkHidden("no-paginate")
 }
 
 // DefaultConfigFile is ~/.config/gwlbctl/config.yaml (os.UserConfigDir).

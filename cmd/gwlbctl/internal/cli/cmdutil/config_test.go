@@ -177,8 +177,8 @@ func TestConfigErrors(t *testing.T) {
 		wantCode int
 		wantMsg  string
 	}{
-		{name: "bad output flag", args: []string{"--output", "xml"}, wantCode: ExitUsage, wantMsg: `argument --output: Invalid choice "xml", valid choices are: json | yaml | table | text`},
-		{name: "bad output env", env: map[string]string{"GWLBCTL_OUTPUT": "xml"}, wantCode: ExitConfig, wantMsg: `output: Invalid choice "xml", valid choices are: json | yaml | table | text`},
+		{name: "bad output flag", args: []string{"--output", "xml"}, wantCode: ExitUsage, wantMsg: `argument --output: Invalid choice "xml", valid choices are: json | text | table | yaml | yaml-stream | columns`},
+		{name: "bad output env", env: map[string]string{"GWLBCTL_OUTPUT": "xml"}, wantCode: ExitConfig, wantMsg: `output: Invalid choice "xml", valid choices are: json | text | table | yaml | yaml-stream | columns`},
 		{name: "bad region flag", args: []string{"--region", "mars"}, wantCode: ExitUsage, wantMsg: `invalid region "mars"`},
 		{name: "bad account env", env: map[string]string{"GWLBCTL_ACCOUNT": "12"}, wantCode: ExitConfig, wantMsg: `invalid account id "12"`},
 		{name: "bad query", args: []string{"--query", "a[["}, wantCode: ExitUsage, wantMsg: "bad JMESPath expression"},
@@ -215,6 +215,7 @@ func TestExpandListArgs(t *testing.T) {
 	ListFlag(leaf, &subnets, "subnets", "")
 	ListFlag(leaf, &tags, "tags", "")
 	leaf.Flags().String("name", "", "")
+	leaf.Flags().String("tag-specifications", "", "")
 	root := &cobra.Command{Use: "gwlbctl"}
 	root.PersistentFlags().String("output", "", "")
 	root.AddCommand(leaf)
@@ -226,11 +227,19 @@ func TestExpandListArgs(t *testing.T) {
 		{[]string{"create", "--subnets=a", "b"}, []string{"create", "--subnets=a", "--subnets", "b"}},
 		{[]string{"create", "--name", "x", "y"}, []string{"create", "--name", "x", "y"}},
 		{[]string{"create", "--subnets", "a", "--", "b"}, []string{"create", "--subnets", "a", "--", "b"}},
+		// Unambiguous prefixes stand for the flag, as argparse reads them
+		// (the AWS CLI reference's describe-vpcs example: --filter for --filters).
+		{[]string{"create", "--subn", "a", "b", "--na=x"}, []string{"create", "--subnets", "a", "--subnets", "b", "--name=x"}},
+		{[]string{"--out", "text", "create", "--name", "x"}, []string{"--output", "text", "create", "--name", "x"}},
 	}
 	for _, tt := range tests {
-		if got := ExpandListArgs(root, tt.in); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("ExpandListArgs(%q) = %q, want %q", tt.in, got, tt.want)
+		if got, err := ExpandListArgs(root, tt.in); err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ExpandListArgs(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
+	}
+	_, err := ExpandListArgs(root, []string{"create", "--tag", "x"})
+	if err == nil || err.Error() != "ambiguous option: --tag could match --tag-specifications, --tags" || ExitCode(err) != ExitUsage {
+		t.Errorf("ambiguous prefix: %v", err)
 	}
 }
 

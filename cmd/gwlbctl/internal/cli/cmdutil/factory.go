@@ -6,6 +6,7 @@
 package cmdutil
 
 import (
+	"context"
 	"errors"
 	"sync/atomic"
 	"time"
@@ -26,6 +27,9 @@ type Factory struct {
 	Store func() (store.Store, error)
 	// Now is the clock for timestamps and draining deadlines.
 	Now func() time.Time
+	// Sleep waits between a waiter's polls (SleepContext; tests inject
+	// one that does not wait).
+	Sleep func(ctx context.Context, d time.Duration) error
 
 	// LoadConfig resolves the settings for the command being executed
 	// (called once by the root's pre-run hook). Nil in tests, whose Config
@@ -44,7 +48,7 @@ var errConfigNotLoaded = errors.New("configuration not loaded (internal error: r
 // NewFactory returns the production factory: system streams, configuration
 // from flags/env/file, the state store through openStore.
 func NewFactory(openStore func(location string) (store.Store, error)) *Factory {
-	f := &Factory{IOStreams: SystemIO(), Now: time.Now}
+	f := &Factory{IOStreams: SystemIO(), Now: time.Now, Sleep: SleepContext}
 	var cfg *Config
 	cfgErr := errConfigNotLoaded
 	f.LoadConfig = func(cmd *cobra.Command) error {

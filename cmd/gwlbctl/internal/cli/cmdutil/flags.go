@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -75,13 +76,16 @@ func BoolPairFlag(cmd *cobra.Command, p **bool, name, usage string) {
 	fs.Lookup("no-" + name).NoOptDefVal = "true"
 }
 
-// ExpandListArgs rewrites `--flag a b c` into `--flag a --flag b --flag c`
-// for the list flags of the command args select, so that pflag, which takes
-// one word per flag, reads AWS CLI command lines.
-func ExpandListArgs(root *cobra.Command, args []string) []string {
+// ExpandListArgs prepares a command line the way the AWS CLI's argparse
+// reads it, for pflag: an unambiguous prefix of a flag stands for the flag
+// (--filter for --filters; an ambiguous one is a usage error naming the
+// candidates, as argparse words it), and a list flag takes every following
+// word up to the next flag (`--flag a b c` becomes `--flag a --flag b
+// --flag c`, since pflag takes one word per flag).
+func ExpandListArgs(root *cobra.Command, args []string) ([]string, error) {
 	target, _, err := root.Find(args)
 	if err != nil || target == nil {
-		return args
+		return args, nil
 	}
 	out := make([]string, 0, len(args))
 	var current string // list flag whose words we are reading
@@ -91,10 +95,29 @@ func ExpandListArgs(root *cobra.Command, args []string) []string {
 			out = append(out, args[i:]...)
 			break
 		}
-		if strings.HasPrefix(a, "-") && len(a) > 1 {
+		if strings.HasPrefix(a, "--") && len(a) > 2 {
 			current = ""
-			name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-			if f := target.Flags().Lookup(name); f != nil && strings.HasPrefix(a, "--") {
+			name, value, hasValue := strings.Cut(a[2:], "=")
+			full, err := resolveFlag(target, name)
+			if err != nil {
+				return nil, err
+			}
+			if full != name {
+				a = "--" + full
+				if hasValue {
+					a += "=" + value
+				}
+				name = full
+			}
+			if f := target.Flag(name); f != nil {
+				// A choice flag whose value is optional (argparse's
+				// nargs='?', --generate-cli-skeleton [output]) takes
+				// the next word when it is one of its choices.
+				if f.NoOptDefVal != "" && !hasValue && i+1 < len(args) && slices.Contains(Choices(f), args[i+1]) {
+					out = append(out, a+"="+args[i+1])
+					i++
+					continue
+				}
 				if _, ok := f.Annotations[nargsAnnotation]; ok {
 					current = name
 					out = append(out, a)
@@ -108,17 +131,51 @@ func ExpandListArgs(root *cobra.Command, args []string) []string {
 			out = append(out, a)
 			continue
 		}
+		if strings.HasPrefix(a, "-") && len(a) > 1 {
+			current = ""
+			out = append(out, a)
+			continue
+		}
 		if current != "" {
 			out = append(out, "--"+current, a)
 			continue
 		}
 		out = append(out, a)
 	}
-	return out
+	return out, nil
+}
+
+// resolveFlag returns the flag of cmd that name is, or is the only prefix
+// of; name itself when there is none (pflag then reports it unknown).
+func resolveFlag(cmd *cobra.Command, name string) (string, error) {
+	if cmd.Flag(name) != nil {
+		return name, nil
+	}
+	seen := map[string]bool{}
+	var matches []string
+	visit := func(f *pflag.Flag) {
+		if strings.HasPrefix(f.Name, name) && !seen[f.Name] {
+			seen[f.Name] = true
+			matches = append(matches, "--"+f.Name)
+		}
+	}
+	cmd.Flags().VisitAll(visit)
+	cmd.InheritedFlags().VisitAll(visit)
+	switch len(matches) {
+	case 0:
+		return name, nil
+	case 1:
+		return matches[0][2:], nil
+	}
+	sort.Strings(matches)
+	return "", FlagErrorf("ambiguous option: --%s could match %s", name, strings.Join(matches, ", "))
 }
 
 // NoArgs rejects positional arguments the way the AWS CLI does.
 func NoArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 1 && args[0] == "help" {
+		return nil // the verb prints its help (InputJSON)
+	}
 	if len(args) > 0 {
 		return FlagErrorf("Unknown options: %s", strings.Join(args, ", "))
 	}

@@ -28,6 +28,9 @@ func NewGroup(use, short, long string, subs ...*cobra.Command) *cobra.Command {
 			if len(args) == 0 {
 				return FlagErrorf("the following arguments are required: operation (one of: %s)", strings.Join(names, ", "))
 			}
+			if len(args) == 1 && args[0] == "help" {
+				return cmd.Help() // `aws elbv2 help`
+			}
 			return FlagErrorf("argument operation: Invalid choice %q, valid choices are:\n  %s", args[0], strings.Join(names, "\n  "))
 		},
 	}

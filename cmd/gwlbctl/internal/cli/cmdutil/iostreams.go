@@ -42,7 +42,16 @@ func (s *IOStreams) IsStdoutTTY() bool { return s.stdoutTTY }
 // SetStdoutTTY marks stdout as a terminal of the given width (tests).
 func (s *IOStreams) SetStdoutTTY(isTTY bool, width int) { s.stdoutTTY, s.width = isTTY, width }
 
-// TerminalWidth is the width tables are fitted to: the terminal's, else
+// TableWidth is the width --output table is fitted to, as the AWS CLI
+// fits it: the terminal's, else 80.
+func (s *IOStreams) TableWidth() int {
+	if s.stdoutTTY && s.width > 0 {
+		return s.width
+	}
+	return 80
+}
+
+// TerminalWidth is the width --output columns is fitted to: the terminal's, else
 // $COLUMNS, else 160 (wide enough for an ARN and a few short columns).
 func (s *IOStreams) TerminalWidth() int {
 	if s.width > 0 {

@@ -7,17 +7,30 @@ import (
 
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/output"
 	"github.com/gwlbctl/gwlbctl/control"
+	"github.com/gwlbctl/gwlbctl/control/store"
 )
 
 // Operation is a control operation: a method expression such as
 // (*control.State).CreateLoadBalancer.
-type Operation[I, O any] func(*control.State, control.Env, I) (*O, error)
+type Operation[I, O any] = store.Operation[I, O]
 
 // Run executes one AWS operation against the state file and prints its
-// response. Mutating operations run inside one locked read-modify-write; an
-// operation error leaves the file untouched. name is the API operation
+// response. The operation runs as store.Run runs it for every front end:
+// mutating operations inside one locked read-modify-write; an operation
+// error leaves the file untouched. name is the API operation
 // ("CreateLoadBalancer"), used in error messages and as the table title.
 func Run[I, O any](ctx context.Context, o Op, name string, mutates bool, op Operation[I, O], in I) error {
+	if ctx.Value(skeletonKey{}) != nil {
+		// --generate-cli-skeleton output: the response's shape, printed
+		// like a response; nothing is called.
+		var zero O
+		return Print(o, name, skeletonOf(reflect.TypeOf(zero), true, ""))
+	}
+	if args, ok := pagingFrom(ctx); ok && !args.manual && !args.noPaginate {
+		if pg, ok := Paginators[name]; ok {
+			return runPaginated(ctx, o, name, op, in, pg, args)
+		}
+	}
 	out, err := Call(ctx, o, name, mutates, op, in)
 	if err != nil {
 		return err
@@ -43,25 +56,10 @@ func Call[I, O any](ctx context.Context, o Op, name string, mutates bool, op Ope
 	}
 	env := cfg.Env()
 	env.Now = o.Now
-	var out *O
-	apply := func(s *control.State) error {
-		var opErr error
-		out, opErr = op(s, env, in)
-		return opErr
-	}
-	if mutates {
-		// A request that changes nothing (an idempotent create, a batch
-		// whose every item failed) is not saved: the store compares.
-		_, err = st.Update(apply)
-	} else {
-		err = st.View(apply)
-	}
+	out, err := store.Run(st, env, name, mutates, op, in)
 	if err != nil {
 		var svc *control.Error
 		if errors.As(err, &svc) {
-			if svc.Operation == "" {
-				svc.Operation = name
-			}
 			return nil, svc
 		}
 		return nil, stateFileError(err)
@@ -76,7 +74,12 @@ func Print(o Op, title string, v any) error {
 		return err
 	}
 	width := 0
-	if cfg.Output == "table" {
+	switch cfg.Output {
+	case "table":
+		// The AWS CLI fits tables to the terminal, and to 80 columns
+		// when stdout is not one.
+		width = o.IO.TableWidth()
+	case "columns":
 		width = o.IO.TerminalWidth()
 	}
 	err = output.Render(o.IO.Out, output.Options{Format: cfg.Output, Query: cfg.Query, Title: title, Width: width}, v)

@@ -15,7 +15,8 @@ import (
 func NewCmdEC2(f *cmdutil.Factory) *cobra.Command {
 	return cmdutil.NewGroup("ec2", "VPCs, subnets, endpoint services and Gateway Load Balancer endpoints (aws ec2)",
 		`The AWS CLI's ec2 operations gwlbctl implements, run against its state
-file: VPCs and subnets (the address plan), VPC endpoint services for gateway
+file: VPCs and subnets (the address plan), route tables and internet
+gateways (routing through the endpoints), VPC endpoint services for gateway
 load balancers, their allowed principals, Gateway Load Balancer endpoints and
 the accept/reject of their connections. Flags, shorthand, JSON parameters,
 file:// and the JSON responses are those of 'aws ec2'.`,
@@ -37,20 +38,38 @@ file:// and the JSON responses are those of 'aws ec2'.`,
 		NewCmdAcceptVpcEndpointConnections(f, nil),
 		NewCmdRejectVpcEndpointConnections(f, nil),
 		NewCmdDescribeVpcEndpointConnections(f, nil),
+		NewCmdDescribeVpcEndpointServices(f, nil),
+		NewCmdCreateRouteTable(f, nil),
+		NewCmdDescribeRouteTables(f, nil),
+		NewCmdDeleteRouteTable(f, nil),
+		NewCmdCreateRoute(f, nil),
+		NewCmdReplaceRoute(f, nil),
+		NewCmdDeleteRoute(f, nil),
+		NewCmdAssociateRouteTable(f, nil),
+		NewCmdDisassociateRouteTable(f, nil),
+		NewCmdReplaceRouteTableAssociation(f, nil),
+		NewCmdCreateInternetGateway(f, nil),
+		NewCmdAttachInternetGateway(f, nil),
+		NewCmdDetachInternetGateway(f, nil),
+		NewCmdDeleteInternetGateway(f, nil),
+		NewCmdDescribeInternetGateways(f, nil),
 		NewCmdCreateTags(f, nil),
 		NewCmdDeleteTags(f, nil),
 		NewCmdDescribeTags(f, nil),
+		NewCmdWait(f),
 	)
 }
 
 // Example identifiers used in help text, in AWS's formats.
 const (
-	exVpc      = "vpc-0123456789abcdef0"
-	exSubnet   = "subnet-0123456789abcdef0"
-	exLB       = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/gwy/my-gwlb/0123456789abcdef"
-	exService  = "vpce-svc-0123456789abcdef0"
-	exSvcName  = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
-	exEndpoint = "vpce-0123456789abcdef0"
+	exVpc        = "vpc-0123456789abcdef0"
+	exSubnet     = "subnet-0123456789abcdef0"
+	exLB         = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/gwy/my-gwlb/0123456789abcdef"
+	exService    = "vpce-svc-0123456789abcdef0"
+	exSvcName    = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
+	exEndpoint   = "vpce-0123456789abcdef0"
+	exRouteTable = "rtb-0123456789abcdef0"
+	exGateway    = "igw-0123456789abcdef0"
 )
 
 const filtersUsage = "filters: Name=<filter>,Values=v1,v2 ..."

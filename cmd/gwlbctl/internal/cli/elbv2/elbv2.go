@@ -39,6 +39,7 @@ file:// and the JSON responses are those of 'aws elbv2'.`,
 		NewCmdAddTags(f, nil),
 		NewCmdRemoveTags(f, nil),
 		NewCmdDescribeTags(f, nil),
+		NewCmdWait(f),
 	)
 }
 

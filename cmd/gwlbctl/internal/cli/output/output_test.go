@@ -83,19 +83,40 @@ func TestText(t *testing.T) {
 }
 
 func TestYAML(t *testing.T) {
-	got := render(t, Options{Format: "yaml"}, map[string]any{"A": []any{}, "B": "true", "C": 5})
-	want := "A: []\nB: \"true\"\nC: 5\n"
+	// ruamel's safe dumper: keys sorted, "true" quoted (it would read back
+	// as a boolean), sequences inside mappings not indented.
+	got := render(t, Options{Format: "yaml"}, map[string]any{"C": 5, "A": []any{}, "B": "true"})
+	want := "A: []\nB: 'true'\nC: 5\n"
 	if got != want {
 		t.Errorf("yaml = %q, want %q", got, want)
 	}
 	got = render(t, Options{Format: "yaml"}, sample)
-	if !strings.HasPrefix(got, "LoadBalancers:\n  - LoadBalancerName: gwlb-a\n    LoadBalancerArn: ") {
-		t.Errorf("yaml order:\n%s", got)
+	if !strings.HasPrefix(got, "LoadBalancers:\n- AvailabilityZones:\n  - SubnetId: subnet-1\n    ZoneName: us-east-1a\n") {
+		t.Errorf("yaml layout:\n%s", got)
 	}
 }
 
 func TestTable(t *testing.T) {
 	got := render(t, Options{Format: "table", Title: "DescribeLoadBalancers", Width: 400}, sample)
+	lines := strings.Split(got, "\n")
+	if strings.Trim(lines[0], "-") != "" || strings.TrimSpace(strings.Trim(lines[1], "|")) != "DescribeLoadBalancers" {
+		t.Fatalf("title:\n%s", got)
+	}
+	for _, want := range []string{"|| Enabled |", "AvailabilityZones", "|||  subnet-1 "} {
+		if !strings.Contains(got, want) {
+			t.Errorf("table lacks %q:\n%s", want, got)
+		}
+	}
+	// Every line of a box has the same width.
+	for _, l := range lines[:len(lines)-1] {
+		if textWidth(l) != textWidth(lines[0]) {
+			t.Errorf("line %q is %d wide, the box %d", l, textWidth(l), textWidth(lines[0]))
+		}
+	}
+}
+
+func TestColumns(t *testing.T) {
+	got := render(t, Options{Format: "columns", Title: "DescribeLoadBalancers", Width: 400}, sample)
 	lines := strings.Split(got, "\n")
 	if lines[0] != "DescribeLoadBalancers" || lines[1] != strings.Repeat("-", len("DescribeLoadBalancers")) {
 		t.Fatalf("title:\n%s", got)
@@ -121,14 +142,14 @@ func TestTable(t *testing.T) {
 		t.Errorf("zones not summarised: %s", row)
 	}
 
-	narrow := render(t, Options{Format: "table", Title: "DescribeLoadBalancers", Width: 80}, sample)
+	narrow := render(t, Options{Format: "columns", Title: "DescribeLoadBalancers", Width: 80}, sample)
 	if !strings.Contains(narrow, "[1]\n  LoadBalancerName   gwlb-b\n") {
 		t.Errorf("narrow terminal should print blocks:\n%s", narrow)
 	}
 }
 
 func TestEmptyResponsePrintsNothing(t *testing.T) {
-	for _, f := range []string{"json", "yaml", "text", "table"} {
+	for _, f := range Formats {
 		if got := render(t, Options{Format: f}, struct{}{}); got != "" {
 			t.Errorf("%s: empty response printed %q", f, got)
 		}
@@ -143,9 +164,9 @@ func TestBadQuery(t *testing.T) {
 	}
 }
 
-func TestTableAttributesAsColumns(t *testing.T) {
+func TestColumnsAttributes(t *testing.T) {
 	type attr struct{ Key, Value string }
-	got := render(t, Options{Format: "table", Title: "DescribeLoadBalancerAttributes", Width: 200},
+	got := render(t, Options{Format: "columns", Title: "DescribeLoadBalancerAttributes", Width: 200},
 		map[string]any{"Attributes": []attr{{"deletion_protection.enabled", "false"}, {"load_balancing.cross_zone.enabled", "true"}}})
 	want := "DescribeLoadBalancerAttributes\n------------------------------\n\nAttributes\n" +
 		"Key                                Value\n" +

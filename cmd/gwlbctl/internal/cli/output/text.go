@@ -2,6 +2,8 @@ package output
 
 import (
 	"bufio"
+	"encoding/json"
+	"fmt"
 	"io"
 	"sort"
 	"strings"
@@ -14,8 +16,60 @@ import (
 // `--query 'LoadBalancers[0].LoadBalancerArn' --output text` prints the ARN.
 func writeText(w io.Writer, v any) error {
 	bw := bufio.NewWriter(w)
+	if err := checkText(v); err != nil {
+		return err
+	}
 	formatText(bw, v, "", nil)
 	return bw.Flush()
+}
+
+// checkText finds what awscli/text.py cannot print: a list holding an
+// object beside something else fails in _all_scalar_keys, and the AWS CLI
+// reports Python's error.
+func checkText(v any) error {
+	switch x := v.(type) {
+	case *Map:
+		for _, k := range x.Keys {
+			if err := checkText(x.Values[k]); err != nil {
+				return err
+			}
+		}
+	case []any:
+		hasMap := false
+		for _, e := range x {
+			if _, ok := e.(*Map); ok {
+				hasMap = true
+			}
+		}
+		for _, e := range x {
+			if _, ok := e.(*Map); hasMap && !ok {
+				return fmt.Errorf("'%s' object has no attribute 'items'", pyTypeName(e))
+			}
+			if err := checkText(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func pyTypeName(v any) string {
+	switch x := v.(type) {
+	case []any:
+		return "list"
+	case string:
+		return "str"
+	case bool:
+		return "bool"
+	case nil:
+		return "NoneType"
+	case json.Number:
+		if strings.ContainsAny(x.String(), ".eE") {
+			return "float"
+		}
+		return "int"
+	}
+	return "dict"
 }
 
 func formatText(w *bufio.Writer, v any, ident string, scalarKeys []string) {
@@ -125,7 +179,7 @@ func textDict(w *bufio.Writer, m *Map, ident string, scalarKeys []string) {
 		for _, k := range scalarKeys {
 			inKeys[k] = true
 			if v, ok := m.Values[k]; ok {
-				scalars = append(scalars, scalarString(v))
+				scalars = append(scalars, pyStr(v))
 			} else {
 				scalars = append(scalars, "")
 			}
