@@ -71,6 +71,7 @@ const (
 	mEndpointOutBytes  = "gwlb_endpoint_sent_bytes_total"
 	mEndpointDropped   = "gwlb_endpoint_dropped_packets_total"
 	mEndpointNewFlows  = "gwlb_endpoint_new_flows_total"
+	mEndpointNoNeigh   = "gwlb_endpoint_no_neighbor_dropped_packets_total"
 	mPortInfo          = "gwlb_port_info"
 	mPortRxPkts        = "gwlb_port_received_packets_total"
 	mPortTxPkts        = "gwlb_port_transmitted_packets_total"
@@ -135,6 +136,7 @@ var Metrics = func() []Metric {
 		{mEndpointOutBytes, Counter, "Inner IP bytes sent back to the endpoint's consumers after the appliance.", []string{"endpoint"}, ""},
 		{mEndpointDropped, Counter, "Packets of the endpoint dropped.", []string{"endpoint"}, ""},
 		{mEndpointNewFlows, Counter, "Flows the endpoint started.", []string{"endpoint"}, ""},
+		{mEndpointNoNeigh, Counter, "Packets of a routed endpoint dropped after the appliance because their next hop's MAC address was not resolved.", []string{"endpoint"}, ""},
 		{mPortInfo, Gauge, "Always 1: the port's DPDK device and role.", []string{"port", "device", "role"}, ""},
 		{mPortRxPkts, Counter, "Packets the port received (rte_eth_stats ipackets).", []string{"port"}, ""},
 		{mPortTxPkts, Counter, "Packets the port transmitted (opackets).", []string{"port"}, ""},
@@ -346,6 +348,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		emit(mEndpointOutBytes, u(e.OutBytes), e.ID)
 		emit(mEndpointDropped, u(e.DroppedPackets), e.ID)
 		emit(mEndpointNewFlows, u(e.NewFlows), e.ID)
+		emit(mEndpointNoNeigh, u(e.NoNeighbor), e.ID)
 	}
 
 	for i := range s.Ports {

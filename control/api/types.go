@@ -261,6 +261,9 @@ type Endpoint struct {
 	DroppedPackets uint64 `json:"dropped_packets"`
 	// NewFlows counts flows the endpoint started.
 	NewFlows uint64 `json:"new_flows"`
+	// NoNeighbor are a routed endpoint's drops after the appliance because
+	// the next hop's MAC was unknown.
+	NoNeighbor uint64 `json:"no_neighbor"`
 	// InRate and OutRate are over the last sampling interval.
 	InRate  Rates `json:"in_rate"`
 	OutRate Rates `json:"out_rate"`

@@ -27,7 +27,6 @@ import "C"
 import (
 	"fmt"
 	"net"
-	"strconv"
 	"unsafe"
 )
 
@@ -337,11 +336,9 @@ func (p *Port) MTU() (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("dpdk: port %s (%s): the MTU of interface %s: %w", p.name, p.driver, dev.Ifaces[0], err)
 	}
-	framesz := afPacketFrameSize
-	if v, ok := dev.Arg("framesz"); ok {
-		if n, err := strconv.Atoi(v); err == nil && n > 0 {
-			framesz = n
-		}
+	framesz := afPacketDefaultFrameSize
+	if n := afPacketFrameSize(p.cfg.Device); n > 0 {
+		framesz = n
 	}
 	return min(ifi.MTU, framesz-afPacketFrameHeader-14), nil
 }
@@ -350,8 +347,8 @@ func (p *Port) MTU() (int, error) {
 // default, of which the TPACKET2 header takes 32; a longer frame is
 // counted as a transmit error and dropped.
 const (
-	afPacketFrameSize   = 2048
-	afPacketFrameHeader = 32
+	afPacketDefaultFrameSize = 2048
+	afPacketFrameHeader      = 32
 )
 
 // Queues returns the configured rx and tx queue counts.

@@ -37,12 +37,13 @@ var totalsField = map[string]func(*api.Totals) *uint64{
 // endpointField is where each per-endpoint engine metric goes in
 // api.Endpoint.
 var endpointField = map[string]func(*api.Endpoint) *uint64{
-	"in_packets":      func(e *api.Endpoint) *uint64 { return &e.InPackets },
-	"in_bytes":        func(e *api.Endpoint) *uint64 { return &e.InBytes },
-	"out_packets":     func(e *api.Endpoint) *uint64 { return &e.OutPackets },
-	"out_bytes":       func(e *api.Endpoint) *uint64 { return &e.OutBytes },
-	"dropped_packets": func(e *api.Endpoint) *uint64 { return &e.DroppedPackets },
-	"new_flows":       func(e *api.Endpoint) *uint64 { return &e.NewFlows },
+	"in_packets":        func(e *api.Endpoint) *uint64 { return &e.InPackets },
+	"in_bytes":          func(e *api.Endpoint) *uint64 { return &e.InBytes },
+	"out_packets":       func(e *api.Endpoint) *uint64 { return &e.OutPackets },
+	"out_bytes":         func(e *api.Endpoint) *uint64 { return &e.OutBytes },
+	"dropped_packets":   func(e *api.Endpoint) *uint64 { return &e.DroppedPackets },
+	"new_flows":         func(e *api.Endpoint) *uint64 { return &e.NewFlows },
+	"no_neighbor_drops": func(e *api.Endpoint) *uint64 { return &e.NoNeighbor },
 }
 
 // targetField is where each per-target engine metric goes in api.Target.
