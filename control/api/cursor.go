@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/fnv"
+	"strings"
 )
 
 // A cursor is the opaque text form of a FlowCursor, bound to the node's
@@ -43,8 +44,10 @@ func encodeCursor(run int64, filter uint64, c FlowCursor) string {
 }
 
 func decodeCursor(s string, run int64, filter uint64) (FlowCursor, error) {
+	// Go's base64 decoder skips \r and \n: a cursor is refused unless it
+	// is exactly the text encodeCursor writes.
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) < 1+8+8+1+1+4 || b[0] != cursorVersion {
+	if err != nil || strings.ContainsAny(s, "\r\n") || len(b) < 1+8+8+1+1+4 || b[0] != cursorVersion {
 		return FlowCursor{}, errCursorForeign
 	}
 	body, check := b[:len(b)-4], b[len(b)-4:]
