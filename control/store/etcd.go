@@ -1,11 +1,9 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -277,24 +275,9 @@ func (s *Etcd) Update(fn func(*control.State) error) (uint64, error) {
 		if err != nil {
 			return 0, err
 		}
-		before, err := json.Marshal(st)
-		if err != nil {
-			return 0, fmt.Errorf("encoding state: %w", err)
-		}
-		if err := fn(st); err != nil {
-			return 0, err
-		}
-		after, err := json.Marshal(st)
-		if err != nil {
-			return 0, fmt.Errorf("encoding state: %w", err)
-		}
-		if bytes.Equal(before, after) {
-			return ver.Revision, nil
-		}
-		rev := ver.Revision + 1
-		doc, err := encode(after, rev, control.NewTimestamp(s.Now()))
-		if err != nil {
-			return 0, fmt.Errorf("encoding state: %w", err)
+		doc, rev, err := change(st, ver, s.Now(), fn)
+		if err != nil || doc == nil {
+			return rev, err
 		}
 		ok, err := s.commit(doc, modRev)
 		if err != nil {

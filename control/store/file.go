@@ -246,29 +246,41 @@ func (s *File) Update(fn func(*control.State) error) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	before, err := json.Marshal(st)
-	if err != nil {
-		return 0, fmt.Errorf("encoding state: %w", err)
-	}
-	if err := fn(st); err != nil {
-		return 0, err
-	}
-	after, err := json.Marshal(st)
-	if err != nil {
-		return 0, fmt.Errorf("encoding state: %w", err)
-	}
-	if bytes.Equal(before, after) {
-		return ver.Revision, nil
-	}
-	rev := ver.Revision + 1
-	doc, err := encode(after, rev, control.NewTimestamp(s.Now()))
-	if err != nil {
-		return 0, fmt.Errorf("encoding state: %w", err)
+	doc, rev, err := change(st, ver, s.Now(), fn)
+	if err != nil || doc == nil {
+		return rev, err
 	}
 	if err := atomicfile.WriteFunc(s.path, fileMode, s.writeDoc(doc)); err != nil {
 		return 0, err
 	}
 	return rev, nil
+}
+
+// change runs fn on st, the state at version ver, and returns the document
+// to store as revision ver.Revision+1, stamped now. When fn leaves the state
+// as it was, doc is nil and rev is ver.Revision: nothing is written (see
+// Store.Update). Both backends' Update use it.
+func change(st *control.State, ver Version, now time.Time, fn func(*control.State) error) (doc []byte, rev uint64, err error) {
+	before, err := json.Marshal(st)
+	if err != nil {
+		return nil, 0, fmt.Errorf("encoding state: %w", err)
+	}
+	if err := fn(st); err != nil {
+		return nil, 0, err
+	}
+	after, err := json.Marshal(st)
+	if err != nil {
+		return nil, 0, fmt.Errorf("encoding state: %w", err)
+	}
+	if bytes.Equal(before, after) {
+		return nil, ver.Revision, nil
+	}
+	rev = ver.Revision + 1
+	doc, err = encode(after, rev, control.NewTimestamp(now))
+	if err != nil {
+		return nil, 0, fmt.Errorf("encoding state: %w", err)
+	}
+	return doc, rev, nil
 }
 
 // writeDoc writes doc, calling the test hook at its points.
