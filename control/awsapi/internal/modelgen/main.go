@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/gwlbctl/gwlbctl/control/awsapi"
+	"github.com/gwlbctl/gwlbctl/control/orderedjson"
 )
 
 func main() {
@@ -46,11 +47,11 @@ func run(botocore, out string) error {
 		if err != nil {
 			return fmt.Errorf("%w (install python3-botocore: make deps)", err)
 		}
-		doc, err := decodeOrdered(b)
+		doc, err := orderedjson.Decode(b)
 		if err != nil {
 			return fmt.Errorf("%s: %w", src, err)
 		}
-		m, ok := doc.(*object)
+		m, ok := doc.(*orderedjson.Object)
 		if !ok {
 			return fmt.Errorf("%s: not a JSON object", src)
 		}
@@ -61,7 +62,7 @@ func run(botocore, out string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", src, err)
 		}
-		trimmed.set("x-gwlbctl-source", fmt.Sprintf("botocore %s data/%s/%s/service-2.json, trimmed to the operations gwlbctl serves; Apache-2.0, see NOTICE", version, service, apiVersion))
+		trimmed.Set("x-gwlbctl-source", fmt.Sprintf("botocore %s data/%s/%s/service-2.json, trimmed to the operations gwlbctl serves; Apache-2.0, see NOTICE", version, service, apiVersion))
 		compact, err := json.Marshal(trimmed)
 		if err != nil {
 			return err
@@ -86,16 +87,16 @@ func run(botocore, out string) error {
 //go:embed supplement/*.json
 var supplements embed.FS
 
-func supplement(m *object, file string) error {
+func supplement(m *orderedjson.Object, file string) error {
 	b, err := supplements.ReadFile("supplement/" + file)
 	if err != nil {
 		return nil // none for this model
 	}
-	doc, err := decodeOrdered(b)
+	doc, err := orderedjson.Decode(b)
 	if err != nil {
 		return fmt.Errorf("supplement %s: %w", file, err)
 	}
-	sup, ok := doc.(*object)
+	sup, ok := doc.(*orderedjson.Object)
 	if !ok {
 		return fmt.Errorf("supplement %s: not a JSON object", file)
 	}
@@ -112,18 +113,18 @@ func supplement(m *object, file string) error {
 		if !ok {
 			return fmt.Errorf("%s: no %s object", file, section)
 		}
-		for _, k := range src.keys {
-			if _, ok := dst.get(k); ok {
+		for _, k := range src.Keys {
+			if _, ok := dst.Get(k); ok {
 				return fmt.Errorf("supplement %s: botocore already has %s %s; remove it from the supplement", file, section, k)
 			}
-			dst.set(k, src.vals[k])
+			dst.Set(k, src.Values[k])
 		}
 	}
 	if members, ok := section2(sup, "members"); ok {
-		for _, name := range members.keys {
-			add, ok := members.vals[name].(*object)
-			sh, _ := shapes.get(name)
-			shape, isObj := sh.(*object)
+		for _, name := range members.Keys {
+			add, ok := members.Values[name].(*orderedjson.Object)
+			sh, _ := shapes.Get(name)
+			shape, isObj := sh.(*orderedjson.Object)
 			if !ok || !isObj {
 				return fmt.Errorf("supplement %s: members of %s: botocore has no such shape, or the entry is not an object", file, name)
 			}
@@ -131,11 +132,11 @@ func supplement(m *object, file string) error {
 			if !ok {
 				return fmt.Errorf("supplement %s: shape %s has no members", file, name)
 			}
-			for _, k := range add.keys {
-				if _, ok := dst.get(k); ok {
+			for _, k := range add.Keys {
+				if _, ok := dst.Get(k); ok {
 					return fmt.Errorf("supplement %s: botocore already has member %s of %s; remove it from the supplement", file, k, name)
 				}
-				dst.set(k, add.vals[k])
+				dst.Set(k, add.Values[k])
 			}
 		}
 	}
@@ -156,35 +157,35 @@ func botocoreVersion(dir string) (string, error) {
 	return string(m[1]), nil
 }
 
-func section2(o *object, name string) (*object, bool) {
-	v, _ := o.get(name)
-	s, ok := v.(*object)
+func section2(o *orderedjson.Object, name string) (*orderedjson.Object, bool) {
+	v, _ := o.Get(name)
+	s, ok := v.(*orderedjson.Object)
 	return s, ok
 }
 
 // trim keeps metadata, the operations ops and every shape they reach.
-func trim(m *object, ops []string) (*object, error) {
+func trim(m *orderedjson.Object, ops []string) (*orderedjson.Object, error) {
 	allOps, ok1 := section2(m, "operations")
 	allShapes, ok2 := section2(m, "shapes")
 	if !ok1 || !ok2 {
 		return nil, fmt.Errorf("no operations or shapes")
 	}
-	keptShapes := newObject()
+	keptShapes := orderedjson.New()
 	var visit func(any)
 	visit = func(node any) {
 		switch n := node.(type) {
-		case *object:
-			if name, ok := n.vals["shape"].(string); ok {
-				if _, done := keptShapes.get(name); !done {
-					if s, ok := allShapes.get(name); ok {
-						keptShapes.set(name, strip(s))
+		case *orderedjson.Object:
+			if name, ok := n.Values["shape"].(string); ok {
+				if _, done := keptShapes.Get(name); !done {
+					if s, ok := allShapes.Get(name); ok {
+						keptShapes.Set(name, strip(s))
 						visit(s)
 					}
 				}
 			}
-			for _, k := range n.keys {
+			for _, k := range n.Keys {
 				if k != "documentation" {
-					visit(n.vals[k])
+					visit(n.Values[k])
 				}
 			}
 		case []any:
@@ -194,43 +195,43 @@ func trim(m *object, ops []string) (*object, error) {
 		}
 	}
 	slices.Sort(ops)
-	keptOps := newObject()
+	keptOps := orderedjson.New()
 	for _, name := range ops {
-		op, ok := allOps.get(name)
+		op, ok := allOps.Get(name)
 		if !ok {
 			return nil, fmt.Errorf("operation %s is in the action table but not in the model (add it to a supplement only if botocore lacks it)", name)
 		}
-		keptOps.set(name, strip(op))
+		keptOps.Set(name, strip(op))
 		visit(op)
 	}
 	// Shapes sorted by name, as botocore lists them.
-	sorted := newObject()
-	names := slices.Clone(keptShapes.keys)
+	sorted := orderedjson.New()
+	names := slices.Clone(keptShapes.Keys)
 	slices.Sort(names)
 	for _, n := range names {
-		sorted.set(n, keptShapes.vals[n])
+		sorted.Set(n, keptShapes.Values[n])
 	}
-	out := newObject()
+	out := orderedjson.New()
 	for _, k := range []string{"version", "metadata"} {
-		if v, ok := m.get(k); ok {
-			out.set(k, v)
+		if v, ok := m.Get(k); ok {
+			out.Set(k, v)
 		}
 	}
-	out.set("operations", keptOps)
-	out.set("shapes", sorted)
+	out.Set("operations", keptOps)
+	out.Set("shapes", sorted)
 	return out, nil
 }
 
 // strip returns node without documentation.
 func strip(node any) any {
 	switch n := node.(type) {
-	case *object:
-		out := newObject()
-		for _, k := range n.keys {
+	case *orderedjson.Object:
+		out := orderedjson.New()
+		for _, k := range n.Keys {
 			if k == "documentation" || k == "documentationUrl" || k == "examples" {
 				continue
 			}
-			out.set(k, strip(n.vals[k]))
+			out.Set(k, strip(n.Values[k]))
 		}
 		return out
 	case []any:

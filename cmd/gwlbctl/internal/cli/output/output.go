@@ -13,6 +13,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/gwlbctl/gwlbctl/control/orderedjson"
 )
 
 // Options says how to print one response.
@@ -161,7 +163,7 @@ func renderPaged(w io.Writer, opts Options, query *Query, p *Paged) error {
 		for _, pg := range pages {
 			cur := &Map{Values: map[string]any{}}
 			for _, k := range p.ResultKeys {
-				cur.set(k, lookup(pg, k))
+				cur.Set(k, lookup(pg, k))
 			}
 			if err := textResponse(w, query, cur); err != nil {
 				return err
@@ -192,7 +194,7 @@ func fullResult(pages []any, resultKeys []string, next string) *Map {
 			}
 			old, ok := out.Values[k]
 			if !ok || old == nil {
-				out.set(k, v)
+				out.Set(k, v)
 				continue
 			}
 			switch o := old.(type) {
@@ -208,7 +210,7 @@ func fullResult(pages []any, resultKeys []string, next string) *Map {
 		}
 	}
 	if next != "" {
-		out.set("NextToken", next)
+		out.Set("NextToken", next)
 	}
 	return out
 }
@@ -218,13 +220,6 @@ func lookup(v any, key string) any {
 		return m.Values[key]
 	}
 	return nil
-}
-
-func (m *Map) set(k string, v any) {
-	if _, ok := m.Values[k]; !ok {
-		m.Keys = append(m.Keys, k)
-	}
-	m.Values[k] = v
 }
 
 // Ordered turns a response into the data Render works on (*Map for
@@ -238,7 +233,7 @@ func ordered(v any) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encoding response: %w", err)
 	}
-	data, err := decodeOrdered(raw)
+	data, err := orderedjson.Decode(raw)
 	if err != nil {
 		return nil, fmt.Errorf("decoding response: %w", err)
 	}
@@ -251,88 +246,9 @@ func isEmptyMap(v any) bool {
 }
 
 // Map is a JSON object that remembers its key order, so that output follows
-// the response's field order as the AWS CLI's does.
-type Map struct {
-	Keys   []string
-	Values map[string]any
-}
-
-// MarshalJSON writes the object with its keys in order, so a *Map can be
-// passed to Render like any response.
-func (m *Map) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	for i, k := range m.Keys {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		kb, err := json.Marshal(k)
-		if err != nil {
-			return nil, err
-		}
-		buf.Write(kb)
-		buf.WriteByte(':')
-		vb, err := json.Marshal(m.Values[k])
-		if err != nil {
-			return nil, err
-		}
-		buf.Write(vb)
-	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
-}
-
-// decodeOrdered decodes JSON into *Map, []any, string, json.Number, bool, nil.
-func decodeOrdered(raw []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	return decodeValue(dec)
-}
-
-func decodeValue(dec *json.Decoder) (any, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			m := &Map{Values: map[string]any{}}
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				k := kt.(string)
-				v, err := decodeValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				if _, dup := m.Values[k]; !dup {
-					m.Keys = append(m.Keys, k)
-				}
-				m.Values[k] = v
-			}
-			_, err := dec.Token() // }
-			return m, err
-		case '[':
-			list := []any{}
-			for dec.More() {
-				v, err := decodeValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				list = append(list, v)
-			}
-			_, err := dec.Token() // ]
-			return list, err
-		}
-		return nil, fmt.Errorf("unexpected delimiter %v", t)
-	default:
-		return t, nil
-	}
-}
+// the response's field order as the AWS CLI's does; a *Map can be passed to
+// Render like any response.
+type Map = orderedjson.Object
 
 // jsonIndent is one level of JSON indentation: 4 spaces, as the AWS CLI
 // prints (Python's json.dumps(indent=4)), so diffs against its output stay clean.
