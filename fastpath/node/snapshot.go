@@ -46,7 +46,8 @@ type Snapshotter struct {
 	nodeMAC [6]byte
 	mtu     int
 	// Health gives the observed health of a target; nil takes the one the
-	// state records (rt.Health), as describe-target-health does.
+	// state records (RegisteredTarget.RecordedHealth), as
+	// describe-target-health does.
 	Health HealthFunc
 	prev   *engine.Config
 }
@@ -177,7 +178,8 @@ func (s *Snapshotter) Build(st *control.State, rev uint64, now time.Time, neighb
 			if rt.Target.Port != nil {
 				port = *rt.Target.Port
 			}
-			observed := rt.Health
+			v, _ := rt.RecordedHealth()
+			observed := v.Health
 			if s.Health != nil {
 				observed = s.Health(tg, rt)
 			}
