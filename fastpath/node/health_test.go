@@ -72,7 +72,9 @@ func TestNodeHealthTargets(t *testing.T) {
 		t.Fatalf("%d targets checked before start", n)
 	}
 	h.start()
-	key := func(id string) health.TargetKey { return health.TargetKey{Group: testTGArn, ID: id, Port: control.GenevePort} }
+	key := func(id string) health.TargetKey {
+		return health.TargetKey{Group: testTGArn, ID: id, Port: control.GenevePort}
+	}
 	for id, want := range map[string]struct {
 		hold    health.Hold
 		checked bool
