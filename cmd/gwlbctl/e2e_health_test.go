@@ -351,12 +351,20 @@ func TestHealthChecks(t *testing.T) {
 			dead = append(dead, fmt.Sprintf("Id=198.19.0.%d", 100+i))
 		}
 		e.cli(append([]string{"elbv2", "register-targets", "--target-group-arn", e.ids.tgArn, "--targets"}, dead...)...)
+		registered := time.Now()
 		if per := e.newFlowsOn(10); per[0]+per[1] != 10 {
 			t.Errorf("10 new flows right after registering 50 dead targets: %v reached an appliance", per)
 		}
-		for i := range 50 {
-			e.waitHealth(fmt.Sprintf("198.19.0.%d", 100+i), "unhealthy", "")
-		}
+		e.waitFor(healthDeadline, "50 dead targets unhealthy", func() bool {
+			h := e.describeHealth()
+			for i := range 50 {
+				if h[fmt.Sprintf("198.19.0.%d", 100+i)].State != "unhealthy" {
+					return false
+				}
+			}
+			return true
+		})
+		t.Logf("50 dead targets unhealthy %v after their registration", time.Since(registered).Round(100*time.Millisecond))
 		if per := e.newFlowsOn(10); per[0]+per[1] != 10 {
 			t.Errorf("10 new flows with 50 dead targets unhealthy: %v reached an appliance", per)
 		}
