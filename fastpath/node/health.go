@@ -66,6 +66,14 @@ func (h *nodeHealth) observed(tg *control.TargetGroupRecord, rt *control.Registe
 	return v.Health
 }
 
+// detail is what the checker's last probe of a checked target found.
+func (h *nodeHealth) detail(tg *control.TargetGroupRecord, rt *control.RegisteredTarget) string {
+	if s, ok := h.c.Status(targetKey(tg, rt)); ok && s.Checked {
+		return s.LastProbe.Detail
+	}
+	return ""
+}
+
 // targetKey is a registered target's key in the checker.
 func targetKey(tg *control.TargetGroupRecord, rt *control.RegisteredTarget) health.TargetKey {
 	port := control.GenevePort

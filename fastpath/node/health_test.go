@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -152,5 +153,41 @@ func TestNodeHealthRecordsTransitions(t *testing.T) {
 	h.record([]health.Event{ev(testTarget, failed)})
 	if _, v2, _ := st.Snapshot(); v2.Revision != v1.Revision {
 		t.Fatalf("an unchanged health was written again (revision %d -> %d)", v1.Revision, v2.Revision)
+	}
+}
+
+// TestHealthEventDetail: a target's health event in GET /events carries
+// the deciding probe's detail.
+func TestHealthEventDetail(t *testing.T) {
+	st := testState()
+	cfg := testNodeConfig(t)
+	snapper := NewSnapshotter(cfg, nodeMAC, 0)
+	prev, err := snapper.Build(st, 1, time.Now(), neighbors)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := control.TargetHealth{State: control.TargetHealthUnhealthy, Reason: control.ReasonFailedHealthChecks, Description: health.DescFailedHealthChecks}
+	snapper.Health = func(_ *control.TargetGroupRecord, rt *control.RegisteredTarget) control.TargetHealth {
+		if rt.Target.Id == testTarget {
+			return failed
+		}
+		return control.TargetHealth{}
+	}
+	snapper.Detail = func(_ *control.TargetGroupRecord, rt *control.RegisteredTarget) string { return "connection refused" }
+	cur, err := snapper.Build(st, 1, time.Now(), neighbors)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, ev := range snapshotEvents("target health changed", prev, cur) {
+		if ev.Target == testTarget {
+			found = true
+			if ev.To != control.TargetHealthUnhealthy || ev.Reason != control.ReasonFailedHealthChecks || !strings.HasSuffix(ev.Message, "(connection refused)") {
+				t.Errorf("event %+v", ev)
+			}
+		}
+	}
+	if !found {
+		t.Error("no event for the target that turned unhealthy")
 	}
 }

@@ -132,7 +132,7 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 	n.neigh.Refresh()
 	snapper := NewSnapshotter(&n.cfg, [6]byte(mac), mtu)
 	n.health = newNodeHealth(&n.cfg, n.plan.Store, n.nodeID, n.log, nil)
-	snapper.Health = n.health.observed
+	snapper.Health, snapper.Detail = n.health.observed, n.health.detail
 	n.rl = &Reloader{
 		Store: n.plan.Store,
 		Build: func(s *control.State, rev uint64, now time.Time) (*Snapshot, error) {
