@@ -336,6 +336,9 @@ func (n *Node) Stop() {
 // call on a partly started node, more than once.
 func (n *Node) Close() {
 	n.closeOnce.Do(func() {
+		if n.health != nil {
+			n.health.close()
+		}
 		for _, s := range []*api.Server{n.apiSrv, n.metricsSrv} {
 			if s != nil {
 				_ = s.Shutdown(context.Background())
