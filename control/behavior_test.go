@@ -223,7 +223,7 @@ func TestTargetHealthLifecycle(t *testing.T) {
 		t.Fatalf("target outside the lb's zones: %+v", h)
 	}
 	// The health checker's result shows once set.
-	if !s.SetTargetHealth(f.tgArn, "10.0.1.10", TargetHealth{State: TargetHealthHealthy}, f.now) {
+	if !s.SetTargetHealth(f.tgArn, "10.0.1.10", "node-a", TargetHealth{State: TargetHealthHealthy}, f.now) {
 		t.Fatal("SetTargetHealth reported no change")
 	}
 	if h := health("10.0.1.10"); h.State != TargetHealthHealthy {

@@ -43,11 +43,12 @@ func TestTargetHealthAt(t *testing.T) {
 	}
 	// describe-target-health shows the same decision on what the state
 	// records.
-	tg.Target("10.0.1.10").Health = failed
+	f.s.SetTargetHealth(f.tgArn, "10.0.1.10", "node-a", failed, f.now)
 	out := must(f.s.DescribeTargetHealth(f.env, DescribeTargetHealthInput{TargetGroupArn: f.tgArn}))(t)
 	for _, d := range out.TargetHealthDescriptions {
 		rt := tg.Target(d.Target.Id)
-		if want := f.s.TargetHealthAt(tg, rt, rt.Health, f.now); d.TargetHealth != want {
+		v, _ := rt.RecordedHealth()
+		if want := f.s.TargetHealthAt(tg, rt, v.Health, f.now); d.TargetHealth != want {
 			t.Errorf("describe-target-health %s: %+v, TargetHealthAt %+v", d.Target.Id, d.TargetHealth, want)
 		}
 	}

@@ -159,6 +159,10 @@ func badCases() []badCase {
 		"hc matcher 100": func(in *CreateTargetGroupInput) {
 			in.HealthCheckProtocol, in.Matcher = "HTTP", &Matcher{HttpCode: "100-200"}
 		},
+		"hc matcher 400": func(in *CreateTargetGroupInput) {
+			// GWLB accepts 200-399 only (ALB's 200-499 does not apply).
+			in.HealthCheckProtocol, in.Matcher = "HTTP", &Matcher{HttpCode: "200,400"}
+		},
 		"hc disabled":             func(in *CreateTargetGroupInput) { in.HealthCheckEnabled = ptr(false) },
 		"tg protocol version":     func(in *CreateTargetGroupInput) { in.ProtocolVersion = "HTTP1" },
 		"tg tag with aws: prefix": func(in *CreateTargetGroupInput) { in.Tags = []Tag{{Key: "aws:x", Value: "1"}} },

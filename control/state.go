@@ -51,12 +51,11 @@ type RegisteredTarget struct {
 	// DrainUntil is set when the target is deregistered: it is draining until
 	// then and gone afterwards (deregistration_delay.timeout_seconds).
 	DrainUntil *Timestamp `json:"drainUntil,omitempty"`
-	// Health is the result of health checking, written by the health checker.
-	// The zero value means "not checked yet": describe-target-health then
-	// reports initial / Elb.RegistrationInProgress.
-	Health TargetHealth `json:"health,omitzero"`
-	// HealthUpdated is when the health checker last changed Health.
-	HealthUpdated *Timestamp `json:"healthUpdated,omitempty"`
+	// HealthViews are the results of health checking, one per node that
+	// checks the target (SetTargetHealth); RecordedHealth combines them.
+	// None means "not checked yet": describe-target-health then reports
+	// initial / Elb.RegistrationInProgress.
+	HealthViews []HealthView `json:"healthViews,omitempty"`
 }
 
 // Draining reports whether the target is deregistered but still draining at now.

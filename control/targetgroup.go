@@ -45,6 +45,15 @@ const (
 	GenevePort                 = 6081
 )
 
+// HTTP codes a GWLB health-check matcher may name. AWS's Gateway Load
+// Balancer guide says of the matcher "The value must be 200-399": the
+// control plane refuses other codes, and the health checker's matcher
+// (control/health) parses within the same bounds.
+const (
+	MinHealthCheckMatcherCode = 200
+	MaxHealthCheckMatcherCode = 399
+)
+
 // CreateTargetGroupInput mirrors elbv2 CreateTargetGroup. Pointer fields
 // are optional; nil takes the GENEVE default.
 type CreateTargetGroupInput struct {
@@ -208,8 +217,8 @@ func validateMatcher(op, codes string) error {
 	for _, part := range strings.Split(codes, ",") {
 		for _, n := range strings.Split(part, "-") {
 			v, _ := strconv.Atoi(n)
-			if v < 200 || v > 599 {
-				return newError(op, CodeValidationError, "Health check matcher HTTP code '%d' must be between 200 and 599", v)
+			if v < MinHealthCheckMatcherCode || v > MaxHealthCheckMatcherCode {
+				return newError(op, CodeValidationError, "Health check matcher HTTP code '%d' must be between %d and %d", v, MinHealthCheckMatcherCode, MaxHealthCheckMatcherCode)
 			}
 		}
 	}

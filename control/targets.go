@@ -150,8 +150,7 @@ func (s *State) RegisterTargets(env Env, in RegisterTargetsInput) (*RegisterTarg
 			if old.DrainUntil != nil {
 				old.DrainUntil = nil
 				old.RegisteredAt = NewTimestamp(now)
-				old.Health = TargetHealth{}
-				old.HealthUpdated = nil
+				old.HealthViews = nil
 			}
 			continue
 		}
@@ -248,7 +247,7 @@ func (s *State) DescribeTargetHealth(env Env, in DescribeTargetHealthInput) (*De
 // what describe-target-health reports, and what the data path must act
 // on. observed is the health checker's latest result for the target (the
 // zero TargetHealth: none yet); describe-target-health passes the one
-// recorded in the state (rt.Health).
+// recorded in the state (RegisteredTarget.RecordedHealth).
 //
 // What the control plane knows comes first: a target whose
 // deregistration delay is over is unused (Target.NotRegistered); one
@@ -286,22 +285,6 @@ func (s *State) TargetHealthAt(tg *TargetGroupRecord, rt *RegisteredTarget, obse
 func (s *State) targetHealth(tg *TargetGroupRecord, rt *RegisteredTarget, now time.Time) TargetHealthDescription {
 	t := rt.Target
 	t.Port = ptr(GenevePort)
-	return TargetHealthDescription{Target: t, HealthCheckPort: tg.TargetGroup.HealthCheckPort, TargetHealth: s.TargetHealthAt(tg, rt, rt.Health, now)}
-}
-
-// SetTargetHealth records a health-check result for a registered target
-// (the health checker's entry point). It reports whether anything changed.
-func (s *State) SetTargetHealth(tgArn, targetID string, h TargetHealth, now time.Time) bool {
-	tg := s.TargetGroupByArn(tgArn)
-	if tg == nil {
-		return false
-	}
-	rt := tg.Target(targetID)
-	if rt == nil || rt.Health == h {
-		return false
-	}
-	rt.Health = h
-	ts := NewTimestamp(now)
-	rt.HealthUpdated = &ts
-	return true
+	v, _ := rt.RecordedHealth()
+	return TargetHealthDescription{Target: t, HealthCheckPort: tg.TargetGroup.HealthCheckPort, TargetHealth: s.TargetHealthAt(tg, rt, v.Health, now)}
 }

@@ -61,6 +61,8 @@ func runHelper(name string, args []string) int {
 		err = udpSend(args[0], args[1], args[2])
 	case "http-get":
 		err = httpGet(args[0])
+	case "http-post":
+		err = httpPost(args[0])
 	case "udp-hold":
 		n, _ := strconv.Atoi(args[1])
 		err = udpHold(args[0], n)

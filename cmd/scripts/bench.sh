@@ -82,6 +82,24 @@ else
   echo "== control plane benchmarks skipped: no etcd binary (run 'sudo make deps')"
 fi
 
+# --- health checks: the prober's cost (control/health) ----------------------
+# 300 targets at GWLB's shortest interval, 5 s (60 probes/s), against a
+# separate server process on loopback: CPU time and allocations per probe,
+# and the share of one core that takes (TCP, HTTP, HTTPS on a fake clock;
+# TCP also over real 5 s intervals on the wall clock).
+HEALTH_BENCHTIME=${HEALTH_BENCHTIME:-3x}
+echo "== health checker: 300 targets every 5 s (benchtime $HEALTH_BENCHTIME)"
+go test -run '^$' -bench 'Checker300' -benchtime "$HEALTH_BENCHTIME" -count 1 ./control/health/ | awk '
+  /^Benchmark/ {
+    name=$1; sub(/-[0-9]+$/, "", name); pct=""; cpu=""; allocs=""
+    for (i = 2; i <= NF; i++) {
+      if ($i == "%cpu@300/5s" || $i == "%cpu") pct=$(i-1)
+      if ($i == "cpu-ns/probe") cpu=$(i-1)
+      if ($i == "allocs/probe") allocs=$(i-1)
+    }
+    printf "%-34s %6s %% of one core %10s cpu-ns/probe %6s allocs/probe\n", name, pct, cpu, allocs
+  }'
+
 # --- forwarder: DPDK, the same ports and core for every contender -----------
 # A generated pcap (thousands of flows, 60-1514 B size mix, TCP and UDP) is
 # replayed by net_pcap (rx_pcap=FILE,infinite_rx=1) into net_null (no-rx=1,

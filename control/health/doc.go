@@ -71,7 +71,8 @@
 //		case zone not enabled:      hold = health.HoldZoneNotEnabled
 //		}
 //		t := health.TargetOf(&tg.TargetGroup, rt.Target.Id, control.GenevePort, addr, hold)
-//		t.Recorded = rt.Health // resume after a restart
+//		rec, _ := rt.RecordedHealth()
+//		t.Recorded = rec.Health // resume after a restart
 //		targets = append(targets, t)
 //	if err := c.Update(targets); err != nil { ... }
 //
@@ -85,7 +86,7 @@
 //		if page.Missed > 0 { /* re-read everything from c.Snapshot() */ }
 //		for _, ev := range page.Events {
 //			// ev.To is what describe-target-health shows for ev.Target:
-//			// st.SetTargetHealth(ev.Target.Group, ev.Target.ID, ev.To, ev.Time)
+//			// st.SetTargetHealth(ev.Target.Group, ev.Target.ID, nodeID, ev.To, ev.Time)
 //		}
 //	}
 //

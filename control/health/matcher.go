@@ -4,15 +4,16 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/gwlbctl/gwlbctl/control"
 )
 
-// HTTP codes a GWLB health-check matcher may name. AWS's Gateway Load
-// Balancer guide says of the matcher "The value must be 200-399"; gwlbctl
-// reads that as the codes a matcher may contain, in any of ELB's forms:
-// a code (200), a list (200,202) or a range (200-299), mixed freely.
+// HTTP codes a GWLB health-check matcher may name: control's bounds, the
+// ones the control plane validates (200-399), in any of ELB's forms: a
+// code (200), a list (200,202) or a range (200-299), mixed freely.
 const (
-	MinMatcherCode = 200
-	MaxMatcherCode = 399
+	MinMatcherCode = control.MinHealthCheckMatcherCode
+	MaxMatcherCode = control.MaxHealthCheckMatcherCode
 )
 
 // Matcher is the set of HTTP status codes an HTTP or HTTPS health check

@@ -328,6 +328,29 @@ func TestApplianceHealth(t *testing.T) {
 	if post("healthy=true") != 200 || dial() != nil || get("/health") != 200 {
 		t.Fatal("back to healthy")
 	}
+	// Failing HTTP with a chosen status (ResponseCodeMismatch end to end).
+	if post("healthy=false&status=404") != 404 || get("/health") != 404 || get("/") != 404 {
+		t.Fatal("healthy=false&status=404")
+	}
+	for _, q := range []string{"healthy=false&status=99", "healthy=false&status=x", "healthy=false&blackhole=perhaps", "healthy=true&status=500"} {
+		if post(q) != 400 {
+			t.Fatalf("POST %s accepted", q)
+		}
+	}
+	// Black-hole: the request is read and never answered.
+	if post("healthy=false&blackhole=true") != 503 {
+		t.Fatal("healthy=false&blackhole=true")
+	}
+	cl := &http.Client{Timeout: 300 * time.Millisecond}
+	if resp, err := cl.Get("http://" + a.HTTPAddr() + "/health"); err == nil {
+		resp.Body.Close()
+		t.Fatalf("a black-holed /health answered %d", resp.StatusCode)
+	} else if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
+		t.Fatalf("a black-holed /health: %v, want a timeout", err)
+	}
+	if post("healthy=true") != 200 || get("/health") != 200 || dial() != nil {
+		t.Fatal("back to healthy after the black-hole")
+	}
 }
 
 func TestApplianceStopsCleanly(t *testing.T) {

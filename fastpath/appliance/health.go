@@ -15,6 +15,7 @@ import (
 type health struct {
 	mu     sync.Mutex
 	ok     bool
+	fail   Failure // how HTTP fails while !ok
 	closed bool
 	tcpAt  string // bound TCP address, kept to reopen the same port
 	tcpLn  net.Listener
@@ -59,6 +60,28 @@ func (h *health) healthy() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.ok
+}
+
+// Failure is how the HTTP health answers fail while the appliance is
+// unhealthy: with a status code, or not at all (black-hole: the request
+// is read and never answered, so a health check times out).
+type Failure struct {
+	// Status is the HTTP status answered (0: 503).
+	Status int
+	// BlackHole answers nothing, until the client goes away.
+	BlackHole bool
+}
+
+func (h *health) state() (bool, Failure) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.ok, h.fail
+}
+
+func (h *health) setFailure(f Failure) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.fail = f
 }
 
 // serve starts the accept loops; errors of the HTTP server go to errs.
@@ -145,22 +168,53 @@ func (h *health) close() {
 func (h *health) handler(a *Appliance) http.Handler {
 	mux := http.NewServeMux()
 	status := func(w http.ResponseWriter) {
-		if h.healthy() {
+		ok, f := h.state()
+		if ok {
 			w.WriteHeader(http.StatusOK)
 			fmt.Fprintln(w, "healthy")
 			return
 		}
-		w.WriteHeader(http.StatusServiceUnavailable)
+		code := f.Status
+		if code == 0 {
+			code = http.StatusServiceUnavailable
+		}
+		w.WriteHeader(code)
 		fmt.Fprintln(w, "unhealthy")
 	}
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { status(w) })
-	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) { status(w) })
-	mux.HandleFunc("POST /health", func(w http.ResponseWriter, r *http.Request) {
-		ok, err := strconv.ParseBool(r.URL.Query().Get("healthy"))
-		if err != nil {
-			http.Error(w, "want POST /health?healthy=true or ?healthy=false", http.StatusBadRequest)
+	check := func(w http.ResponseWriter, r *http.Request) {
+		if ok, f := h.state(); !ok && f.BlackHole {
+			<-r.Context().Done() // answer nothing: the check times out
 			return
 		}
+		status(w)
+	}
+	mux.HandleFunc("GET /{$}", check)
+	mux.HandleFunc("GET /health", check)
+	mux.HandleFunc("POST /health", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		ok, err := strconv.ParseBool(q.Get("healthy"))
+		if err != nil {
+			http.Error(w, "want POST /health?healthy=true or ?healthy=false (with status=CODE or blackhole=true)", http.StatusBadRequest)
+			return
+		}
+		var f Failure
+		if v := q.Get("status"); v != "" {
+			if f.Status, err = strconv.Atoi(v); err != nil || f.Status < 100 || f.Status > 599 {
+				http.Error(w, "status: want an HTTP status code, 100-599", http.StatusBadRequest)
+				return
+			}
+		}
+		if v := q.Get("blackhole"); v != "" {
+			if f.BlackHole, err = strconv.ParseBool(v); err != nil {
+				http.Error(w, "blackhole: want true or false", http.StatusBadRequest)
+				return
+			}
+		}
+		if ok && f != (Failure{}) {
+			http.Error(w, "status and blackhole say how an unhealthy appliance fails: give them with healthy=false", http.StatusBadRequest)
+			return
+		}
+		h.setFailure(f)
 		if err := a.SetHealthy(ok); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return

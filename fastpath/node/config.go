@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -30,6 +31,8 @@ type Config struct {
 	// State is the control plane's store: a state file path (the same as
 	// `--state` of the elbv2/ec2 commands), opened with store.Open.
 	State string `mapstructure:"state"`
+	// Node names this node.
+	Node NodeConfig `mapstructure:"node"`
 
 	EAL       EALConfig       `mapstructure:"eal"`
 	Appliance ApplianceConfig `mapstructure:"appliance"`
@@ -47,6 +50,22 @@ type Config struct {
 	devices     []dpdk.Device // appliance, then each endpoint's side A and B
 	endpointIDs []uint64      // the number of each Endpoints[i].ID
 	metricsAddr string
+}
+
+// NodeConfig names a node.
+type NodeConfig struct {
+	// ID keys the node's view of target health in the state (and is the
+	// node API's node_id); empty: the hostname.
+	ID string `mapstructure:"id"`
+}
+
+// NodeID is node.id, else the hostname.
+func (c *Config) NodeID() string {
+	if c.Node.ID != "" {
+		return c.Node.ID
+	}
+	h, _ := os.Hostname()
+	return h
 }
 
 // EALConfig holds DPDK's Environment Abstraction Layer arguments.

@@ -54,23 +54,26 @@ func targetEvents(prev, cur *Snapshot) []api.Event {
 		was[t.ID] = t.Health
 	}
 	var evs []api.Event
-	ev := func(id string, from, to control.TargetHealth) {
+	ev := func(id string, from, to control.TargetHealth, detail string) {
 		msg := fmt.Sprintf("target %s %s -> %s", id, orNone(from.State), to.State)
 		if to.Description != "" {
 			msg += ": " + to.Description
+		}
+		if detail != "" {
+			msg += " (" + detail + ")"
 		}
 		evs = append(evs, api.Event{Time: cur.Built, Kind: api.EventHealth, Target: id, From: from.State, To: to.State,
 			Reason: to.Reason, Revision: cur.Config.Revision, Message: msg})
 	}
 	for _, t := range cur.Targets {
 		if from, ok := was[t.ID]; !ok || from.State != t.Health.State {
-			ev(t.ID, from, t.Health)
+			ev(t.ID, from, t.Health, t.Detail)
 		}
 		delete(was, t.ID)
 	}
 	for _, t := range prev.Targets {
 		if from, ok := was[t.ID]; ok && from.State != control.TargetHealthUnused {
-			ev(t.ID, from, control.TargetHealth{State: control.TargetHealthUnused, Reason: control.ReasonNotRegistered, Description: "Target is not registered to the target group"})
+			ev(t.ID, from, control.TargetHealth{State: control.TargetHealthUnused, Reason: control.ReasonNotRegistered, Description: "Target is not registered to the target group"}, "")
 		}
 	}
 	return evs

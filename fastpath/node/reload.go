@@ -39,6 +39,9 @@ type Reloader struct {
 	// (an appliance replaced behind the same address). Optional.
 	Refresh func() bool
 	Log     *slog.Logger
+	// Wake, when not nil, asks for a rebuild on the state in force: a
+	// target's health changed (the health checker's transitions).
+	Wake <-chan struct{}
 	// Poll is how often time-based changes and neighbours are checked;
 	// 200 ms by default.
 	Poll time.Duration
@@ -190,6 +193,10 @@ func (r *Reloader) Run(ctx context.Context) error {
 			if failing {
 				r.Log.Info("node: the state applies again", "store", r.Store.Describe(), "revision", ev.Version.Revision)
 				failing = false
+			}
+		case <-r.Wake:
+			if err := r.rebuild("target health changed"); err != nil {
+				problem("the config could not be rebuilt; the last good one stays in force", err)
 			}
 		case now := <-poll.C:
 			cur := r.last

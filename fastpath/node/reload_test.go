@@ -24,6 +24,7 @@ type reloadHarness struct {
 	path    string
 	pub     chan *Snapshot
 	problem chan error
+	wake    chan struct{}
 }
 
 // newReloadHarness writes testState (changed by init, if given) to a new
@@ -44,7 +45,7 @@ func newReloadHarness(t *testing.T, init func(*control.State)) (*reloadHarness, 
 	}); err != nil {
 		t.Fatal(err)
 	}
-	h := &reloadHarness{t: t, st: st, path: path, pub: make(chan *Snapshot, 16), problem: make(chan error, 16)}
+	h := &reloadHarness{t: t, st: st, path: path, pub: make(chan *Snapshot, 16), problem: make(chan error, 16), wake: make(chan struct{}, 1)}
 	cfg := testNodeConfig(t)
 	snapper := NewSnapshotter(cfg, nodeMAC, 0)
 	r := &Reloader{
@@ -56,6 +57,7 @@ func newReloadHarness(t *testing.T, init func(*control.State)) (*reloadHarness, 
 		Problem: func(_ string, err error) { h.problem <- err },
 		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Poll:    20 * time.Millisecond,
+		Wake:    h.wake,
 	}
 	state, v, err := st.Snapshot()
 	if err != nil {
@@ -230,5 +232,16 @@ func TestReloaderIgnoresViewsAndOtherFiles(t *testing.T) {
 	h.update(func(s *control.State) { s.Endpoints[0].Endpoint.State = control.EndpointStateRejected })
 	if s := h.next(); s.Config.Revision != 2 {
 		t.Fatalf("first publication after a view and another file: revision %d, want 2", s.Config.Revision)
+	}
+}
+
+// TestReloadOnWake: a health transition (Wake) republishes the state in
+// force, with nothing changed in the store.
+func TestReloadOnWake(t *testing.T) {
+	h, _ := newReloadHarness(t, nil)
+	h.wake <- struct{}{}
+	s := h.next()
+	if s.Config.Revision != 1 {
+		t.Fatalf("revision %d after a wake, want the one in force (1)", s.Config.Revision)
 	}
 }

@@ -37,6 +37,7 @@ type Node struct {
 	lcores  []int    // worker i's lcore
 	names   []string // port names in engine order
 	neigh   *Neighbors
+	health  *nodeHealth
 	snap    atomic.Pointer[Snapshot]
 	rl      *Reloader
 
@@ -86,7 +87,7 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 		log = slog.Default()
 	}
 	n := &Node{cfg: cfg, log: log, start: time.Now(), version: buildVersion(), events: api.NewEventLog(0, nil)}
-	n.nodeID, _ = os.Hostname()
+	n.nodeID = cfg.NodeID()
 	defer func() {
 		if err != nil {
 			n.Close()
@@ -130,11 +131,18 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 	n.neigh = NewNeighbors(n.cfg.statics, n.cfg.Appliance.TAP)
 	n.neigh.Refresh()
 	snapper := NewSnapshotter(&n.cfg, [6]byte(mac), mtu)
+	n.health = newNodeHealth(&n.cfg, n.plan.Store, n.nodeID, n.log, nil)
+	snapper.Health, snapper.Detail = n.health.observed, n.health.detail
 	n.rl = &Reloader{
 		Store: n.plan.Store,
 		Build: func(s *control.State, rev uint64, now time.Time) (*Snapshot, error) {
-			return snapper.Build(s, rev, now, n.neigh.Lookup)
+			snap, err := snapper.Build(s, rev, now, n.neigh.Lookup)
+			if err == nil {
+				n.health.update(s, snap, now)
+			}
+			return snap, err
 		},
+		Wake:    n.health.wake,
 		Publish: n.publish,
 		Problem: func(msg string, err error) {
 			n.events.Append(api.Event{Kind: api.EventWarning, Message: msg + ": " + err.Error()})
@@ -161,6 +169,7 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 	if err := n.serveAPI(); err != nil {
 		return nil, err
 	}
+	n.health.start()
 	log.Info("node: forwarding", "load_balancer", n.lbArn, "availability_zone", n.cfg.AvailabilityZone,
 		"node_ip", n.cfg.nodeIP, "node_mac", mac.String(), "appliance_mtu", mtu, "inner_mtu", n.snap.Load().Config.InnerLimit(),
 		"ports", len(n.names), "workers", len(n.workers), "tap", n.cfg.Appliance.TAP, "api", n.cfg.API.Socket, "metrics", n.cfg.metricsAddr)
@@ -265,7 +274,11 @@ func (n *Node) Wait(ctx context.Context) error {
 	errc := make(chan error, 1)
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	wg.Add(2)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		n.health.run(runCtx)
+	}()
 	go func() {
 		defer wg.Done()
 		if err := n.rl.Run(runCtx); err != nil {
@@ -294,6 +307,9 @@ func (n *Node) Wait(ctx context.Context) error {
 func (n *Node) Stop() {
 	n.stopOnce.Do(func() {
 		n.log.Info("node: stopping")
+		if n.health != nil {
+			n.health.close()
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		for _, s := range []*api.Server{n.apiSrv, n.metricsSrv} {
@@ -320,6 +336,9 @@ func (n *Node) Stop() {
 // call on a partly started node, more than once.
 func (n *Node) Close() {
 	n.closeOnce.Do(func() {
+		if n.health != nil {
+			n.health.close()
+		}
 		for _, s := range []*api.Server{n.apiSrv, n.metricsSrv} {
 			if s != nil {
 				_ = s.Shutdown(context.Background())

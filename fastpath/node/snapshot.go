@@ -46,8 +46,12 @@ type Snapshotter struct {
 	nodeMAC [6]byte
 	mtu     int
 	// Health gives the observed health of a target; nil takes the one the
-	// state records (rt.Health), as describe-target-health does.
+	// state records (RegisteredTarget.RecordedHealth), as
+	// describe-target-health does.
 	Health HealthFunc
+	// Detail, when not nil, says what the health checker's last probe of
+	// a target found ("connection refused", "status 503"; "" for none).
+	Detail func(tg *control.TargetGroupRecord, rt *control.RegisteredTarget) string
 	prev   *engine.Config
 }
 
@@ -93,6 +97,8 @@ type TargetView struct {
 	// Health is what describe-target-health reports for it
 	// (control.State.TargetHealthAt).
 	Health control.TargetHealth
+	// Detail is the last health probe's finding (Snapshotter.Detail).
+	Detail string
 }
 
 // EndpointView is one configured endpoint as the API shows it.
@@ -177,7 +183,8 @@ func (s *Snapshotter) Build(st *control.State, rev uint64, now time.Time, neighb
 			if rt.Target.Port != nil {
 				port = *rt.Target.Port
 			}
-			observed := rt.Health
+			v, _ := rt.RecordedHealth()
+			observed := v.Health
 			if s.Health != nil {
 				observed = s.Health(tg, rt)
 			}
@@ -200,7 +207,11 @@ func (s *Snapshotter) Build(st *control.State, rev uint64, now time.Time, neighb
 				}
 			}
 			targets = append(targets, t)
-			snap.Targets = append(snap.Targets, TargetView{ID: rt.Target.Id, Port: port, Health: h})
+			view := TargetView{ID: rt.Target.Id, Port: port, Health: h}
+			if s.Detail != nil {
+				view.Detail = s.Detail(tg, rt)
+			}
+			snap.Targets = append(snap.Targets, view)
 		}
 	}
 

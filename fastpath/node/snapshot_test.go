@@ -42,7 +42,7 @@ func testState() *control.State {
 		TargetGroups: []*control.TargetGroupRecord{{
 			TargetGroup: control.TargetGroup{TargetGroupArn: testTGArn, TargetGroupName: "apps", Port: 6081, VpcId: testVpcID, LoadBalancerArns: []string{testLBArn}},
 			Targets: []*control.RegisteredTarget{
-				{Target: control.TargetDescription{Id: testTarget}, Health: control.TargetHealth{State: control.TargetHealthHealthy}},
+				{Target: control.TargetDescription{Id: testTarget}, HealthViews: []control.HealthView{{Node: "node-a", Health: control.TargetHealth{State: control.TargetHealthHealthy}}}},
 				{Target: control.TargetDescription{Id: "10.9.1.12"}},
 			},
 		}},
@@ -203,7 +203,7 @@ func TestBuildAttributesAndEndpointStates(t *testing.T) {
 		{Key: control.AttrFailoverOnDeregistration, Value: "rebalance"},
 		{Key: control.AttrFailoverOnUnhealthy, Value: "rebalance"},
 	}
-	st.TargetGroups[0].Targets[0].Health.State = control.TargetHealthUnhealthy
+	st.TargetGroups[0].Targets[0].HealthViews[0].Health.State = control.TargetHealthUnhealthy
 	st.Listeners[0].Attributes = []control.Attribute{{Key: "tcp.idle_timeout.seconds", Value: "120"}}
 	st.Endpoints[0].Endpoint.State = control.EndpointStatePendingAcceptance
 	snap, err := NewSnapshotter(cfg, nodeMAC, 0).Build(st, 1, time.Now(), neighbors)
@@ -294,10 +294,10 @@ func TestBuildTargetStateIsDescribeTargetHealth(t *testing.T) {
 	tg := st.TargetGroups[0]
 	until := control.Timestamp{Time: now.Add(time.Minute)}
 	tg.Targets = append(tg.Targets,
-		&control.RegisteredTarget{Target: control.TargetDescription{Id: "10.9.0.21"}, Health: control.TargetHealth{State: control.TargetHealthUnhealthy, Reason: control.ReasonTimeout}},
-		&control.RegisteredTarget{Target: control.TargetDescription{Id: "10.9.0.22"}, Health: control.TargetHealth{State: control.TargetHealthUnavailable}},
-		&control.RegisteredTarget{Target: control.TargetDescription{Id: "10.9.0.23"}, Health: control.TargetHealth{State: control.TargetHealthHealthy}, DrainUntil: &until},
-		&control.RegisteredTarget{Target: control.TargetDescription{Id: "10.9.0.24", AvailabilityZone: "us-east-1f"}, Health: control.TargetHealth{State: control.TargetHealthHealthy}},
+		&control.RegisteredTarget{Target: control.TargetDescription{Id: "10.9.0.21"}, HealthViews: []control.HealthView{{Node: "node-a", Health: control.TargetHealth{State: control.TargetHealthUnhealthy, Reason: control.ReasonTimeout}}}},
+		&control.RegisteredTarget{Target: control.TargetDescription{Id: "10.9.0.22"}, HealthViews: []control.HealthView{{Node: "node-a", Health: control.TargetHealth{State: control.TargetHealthUnavailable}}}},
+		&control.RegisteredTarget{Target: control.TargetDescription{Id: "10.9.0.23"}, HealthViews: []control.HealthView{{Node: "node-a", Health: control.TargetHealth{State: control.TargetHealthHealthy}}}, DrainUntil: &until},
+		&control.RegisteredTarget{Target: control.TargetDescription{Id: "10.9.0.24", AvailabilityZone: "us-east-1f"}, HealthViews: []control.HealthView{{Node: "node-a", Health: control.TargetHealth{State: control.TargetHealthHealthy}}}},
 	)
 	want := map[string]engine.TargetState{
 		testTarget: engine.TargetHealthy, "10.9.1.12": engine.TargetInitial, "10.9.0.21": engine.TargetUnhealthy,
@@ -312,7 +312,8 @@ func TestBuildTargetStateIsDescribeTargetHealth(t *testing.T) {
 	}
 	for i, v := range snap.Targets {
 		rt := tg.Target(v.ID)
-		if d := st.TargetHealthAt(tg, rt, rt.Health, now); v.Health != d {
+		rec, _ := rt.RecordedHealth()
+		if d := st.TargetHealthAt(tg, rt, rec.Health, now); v.Health != d {
 			t.Errorf("target %s: snapshot health %+v, describe-target-health %+v", v.ID, v.Health, d)
 		}
 		if got := snap.Config.Targets[i].State; got != want[v.ID] {

@@ -82,8 +82,10 @@ with PROTOCOL one of tcp, udp, icmp (ICMP and ICMPv6), icmpv4, icmpv6,
 sctp, gre, esp or a number. A port rule matches source or destination port.
 
 Health: --http serves GET / and /health (200 while healthy, 503 when not),
-POST /health?healthy=false|true to fail or pass health checks on purpose,
-and GET /stats?flows=N: JSON counters per endpoint and per flow (both
+POST /health?healthy=false|true to fail or pass health checks on purpose
+(failing closes the --health-tcp port: connections are refused; HTTP
+answers 503, or the code given with &status=CODE, or nothing at all with
+&blackhole=true, so a check times out), and GET /stats?flows=N: JSON counters per endpoint and per flow (both
 directions of a flow in one entry; a = the side that sent first).
 --health-tcp adds a plain TCP port for TCP health checks (the default
 target group health check is TCP port 80, which --http's default also
@@ -101,7 +103,10 @@ It stops cleanly on SIGINT or SIGTERM.`,
   gwlbctl appliance --route
 
   # make the load balancer see this target as unhealthy
-  curl -X POST 'localhost:8080/health?healthy=false'`,
+  curl -X POST 'localhost:8080/health?healthy=false'
+  # ... with an HTTP check: Target.ResponseCodeMismatch, then Target.Timeout
+  curl -X POST 'localhost:8080/health?healthy=false&status=404'
+  curl -X POST 'localhost:8080/health?healthy=false&blackhole=true'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if _, err := appliance.ParseRules(opts.Drop); err != nil {

@@ -16,7 +16,7 @@ import (
 // TestWaitTargetInService: `elbv2 wait target-in-service` really waits
 // for the health checker. The waiter polls describe-target-health on the
 // state file; between its polls another goroutine records health the way
-// serve's health checker does (a store update of RegisteredTarget.Health),
+// serve's health checker does (a store update of SetTargetHealth),
 // first for one target, then for the other; the waiter returns only after
 // both are healthy. The sleeper is injected (no real 15 s delays) and
 // checks the AWS CLI's delay is asked for. Source of the case: AWS CLI
@@ -45,7 +45,7 @@ func TestWaitTargetInService(t *testing.T) {
 			if i < len(ids) {
 				// The health checker records a result in the state file.
 				_, err := e.Store.Update(func(s *control.State) error {
-					s.SetTargetHealth(fx.TargetGroupArn, ids[i], control.TargetHealth{State: control.TargetHealthHealthy}, clitest.Now)
+					s.SetTargetHealth(fx.TargetGroupArn, ids[i], "node-a", control.TargetHealth{State: control.TargetHealthHealthy}, clitest.Now)
 					return nil
 				})
 				if err != nil {
@@ -62,8 +62,8 @@ func TestWaitTargetInService(t *testing.T) {
 		t.Fatalf("wait: %v", err)
 	}
 	for _, id := range ids {
-		if h := e.State().TargetGroupByArn(fx.TargetGroupArn).Target(id).Health.State; h != "healthy" {
-			t.Fatalf("waiter returned while %s is %s", id, h)
+		if v, _ := e.State().TargetGroupByArn(fx.TargetGroupArn).Target(id).RecordedHealth(); v.Health.State != "healthy" {
+			t.Fatalf("waiter returned while %s is %s", id, v.Health.State)
 		}
 	}
 	if e.Out.Len() != 0 {

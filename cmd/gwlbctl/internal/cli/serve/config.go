@@ -38,6 +38,7 @@ type setting struct {
 var settings = []setting{
 	{"load-balancer", "load-balancer", "gateway load balancer this node serves (ARN or name)", ""},
 	{"availability-zone", "availability-zone", "availability zone of this node (e.g. us-east-1a)", ""},
+	{"node.id", "node-id", "this node's id: keys its view of target health in the state (default: the hostname)", ""},
 	{"eal.args", "eal-args", "DPDK EAL arguments, space separated (default \"" + strings.Join(node.DefaultEALArgs, " ") + "\")", ""},
 	{"eal.workers", "workers", "forwarding workers: 0 (one per worker lcore of --eal-args) or 1; the node runs one for now", 0},
 	{"eal.mbuf-count", "mbuf-count", "packet buffers in the pool (0: DPDK layer default)", 0},
