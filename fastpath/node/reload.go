@@ -38,7 +38,11 @@ type Reloader struct {
 	// Refresh re-reads known next hops every second and reports a change
 	// (an appliance replaced behind the same address). Optional.
 	Refresh func() bool
-	Log     *slog.Logger
+	// Endpoints is called every Poll: it resolves the next hops routed
+	// endpoints missed and reports whether their neighbours changed
+	// (then the snapshot is rebuilt). Optional.
+	Endpoints func() bool
+	Log       *slog.Logger
 	// Poll is how often time-based changes and neighbours are checked;
 	// 200 ms by default.
 	Poll time.Duration
@@ -204,6 +208,9 @@ func (r *Reloader) Run(ctx context.Context) error {
 				if r.Refresh() {
 					why = "next hop changed"
 				}
+			}
+			if why == "" && r.Endpoints != nil && r.Endpoints() {
+				why = "endpoint next hop resolved"
 			}
 			if why != "" {
 				if err := r.rebuild(why); err != nil {
