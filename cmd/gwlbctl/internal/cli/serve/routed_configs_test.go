@@ -61,3 +61,20 @@ func TestRoutedPatternConfigs(t *testing.T) {
 		})
 	}
 }
+
+// TestENANodeConfigValidates: configs/node-ena.yaml passes serve's
+// validation (its routed endpoint included); its devices are PCI
+// addresses, which no host check can find here.
+func TestENANodeConfigValidates(t *testing.T) {
+	o, err := execServe(t, nil, "--node-config", "../../../../../configs/node-ena.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := o.Config
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Endpoints) != 1 || cfg.Endpoints[0].Mode != node.ModeRouted || cfg.EndpointPort(0) != 1 {
+		t.Errorf("endpoints %+v: want one routed endpoint on port 1", cfg.Endpoints)
+	}
+}
