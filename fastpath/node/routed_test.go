@@ -1,13 +1,16 @@
 package node
 
 import (
+	"errors"
 	"net/netip"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gwlbctl/gwlbctl/control"
 	"github.com/gwlbctl/gwlbctl/fastpath/engine"
+	"github.com/gwlbctl/gwlbctl/fastpath/kernel"
 )
 
 // routedConfig is validConfig with a routed endpoint after the bump one.
@@ -174,5 +177,32 @@ func TestSnapshotRoutedPort(t *testing.T) {
 	}
 	if len(snap.Warnings) != 1 || !strings.Contains(snap.Warnings[0], "is outside the subnets") {
 		t.Errorf("warnings: %v", snap.Warnings)
+	}
+}
+
+// TestLocksRefuseASecondNodeOnTheRoutedTAP: a routed endpoint's TAP is
+// locked like the appliance TAP.
+func TestLocksRefuseASecondNodeOnTheRoutedTAP(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run", "gwlbctl")
+	c := routedConfig()
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	first, err := acquireLocks(dir, &c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.release()
+	second := routedConfig()
+	second.Appliance.Device, second.Appliance.TAP = "net_null0", "gwlb9"
+	second.Endpoints = second.Endpoints[1:]
+	second.Endpoints[0].Device = "net_null1"
+	if err := second.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = acquireLocks(dir, &second)
+	var inUse *kernel.InUseError
+	if !errors.As(err, &inUse) || !strings.Contains(err.Error(), "endpoints[0].tap: exception TAP gwlbe0 is in use by") {
+		t.Fatalf("err = %v; want the routed TAP in use", err)
 	}
 }
