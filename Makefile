@@ -6,7 +6,7 @@ FUZZTIME  ?= 10s
 # Packages whose tests need root, DPDK and network namespaces are tagged e2e.
 E2E_TAGS  := e2e
 
-.PHONY: all deps build test unit e2e bench fuzz demo lint clean
+.PHONY: all deps build test unit docker-check e2e bench fuzz demo lint clean
 
 all: build
 
@@ -18,12 +18,16 @@ deps:
 build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/gwlbctl
 
-## test: unit tests, then the end-to-end tests (root, DPDK, namespaces)
-test: build unit e2e
+## test: unit tests, the docker/ checks, then the end-to-end tests (root, DPDK, namespaces)
+test: build unit docker-check e2e
 
 unit:
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 $(PKGS)
+
+## docker-check: hadolint and docker compose config on docker/ where installed (skipped with the reason otherwise)
+docker-check: build
+	./cmd/scripts/docker-check.sh
 
 e2e: build
 	./cmd/scripts/e2e.sh

@@ -78,7 +78,8 @@ func runHelper(name string, args []string) int {
 }
 
 // tcpEcho accepts one connection on addr, echoes it and prints
-// "received N SHA256" of what came in.
+// "received N SHA256" of what came in, then "peer ADDR" (the source
+// address it saw).
 func tcpEcho(addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -97,6 +98,7 @@ func tcpEcho(addr string) error {
 	}
 	c.(*net.TCPConn).CloseWrite()
 	fmt.Printf("received %d %x\n", n, h.Sum(nil))
+	fmt.Printf("peer %s\n", c.RemoteAddr())
 	return nil
 }
 

@@ -8,7 +8,10 @@
 # client and a server on one subnet joined only through `gwlbctl serve`'s
 # bump endpoint, two `gwlbctl appliance` targets, provisioned with the AWS
 # CLI verbs; ping, a 10 MiB TCP transfer, UDP flows, a drop rule, endpoint
-# acceptance and target deregistration applied live, a clean stop.
+# acceptance and target deregistration applied live, a clean stop. Part 3:
+# the inbound pattern through a routed endpoint (a VPC router namespace
+# whose ingress route points at the endpoint's address), ending with
+# `gwlbctl top --once --output table` against that serve.
 # Non-interactive; touches nothing but a temp dir and the network
 # namespaces it creates (deleted on exit, also on failure).
 set -euo pipefail
@@ -329,5 +332,107 @@ status=0
 wait "$serve_pid" || status=$?
 echo "serve exited with status $status"
 grep 'node: final stats' "$work/serve.log" | sed 's/^/    /'
-printf '\n%sDemo complete: provisioned with the AWS CLI verbs, traffic crossed the appliances through gwlbctl serve.%s\n' "$bold" "$off"
+
+# ---------------------------------------------------------------------------
+# Part 3: the inbound pattern with a routed endpoint, as on EC2 where a
+# bump wire cannot work: a VPC router namespace whose internet gateway
+# edge route sends the application subnet's traffic to the endpoint's
+# address (10.0.1.10), serve's routed port on the endpoint subnet with its
+# own TAP, the same appliances. The server sees the client's own address.
+ns_vpc=gwd$id-vpc ns_inet=gwd$id-inet ns_web=gwd$id-web
+namespaces+=("$ns_vpc" "$ns_inet" "$ns_web")
+
+step "21. The inbound pattern, routed: internet client -> internet gateway's ingress route -> endpoint 10.0.1.10 -> appliance -> web server"
+for n in "$ns_vpc" "$ns_inet" "$ns_web"; do ip netns add "$n"; ip -n "$n" link set lo up; done
+ip -n "$ns_inet" link add c0 type veth peer name i0 netns "$ns_vpc"
+ip -n "$ns_node" link add rt0 type veth peer name e0 netns "$ns_vpc"
+ip -n "$ns_web" link add s0 type veth peer name a0 netns "$ns_vpc"
+ip -n "$ns_node" link set rt0 address 02:77:00:00:01:0a up
+ip -n "$ns_inet" addr add 203.0.113.10/24 dev c0
+ip -n "$ns_web" addr add 10.0.2.20/24 dev s0
+ip -n "$ns_vpc" addr add 203.0.113.1/24 dev i0
+ip -n "$ns_vpc" addr add 10.0.1.1/24 dev e0
+ip -n "$ns_vpc" addr add 10.0.2.1/24 dev a0
+for pair in "$ns_inet c0" "$ns_web s0" "$ns_vpc i0" "$ns_vpc e0" "$ns_vpc a0"; do
+  set -- $pair
+  ip -n "$1" link set "$2" up
+  inns "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1 || true
+done
+ip -n "$ns_inet" route add default via 203.0.113.1
+ip -n "$ns_web" route add default via 10.0.2.1
+for k in net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
+  net.ipv4.conf.i0.rp_filter=0 net.ipv4.conf.e0.rp_filter=0 net.ipv4.conf.a0.rp_filter=0; do
+  inns "$ns_vpc" sysctl -qw "$k"
+done
+# The VPC router's route tables, by where a packet comes from, pointing
+# at the endpoint's address as AWS's point at its vpce- id.
+run ip -n "$ns_vpc" route add 10.0.2.0/24 via 10.0.1.10 table 100
+run ip -n "$ns_vpc" rule add iif i0 lookup 100
+run ip -n "$ns_vpc" route add default via 10.0.1.10 table 101
+run ip -n "$ns_vpc" rule add iif a0 lookup 101
+
+cvpc2=$("$gwlbctl" ec2 create-vpc --cidr-block 10.0.0.0/16 --query Vpc.VpcId --output text)
+esub=$("$gwlbctl" ec2 create-subnet --vpc-id "$cvpc2" --cidr-block 10.0.1.0/24 --availability-zone us-east-1a --query Subnet.SubnetId --output text)
+rep=$("$gwlbctl" ec2 create-vpc-endpoint --vpc-endpoint-type GatewayLoadBalancer --service-name "$svc_name" \
+  --vpc-id "$cvpc2" --subnet-ids "$esub" --query VpcEndpoint.VpcEndpointId --output text)
+"$gwlbctl" ec2 accept-vpc-endpoint-connections --service-id "$svc" --vpc-endpoint-ids "$rep" >/dev/null
+show ec2 describe-vpc-endpoints --vpc-endpoint-ids "$rep" --query 'VpcEndpoints[0].[VpcEndpointId,SubnetIds[0],State]' --output text
+cat >"$work/node-routed.yaml" <<YAML
+load-balancer: demo-gwlb
+availability-zone: us-east-1a
+state: $GWLBCTL_STATE
+appliance:
+  device: net_af_packet0,iface=app
+  address: 198.19.0.10/24
+  tap: gwlb0
+endpoints:
+  - id: $rep
+    mode: routed
+    device: net_af_packet1,iface=rt0
+    address: 10.0.1.10/24
+    gateway: 10.0.1.1
+    tap: gwlbe0
+flows:
+  capacity: 65536
+stats:
+  interval: 5s
+api:
+  socket: $work/routed.sock
+YAML
+sed 's/^/    /' "$work/node-routed.yaml"
+printf '%s$ gwlbctl serve --node-config node-routed.yaml%s\n' "$dim" "$off"
+ip netns exec "$ns_node" "$gwlbctl" serve --node-config "$work/node-routed.yaml" >"$work/serve-routed.log" 2>&1 &
+serve_pid=$!
+pids+=($serve_pid)
+for _ in $(seq 1 100); do grep -q 'node: forwarding' "$work/serve-routed.log" && break; sleep 0.2; done
+grep -q 'node: forwarding' "$work/serve-routed.log" || { echo "serve did not start:"; cat "$work/serve-routed.log"; exit 1; }
+grep 'node: forwarding' "$work/serve-routed.log" | sed 's/^/    /'
+echo "the endpoint answers ARP and ping on its subnet through its TAP:"
+run inns "$ns_vpc" ping -c 2 -i 0.2 10.0.1.10
+for _ in 1 2 3 4 5; do inns "$ns_inet" ping -c 1 -W 1 10.0.2.20 >/dev/null && break; done
+run inns "$ns_inet" ping -c 3 -i 0.2 10.0.2.20
+
+step "22. 10 MiB over HTTP from the web server to the internet client, through the routed endpoint"
+ip netns exec "$ns_web" python3 "$work/traffic.py" http-serve "$work/www" 10.0.2.20 8000 &
+pids+=($!)
+sleep 0.5
+got=$(inns "$ns_inet" python3 "$work/traffic.py" fetch http://10.0.2.20:8000/blob)
+echo "server file sha256 $want"
+echo "client received    ${got}"
+[ "${got#* }" = "$want" ] && echo "checksums match"
+echo "the web server's side of the connection: the client's own address, no SNAT"
+run inns "$ns_web" ss -tan '( sport = :8000 )'
+echo "appliance 1: $(inns "$ns_app1" python3 "$work/traffic.py" appliance 'http://198.19.0.11:8080/stats?flows=-1')"
+echo "serve's flow table:"
+py serve "$work/routed.sock" "/flows?sort=bytes&limit=1000"
+
+step "23. The live view: gwlbctl top against this serve"
+show top --once --output table --node "$work/routed.sock"
+
+step "24. Stop the routed node"
+kill -TERM "$serve_pid"
+status=0
+wait "$serve_pid" || status=$?
+echo "serve exited with status $status"
+printf '\n%sDemo complete: provisioned with the AWS CLI verbs, traffic crossed the appliances through gwlbctl serve, on a bump wire and through a routed endpoint.%s\n' "$bold" "$off"
 

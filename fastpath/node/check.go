@@ -44,8 +44,8 @@ type CheckPort struct {
 	Device string `json:"device"`
 	// Interfaces are the kernel interfaces the device reads.
 	Interfaces []string `json:"interfaces,omitempty"`
-	// Address, MAC, MTU and TAP are the appliance port's ("the device's":
-	// read when serve opens it).
+	// Address, MAC, MTU and TAP are the appliance port's or a routed
+	// endpoint's ("the device's": read when serve opens it).
 	Address string `json:"address,omitempty"`
 	MAC     string `json:"mac,omitempty"`
 	MTU     string `json:"mtu,omitempty"`
@@ -117,6 +117,8 @@ func Check(cfg Config) (*CheckReport, error) {
 			if c.Appliance.MTU != 0 {
 				port.MTU = fmt.Sprint(c.Appliance.MTU)
 			}
+		} else if ep, ok := c.routedEndpointOf(i); ok {
+			c.checkRoutedPort(&port, ep)
 		} else {
 			port.Role += " side " + ec.Ports[i].Side.String() + " of " + c.Endpoints[ec.Ports[i].Endpoint].ID
 		}

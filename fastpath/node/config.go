@@ -47,8 +47,11 @@ type Config struct {
 	gateway     netip.Addr
 	mac         net.HardwareAddr
 	statics     map[netip.Addr]net.HardwareAddr
-	devices     []dpdk.Device // appliance, then each endpoint's side A and B
-	endpointIDs []uint64      // the number of each Endpoints[i].ID
+	devices     []dpdk.Device     // appliance, then each endpoint's port(s)
+	deviceKeys  []string          // the config key of each device
+	endpointIDs []uint64          // the number of each Endpoints[i].ID
+	epPort      []int             // the first port of each endpoint
+	routed      []*routedEndpoint // by endpoint; nil for bump endpoints
 	metricsAddr string
 }
 
@@ -124,12 +127,36 @@ type Neighbor struct {
 type EndpointPorts struct {
 	// ID is the endpoint id, vpce-<17 hex>.
 	ID string `mapstructure:"id"`
-	// Mode is "bump" (two ports forming a transparent wire). "routed" is a
-	// later addition.
+	// Mode is "bump" (two ports forming a transparent wire, the default)
+	// or "routed" (one port with the endpoint's own address, the next hop
+	// consumer route tables point at).
 	Mode string `mapstructure:"mode"`
-	// SideA and SideB are the two ports' DPDK devices.
+	// SideA and SideB are a bump endpoint's two DPDK devices.
 	SideA string `mapstructure:"side-a"`
 	SideB string `mapstructure:"side-b"`
+
+	// Routed mode. Device is the endpoint's one DPDK device.
+	Device string `mapstructure:"device"`
+	// Address is the endpoint's IPv4 address and its subnet's prefix
+	// (required; inside the endpoint's subnet of the state file);
+	// Address6 the optional IPv6 one. The prefixes are on-link.
+	Address  string `mapstructure:"address"`
+	Address6 string `mapstructure:"address6"`
+	// Gateway and Gateway6 are the subnet's routers: the default routes
+	// inspected traffic leaves through unless on-link or in Routes.
+	Gateway  string `mapstructure:"gateway"`
+	Gateway6 string `mapstructure:"gateway6"`
+	// Routes are more specific routes through other routers on the
+	// subnet (via empty: on-link).
+	Routes []RouteConfig `mapstructure:"routes"`
+	// MAC of the port and its TAP (empty: the device's own); MTU of the
+	// endpoint's link (0 keeps the device's).
+	MAC string `mapstructure:"mac"`
+	MTU int    `mapstructure:"mtu"`
+	// TAP names the kernel interface of the endpoint's exception path
+	// (required): Linux answers ARP, neighbour discovery and ping for
+	// Address there and resolves the next hops' MACs through it.
+	TAP string `mapstructure:"tap"`
 }
 
 // FlowConfig sizes the flow table.
@@ -287,10 +314,13 @@ func (c *Config) Validate() error {
 	device("appliance.device", a.Device)
 
 	if len(c.Endpoints) == 0 {
-		add("endpoints: none configured; list at least one gateway load balancer endpoint with its ports (id, mode: bump, side-a, side-b)")
+		add("endpoints: none configured; list at least one gateway load balancer endpoint with its ports (id, mode: bump, side-a, side-b; or mode: routed, device, address, tap)")
 	}
 	seen := map[string]int{}
 	c.endpointIDs = make([]uint64, len(c.Endpoints))
+	c.epPort = make([]int, len(c.Endpoints))
+	c.routed = make([]*routedEndpoint, len(c.Endpoints))
+	nextPort := AppliancePortIndex + 1
 	for i := range c.Endpoints {
 		e := &c.Endpoints[i]
 		key := fmt.Sprintf("endpoints[%d]", i)
@@ -305,16 +335,23 @@ func (c *Config) Validate() error {
 		if e.Mode == "" {
 			e.Mode = ModeBump
 		}
+		c.epPort[i] = nextPort
 		switch e.Mode {
 		case ModeBump:
 			device(key+".side-a", e.SideA)
 			device(key+".side-b", e.SideB)
+			nextPort += 2
 		case ModeRouted:
-			add("%s.mode: routed endpoints are not supported yet; use bump (two ports, side-a and side-b)", key)
+			device(key+".device", e.Device)
+			c.validateRouted(i, key, e, add)
+			c.routed[i].port = nextPort
+			nextPort++
 		default:
-			add("%s.mode: %q is unknown; use bump", key, e.Mode)
+			add("%s.mode: %q is unknown; use bump or routed", key, e.Mode)
 		}
 	}
+	c.deviceKeys = keys
+	c.validateRoutedTogether(keys, add)
 	if len(keys) == len(c.devices) {
 		var dup *dpdk.DuplicateDeviceError
 		if err := dpdk.CheckDistinct(c.devices); errors.As(err, &dup) {
@@ -398,14 +435,10 @@ func (c *Config) CheckHost() error {
 
 // deviceKey names the config key of device i (port i).
 func (c *Config) deviceKey(i int) string {
-	if i == AppliancePortIndex {
-		return "appliance.device"
+	if i >= 0 && i < len(c.deviceKeys) {
+		return c.deviceKeys[i]
 	}
-	side := "side-a"
-	if i%2 == 0 {
-		side = "side-b"
-	}
-	return fmt.Sprintf("endpoints[%d].%s", (i-1)/2, side)
+	return fmt.Sprintf("port %d", i)
 }
 
 // Workers is the number of forwarding workers the node runs.
@@ -424,7 +457,8 @@ func (c *Config) MAC() net.HardwareAddr { return c.mac }
 func (c *Config) StaticNeighbors() map[netip.Addr]net.HardwareAddr { return c.statics }
 
 // Devices are the validated DPDK devices in port order: the appliance
-// port, then each endpoint's side A and side B.
+// port, then each endpoint's side A and side B (bump) or its one port
+// (routed).
 func (c *Config) Devices() []dpdk.Device { return c.devices }
 
 // MetricsAddr is the resolved metrics.listen ("" when off).

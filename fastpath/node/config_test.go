@@ -82,7 +82,7 @@ func TestValidateRejects(t *testing.T) {
 			e.SideA, e.SideB = "net_ring0", "net_ring1"
 			c.Endpoints = append(c.Endpoints, e)
 		}, "endpoints[1].id: vpce-0123456789abcdef0 is already attached by endpoints[0]"},
-		{"routed", func(c *Config) { c.Endpoints[0].Mode = ModeRouted }, "routed endpoints are not supported yet"},
+		{"routed without device", func(c *Config) { c.Endpoints[0].Mode = ModeRouted }, "endpoints[0].device: required"},
 		{"unknown mode", func(c *Config) { c.Endpoints[0].Mode = "tap" }, "endpoints[0].mode: \"tap\" is unknown"},
 		{"missing side", func(c *Config) { c.Endpoints[0].SideB = "" }, "endpoints[0].side-b: required"},
 		{"shared device name", func(c *Config) { c.Endpoints[0].SideB = "net_af_packet1,iface=other" }, `endpoints[0].side-b: DPDK devices "net_af_packet1,iface=epa" and "net_af_packet1,iface=other" are both named net_af_packet1; give each its own name (also endpoints[0].side-a)`},

@@ -50,6 +50,17 @@ func acquireLocks(dir string, cfg *Config) (_ *nodeLocks, err error) {
 		}
 		l.held = append(l.held, lk)
 	}
+	for i, r := range cfg.routed {
+		if r == nil {
+			continue
+		}
+		tap := cfg.Endpoints[i].TAP
+		lk, err := kernel.AcquireLock(dir, scopeKey(ns, dpdk.InterfaceKey(tap)), "exception TAP "+tap)
+		if err != nil {
+			return nil, fmt.Errorf("endpoints[%d].tap: %w", i, err)
+		}
+		l.held = append(l.held, lk)
+	}
 	if s := cfg.API.Socket; s != "" {
 		key, err := kernel.SocketKey(s)
 		if err != nil {

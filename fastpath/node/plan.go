@@ -49,6 +49,9 @@ func Prepare(cfg *Config) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state %s: %w", st.Describe(), err)
 	}
+	if err := checkRoutedSubnets(cfg, state); err != nil {
+		return nil, err
+	}
 	mac := placeholderMAC
 	if cfg.mac != nil {
 		mac = [6]byte(cfg.mac)

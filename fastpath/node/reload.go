@@ -38,7 +38,11 @@ type Reloader struct {
 	// Refresh re-reads known next hops every second and reports a change
 	// (an appliance replaced behind the same address). Optional.
 	Refresh func() bool
-	Log     *slog.Logger
+	// Endpoints is called every Poll: it resolves the next hops routed
+	// endpoints missed and reports whether their neighbours changed
+	// (then the snapshot is rebuilt). Optional.
+	Endpoints func() bool
+	Log       *slog.Logger
 	// Wake, when not nil, asks for a rebuild on the state in force: a
 	// target's health changed (the health checker's transitions).
 	Wake <-chan struct{}
@@ -211,6 +215,9 @@ func (r *Reloader) Run(ctx context.Context) error {
 				if r.Refresh() {
 					why = "next hop changed"
 				}
+			}
+			if why == "" && r.Endpoints != nil && r.Endpoints() {
+				why = "endpoint next hop resolved"
 			}
 			if why != "" {
 				if err := r.rebuild(why); err != nil {

@@ -133,6 +133,14 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 	snapper := NewSnapshotter(&n.cfg, [6]byte(mac), mtu)
 	n.health = newNodeHealth(&n.cfg, n.plan.Store, n.nodeID, n.log, nil)
 	snapper.Health, snapper.Detail = n.health.observed, n.health.detail
+	if err := n.routedPortFacts(snapper); err != nil {
+		return nil, err
+	}
+	routed := newEndpointNeighbors(&n.cfg, n.workers)
+	if routed != nil {
+		snapper.Neighbors = routed.List
+		routed.Start()
+	}
 	n.rl = &Reloader{
 		Store: n.plan.Store,
 		Build: func(s *control.State, rev uint64, now time.Time) (*Snapshot, error) {
@@ -150,6 +158,9 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 		Resolve: n.neigh.Resolve,
 		Refresh: n.neigh.Refresh,
 		Log:     n.log,
+	}
+	if routed != nil {
+		n.rl.Endpoints = routed.Poll
 	}
 	if err := n.rl.Start(n.plan.State, n.plan.Version); err != nil {
 		return nil, err
@@ -172,7 +183,7 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 	n.health.start()
 	log.Info("node: forwarding", "load_balancer", n.lbArn, "availability_zone", n.cfg.AvailabilityZone,
 		"node_ip", n.cfg.nodeIP, "node_mac", mac.String(), "appliance_mtu", mtu, "inner_mtu", n.snap.Load().Config.InnerLimit(),
-		"ports", len(n.names), "workers", len(n.workers), "tap", n.cfg.Appliance.TAP, "api", n.cfg.API.Socket, "metrics", n.cfg.metricsAddr)
+		"ports", len(n.names), "workers", len(n.workers), "tap", n.cfg.Appliance.TAP, "routed", n.cfg.describeRouted(), "api", n.cfg.API.Socket, "metrics", n.cfg.metricsAddr)
 	return n, nil
 }
 
@@ -186,7 +197,15 @@ func (n *Node) openPorts() (err error) {
 	n.lcores = n.eal.WorkerLcores()
 	ports := []dpdk.PortConfig{{Device: cfg.Appliance.Device, MTU: cfg.Appliance.MTU, Promiscuous: cfg.mac != nil}}
 	n.names = []string{"appliance"}
-	for _, ep := range cfg.Endpoints {
+	for i, ep := range cfg.Endpoints {
+		if r := cfg.routed[i]; r != nil {
+			// A routed port takes frames for its own MAC; a configured
+			// one differs from the device's.
+			ports = append(ports, dpdk.PortConfig{Device: ep.Device, MTU: ep.MTU, Promiscuous: r.mac != nil,
+				Exception: &dpdk.ExceptionConfig{Interface: ep.TAP, MAC: r.mac, MTU: ep.MTU}})
+			n.names = append(n.names, ep.ID)
+			continue
+		}
 		// A bump port is a wire: it must take frames for any MAC.
 		ports = append(ports,
 			dpdk.PortConfig{Device: ep.SideA, Promiscuous: true},
@@ -221,11 +240,14 @@ func (n *Node) openPorts() (err error) {
 	// TAP the node's address first.
 	for _, x := range n.fw.Exceptions() {
 		var tc kernel.TAPConfig
+		key := "appliance.tap"
 		if x.Port == AppliancePortIndex && cfg.nodeIP.IsValid() {
 			tc.Addresses = []netip.Prefix{cfg.nodeIP}
+		} else if i, ok := cfg.routedEndpointOf(x.Port); ok {
+			tc, key = cfg.routedTAP(i), fmt.Sprintf("endpoints[%d].tap", i)
 		}
 		if err := kernel.ConfigureTAP(x.Interface, tc); err != nil {
-			return fmt.Errorf("appliance.tap %s: %w", x.Interface, err)
+			return fmt.Errorf("%s %s: %w", key, x.Interface, err)
 		}
 	}
 	return nil

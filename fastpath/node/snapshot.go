@@ -21,7 +21,8 @@ import (
 const AppliancePortIndex = 0
 
 // SideAPort and SideBPort return the port indexes of the i-th configured
-// endpoint.
+// endpoint when every endpoint is a bump one (Config.EndpointPort in
+// general).
 func SideAPort(i int) int { return 1 + 2*i }
 
 // SideBPort is the side B port of the i-th configured endpoint.
@@ -52,7 +53,12 @@ type Snapshotter struct {
 	// Detail, when not nil, says what the health checker's last probe of
 	// a target found ("connection refused", "status 503"; "" for none).
 	Detail func(tg *control.TargetGroupRecord, rt *control.RegisteredTarget) string
-	prev   *engine.Config
+	// RoutedPorts says what each routed endpoint's port says of itself
+	// (by endpoint index; see SetRoutedPort); Neighbors gives the MACs
+	// the kernel resolved on the routed ports' links (nil: none).
+	routedPorts map[int]portFacts
+	Neighbors   func() []engine.Neighbor
+	prev        *engine.Config
 }
 
 // Snapshot is a built config plus what the reloader and the API need to
@@ -254,6 +260,13 @@ func (s *Snapshotter) Build(st *control.State, rev uint64, now time.Time, neighb
 		}
 		endpoints = append(endpoints, e)
 		snap.Endpoints = append(snap.Endpoints, view)
+		if r := s.cfg.routed[i]; r != nil {
+			ports = append(ports, s.routedPort(i, r))
+			if msg := routedSubnetProblem(s.cfg, i, st); msg != "" {
+				warn("endpoints[%d].address: %s", i, msg)
+			}
+			continue
+		}
 		ports = append(ports,
 			engine.Port{Name: ep.ID + "/A", Role: engine.RoleBump, Endpoint: i, Side: engine.SideA},
 			engine.Port{Name: ep.ID + "/B", Role: engine.RoleBump, Endpoint: i, Side: engine.SideB})
@@ -265,6 +278,7 @@ func (s *Snapshotter) Build(st *control.State, rev uint64, now time.Time, neighb
 		Endpoints: endpoints,
 		Targets:   targets,
 		Attr:      attr,
+		Neighbors: s.routedNeighbors(),
 	}, s.prev)
 	if err != nil {
 		return nil, err
