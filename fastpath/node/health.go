@@ -43,12 +43,11 @@ type nodeHealth struct {
 // newNodeHealth returns the health checking of a node whose config is
 // cfg, recording into st under the node id; clock nil is the wall clock.
 func newNodeHealth(cfg *Config, st store.Store, node string, log *slog.Logger, clock health.Clock) *nodeHealth {
-	var src netip.Addr
-	if cfg.nodeIP.IsValid() {
-		src = cfg.nodeIP.Addr()
-	}
+	var src netip.Addr // without the TAP no interface holds the node's address
 	if cfg.Appliance.TAP == "" {
-		log.Warn("node: without appliance.tap, health checks leave through the host's routes, not the appliance port")
+		log.Warn("node: without appliance.tap, health checks leave through the host's routes and addresses, not the appliance port")
+	} else if cfg.nodeIP.IsValid() {
+		src = cfg.nodeIP.Addr()
 	}
 	h := &nodeHealth{node: node, store: st, log: log, wake: make(chan struct{}, 1), prune: make(chan struct{}, 1)}
 	h.c = health.NewChecker(health.Options{Dialer: health.NewDialer(src, cfg.Appliance.TAP), Clock: clock, Logger: log})
