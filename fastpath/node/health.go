@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/netip"
+	"slices"
 	"strconv"
 	"time"
 
@@ -36,6 +37,7 @@ type nodeHealth struct {
 	// Until start, while the TAP is still down, update only keeps the
 	// latest state for start to apply.
 	started   bool
+	off       bool // no TAP: no checks
 	lastState *control.State
 	lastSnap  *Snapshot
 }
@@ -47,10 +49,13 @@ func newNodeHealth(cfg *Config, st store.Store, node string, log *slog.Logger, c
 	if cfg.nodeIP.IsValid() {
 		src = cfg.nodeIP.Addr()
 	}
-	if cfg.Appliance.TAP == "" {
-		log.Warn("node: without appliance.tap, health checks leave through the host's routes, not the appliance port")
-	}
 	h := &nodeHealth{node: node, store: st, log: log, wake: make(chan struct{}, 1), prune: make(chan struct{}, 1)}
+	if cfg.Appliance.TAP == "" {
+		// No interface holds the node's address, and probes through the
+		// host's routes would test another path (or leave the machine).
+		log.Warn("node: without appliance.tap the node does not health check: targets keep the health recorded in the state")
+		h.off = true
+	}
 	h.c = health.NewChecker(health.Options{Dialer: health.NewDialer(src, cfg.Appliance.TAP), Clock: clock, Logger: log})
 	return h
 }
@@ -87,19 +92,24 @@ func targetKey(tg *control.TargetGroupRecord, rt *control.RegisteredTarget) heal
 // now: checked, or held (draining, unused) as control.TargetHealthAt
 // decides. A target whose delay is over asks for a prune.
 func (h *nodeHealth) update(st *control.State, snap *Snapshot, now time.Time) {
+	tg := st.TargetGroupByArn(snap.TargetGroupArn)
+	if tg != nil && slices.ContainsFunc(tg.Targets, func(rt *control.RegisteredTarget) bool { return rt.Gone(now) }) {
+		select {
+		case h.prune <- struct{}{}:
+		default:
+		}
+	}
+	if h.off {
+		return
+	}
 	if !h.started {
 		h.lastState, h.lastSnap = st, snap
 		return
 	}
 	var targets []health.Target
-	tg := st.TargetGroupByArn(snap.TargetGroupArn)
 	if tg != nil {
 		for _, rt := range tg.Targets {
 			if rt.Gone(now) {
-				select {
-				case h.prune <- struct{}{}:
-				default:
-				}
 				continue
 			}
 			addr, err := netip.ParseAddr(rt.Target.Id)

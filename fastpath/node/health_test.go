@@ -191,3 +191,30 @@ func TestHealthEventDetail(t *testing.T) {
 		t.Error("no event for the target that turned unhealthy")
 	}
 }
+
+// TestNodeHealthOffWithoutTAP: without the TAP the node does not probe
+// (its address is on no interface); targets keep their recorded health.
+func TestNodeHealthOffWithoutTAP(t *testing.T) {
+	cfg := testNodeConfig(t)
+	cfg.Appliance.TAP = ""
+	st, err := store.Open(filepath.Join(t.TempDir(), "state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newNodeHealth(cfg, st, "node-7", slog.New(slog.NewTextHandler(io.Discard, nil)), stillClock{time.Now()})
+	defer h.close()
+	s := testState()
+	snap, err := NewSnapshotter(cfg, nodeMAC, 0).Build(s, 1, time.Now(), neighbors)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.start()
+	h.update(s, snap, time.Now())
+	if n := len(h.c.Snapshot()); n != 0 {
+		t.Fatalf("%d targets checked without a TAP", n)
+	}
+	tg := s.TargetGroupByArn(testTGArn)
+	if got := h.observed(tg, tg.Target(testTarget)); got.State != control.TargetHealthHealthy {
+		t.Fatalf("observed %+v, want the recorded healthy", got)
+	}
+}
