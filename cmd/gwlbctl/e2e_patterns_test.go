@@ -21,11 +21,12 @@ import (
 // namespace to one in another, which the VPC router sends through the
 // endpoint.
 type routedPattern struct {
-	name         string
-	from, to     string // namespaces
-	fromIP, toIP string
-	port         int // first TCP/UDP port the pattern uses
-	description  string
+	name           string
+	from, to       string // namespaces
+	fromIP, toIP   string
+	fromIP6, toIP6 string
+	port           int // first TCP/UDP port the pattern uses
+	description    string
 }
 
 func TestRoutedPatterns(t *testing.T) {
@@ -50,14 +51,17 @@ func TestRoutedPatterns(t *testing.T) {
 		if err := e.ping(rt.vpc, false, routedEndpointIP, 2); err != nil {
 			t.Fatalf("router -> endpoint %s: %v", routedEndpointIP, err)
 		}
+		if err := e.ping(rt.vpc, true, routedEndpointIP6, 2); err != nil {
+			t.Fatalf("router -> endpoint %s: %v", routedEndpointIP6, err)
+		}
 	})
 
 	for _, p := range []routedPattern{
-		{name: "Inbound", from: rt.inet, to: rt.appA, fromIP: inetClientIP, toIP: appAIP, port: 5100,
+		{name: "Inbound", from: rt.inet, to: rt.appA, fromIP: inetClientIP, toIP: appAIP, fromIP6: inetClientIP6, toIP6: appAIP6, port: 5100,
 			description: "internet client -> internet gateway's ingress route -> endpoint -> appliance -> application server"},
-		{name: "Outbound", from: rt.appA, to: rt.ext, fromIP: appAIP, toIP: extHostIP, port: 5200,
+		{name: "Outbound", from: rt.appA, to: rt.ext, fromIP: appAIP, toIP: extHostIP, fromIP6: appAIP6, toIP6: extHostIP6, port: 5200,
 			description: "application host -> default route via the endpoint -> appliance -> NAT subnet -> internet host"},
-		{name: "EastWest", from: rt.appA, to: rt.appB, fromIP: appAIP, toIP: appBIP, port: 5300,
+		{name: "EastWest", from: rt.appA, to: rt.appB, fromIP: appAIP, toIP: appBIP, fromIP6: appAIP6, toIP6: appBIP6, port: 5300,
 			description: "application subnet A -> endpoint -> appliance -> application subnet B"},
 	} {
 		t.Run(p.name, func(t *testing.T) {
@@ -86,7 +90,7 @@ func TestRoutedPatterns(t *testing.T) {
 	})
 }
 
-// routedPattern checks one pattern: ping both ways, 10 MiB of TCP
+// routedPattern checks one pattern: ping IPv4 and IPv6 both ways, 10 MiB of TCP
 // checksummed at both ends (the receiver sees the sender's own address),
 // UDP flows each crossing one appliance in both directions, and the
 // appliances' drop rule blocking exactly UDP to port 7777.
@@ -105,6 +109,20 @@ func (e *e2e) routedPattern(t *testing.T, p routedPattern) {
 	}
 	if err := e.ping(p.to, false, p.fromIP, 3); err != nil {
 		t.Errorf("ping %s -> %s: %v", p.toIP, p.fromIP, err)
+	}
+	for i := 0; i < 10; i++ { // the first packets may wait for neighbour discovery
+		if err = e.ping(p.from, true, p.toIP6, 1); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Errorf("first ping %s -> %s: %v", p.fromIP6, p.toIP6, err)
+	}
+	if err := e.ping(p.from, true, p.toIP6, 3); err != nil {
+		t.Errorf("ping %s -> %s: %v", p.fromIP6, p.toIP6, err)
+	}
+	if err := e.ping(p.to, true, p.fromIP6, 3); err != nil {
+		t.Errorf("ping %s -> %s: %v", p.toIP6, p.fromIP6, err)
 	}
 
 	addr := fmt.Sprintf("%s:%d", p.toIP, p.port)

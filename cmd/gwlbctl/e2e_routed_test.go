@@ -8,6 +8,10 @@ package main
 // the way AWS route tables point at a vpce- id. serve's routed endpoint
 // is one DPDK port on the endpoint subnet with its exception TAP.
 //
+// IPv6 too: each subnet's /64 is fd00:N::/64, N the IPv4 subnet's third
+// byte (203 and 198 outside), with the same tables; the endpoint is
+// fd00:1::10, its router fd00:1::1.
+//
 //   inet ns  c0 203.0.113.10 --- i0 203.0.113.1  (the internet gateway's side)
 //   node ns  rt0 [routed port] - e0 10.0.1.1     (the endpoint subnet;
 //            gwlbe0 TAP 10.0.1.10                  the endpoint is 10.0.1.10)
@@ -53,6 +57,14 @@ const (
 	extHostIP         = "198.51.100.10"
 	blackholeRouterIP = "10.0.1.99" // on the endpoint subnet, never answers ARP
 	blackholeDst      = "192.0.2.0/24"
+	// IPv6: each subnet's /64 is fd00:N::/64 (N the IPv4 subnet's third
+	// byte, 203 and 198 for the outside ones), hosts keep their last byte.
+	routedEndpointIP6 = "fd00:1::10"
+	routedRouterIP6   = "fd00:1::1"
+	inetClientIP6     = "fd00:203::10"
+	appAIP6           = "fd00:2::20"
+	appBIP6           = "fd00:4::20"
+	extHostIP6        = "fd00:198::10"
 )
 
 // routedTopology names the routed run's namespaces beyond the appliance
@@ -102,24 +114,29 @@ func (r *routedTopology) up(t *testing.T, mtu int) {
 	}
 	m := fmt.Sprint(mtu)
 	type link struct {
-		ns, dev, addr, peerNS, peer, peerAddr string
+		ns, dev, addr, addr6, peerNS, peer, peerAddr, peerAddr6 string
 	}
 	links := []link{
-		{r.inet, "c0", inetClientIP + "/24", r.vpc, "i0", "203.0.113.1/24"},
-		{r.tp.node, "rt0", "", r.vpc, "e0", routedRouterIP + "/24"},
-		{r.appA, "s0", appAIP + "/24", r.vpc, "a0", "10.0.2.1/24"},
-		{r.appB, "s0", appBIP + "/24", r.vpc, "b0", "10.0.4.1/24"},
-		{r.nat, "n1", "10.0.3.2/24", r.vpc, "n0", "10.0.3.1/24"},
-		{r.ext, "x1", extHostIP + "/24", r.nat, "x0", "198.51.100.1/24"},
+		{r.inet, "c0", inetClientIP + "/24", inetClientIP6 + "/64", r.vpc, "i0", "203.0.113.1/24", "fd00:203::1/64"},
+		{r.tp.node, "rt0", "", "", r.vpc, "e0", routedRouterIP + "/24", routedRouterIP6 + "/64"},
+		{r.appA, "s0", appAIP + "/24", appAIP6 + "/64", r.vpc, "a0", "10.0.2.1/24", "fd00:2::1/64"},
+		{r.appB, "s0", appBIP + "/24", appBIP6 + "/64", r.vpc, "b0", "10.0.4.1/24", "fd00:4::1/64"},
+		{r.nat, "n1", "10.0.3.2/24", "fd00:3::2/64", r.vpc, "n0", "10.0.3.1/24", "fd00:3::1/64"},
+		{r.ext, "x1", extHostIP + "/24", extHostIP6 + "/64", r.nat, "x0", "198.51.100.1/24", "fd00:198::1/64"},
 	}
 	for _, l := range links {
 		ipn(t, l.ns, "link", "add", l.dev, "type", "veth", "peer", "name", l.peer, "netns", l.peerNS)
-		for _, side := range []struct{ ns, dev, addr string }{{l.ns, l.dev, l.addr}, {l.peerNS, l.peer, l.peerAddr}} {
+		for _, side := range []struct{ ns, dev, addr, addr6 string }{{l.ns, l.dev, l.addr, l.addr6}, {l.peerNS, l.peer, l.peerAddr, l.peerAddr6}} {
 			ipn(t, side.ns, "link", "set", side.dev, "mtu", m)
 			if side.addr != "" {
 				ipn(t, side.ns, "addr", "add", side.addr, "dev", side.dev)
 			}
-			sh(t, "ip", "netns", "exec", side.ns, "sysctl", "-qw", "net.ipv6.conf."+side.dev+".disable_ipv6=1")
+			if side.addr6 != "" {
+				ipn(t, side.ns, "addr", "add", side.addr6, "dev", side.dev, "nodad")
+			} else {
+				// The routed port belongs to DPDK: no kernel IPv6 on it.
+				sh(t, "ip", "netns", "exec", side.ns, "sysctl", "-qw", "net.ipv6.conf."+side.dev+".disable_ipv6=1")
+			}
 			ipn(t, side.ns, "link", "set", side.dev, "up")
 			// Finished frames on every link, as real NICs deliver them
 			// (see topology.up).
@@ -134,9 +151,14 @@ func (r *routedTopology) up(t *testing.T, mtu int) {
 	ipn(t, r.appB, "route", "add", "default", "via", "10.0.4.1")
 	ipn(t, r.ext, "route", "add", "default", "via", "198.51.100.1")
 	ipn(t, r.nat, "route", "add", "10.0.0.0/16", "via", "10.0.3.1")
+	ipn(t, r.inet, "-6", "route", "add", "default", "via", "fd00:203::1")
+	ipn(t, r.appA, "-6", "route", "add", "default", "via", "fd00:2::1")
+	ipn(t, r.appB, "-6", "route", "add", "default", "via", "fd00:4::1")
+	ipn(t, r.ext, "-6", "route", "add", "default", "via", "fd00:198::1")
+	ipn(t, r.nat, "-6", "route", "add", "fd00:2::/64", "via", "fd00:3::1")
 	for _, ns := range []string{r.vpc, r.nat} {
 		for _, k := range []string{"net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0",
-			"net.ipv4.conf.all.send_redirects=0"} {
+			"net.ipv4.conf.all.send_redirects=0", "net.ipv6.conf.all.forwarding=1"} {
 			sh(t, "ip", "netns", "exec", ns, "sysctl", "-qw", k)
 		}
 	}
@@ -145,14 +167,17 @@ func (r *routedTopology) up(t *testing.T, mtu int) {
 	}
 	// The VPC router's route tables, by the link a packet arrives on.
 	ipn(t, r.vpc, "route", "add", "default", "via", "10.0.3.2")
-	for _, rt := range []struct{ iif, table, dst string }{
-		{"i0", "100", "10.0.2.0/24"},
-		{"a0", "101", "default"},
-		{"b0", "102", "default"},
-		{"n0", "103", "10.0.2.0/24"},
+	ipn(t, r.vpc, "-6", "route", "add", "default", "via", "fd00:3::2")
+	for _, rt := range []struct{ iif, table, dst, dst6 string }{
+		{"i0", "100", "10.0.2.0/24", "fd00:2::/64"},
+		{"a0", "101", "default", "default"},
+		{"b0", "102", "default", "default"},
+		{"n0", "103", "10.0.2.0/24", "fd00:2::/64"},
 	} {
 		ipn(t, r.vpc, "route", "add", rt.dst, "via", routedEndpointIP, "dev", "e0", "table", rt.table)
 		ipn(t, r.vpc, "rule", "add", "iif", rt.iif, "lookup", rt.table)
+		ipn(t, r.vpc, "-6", "route", "add", rt.dst6, "via", routedEndpointIP6, "dev", "e0", "table", rt.table)
+		ipn(t, r.vpc, "-6", "rule", "add", "iif", rt.iif, "lookup", rt.table)
 	}
 
 	// The appliance network, as in the bump topology.
@@ -236,6 +261,8 @@ endpoints:
     device: net_af_packet1,iface=rt0
     address: %s/24
     gateway: %s
+    address6: %s/64
+    gateway6: %s
     routes:
       - {dst: %s, via: %s}
     mac: "%s"
@@ -247,7 +274,7 @@ stats:
   file: %s
 api:
   socket: %s
-`, e.ids.lbArn, e.state, nodeIP, e.ids.endpointID, routedEndpointIP, routedRouterIP, blackholeDst, blackholeRouterIP, routedMAC, extra, e.stats, e.socket())
+`, e.ids.lbArn, e.state, nodeIP, e.ids.endpointID, routedEndpointIP, routedRouterIP, routedEndpointIP6, routedRouterIP6, blackholeDst, blackholeRouterIP, routedMAC, extra, e.stats, e.socket())
 	p := filepath.Join(e.dir, fmt.Sprintf("node-%d.yaml", time.Now().UnixNano()))
 	if err := os.WriteFile(p, []byte(cfg), 0o600); err != nil {
 		e.t.Fatal(err)
