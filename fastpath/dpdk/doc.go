@@ -48,9 +48,11 @@
 // virtio-user ports): no consistent difference at the ports, while the
 // engine would need chain-aware parsing, checksums and resets, so the
 // pool is sized for the MTU instead. TestJumboFramesVirtio carries an
-// 8500-byte packet both ways through net_virtio_user ports (net_af_packet
-// caps frames at 1518 bytes, net_tap and net_memif refuse MTUs above
-// 1500) and checks that 8501 bytes is counted too_big.
+// 8500-byte packet both ways through net_virtio_user ports (net_tap and
+// net_memif refuse MTUs above 1500; net_af_packet sends frames up to its
+// ring frame size, framesz - 32 bytes, 2048 by default, so jumbo frames
+// need framesz=16384,blocksz=16384, as the routed end-to-end test uses)
+// and checks that 8501 bytes is counted too_big.
 //
 // ENA (EC2), written against DPDK 22.11's net_ena and untested here (no
 // ENA device): give the NIC to EAL with EALConfig.PCI

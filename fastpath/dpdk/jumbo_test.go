@@ -20,9 +20,10 @@ import (
 	"github.com/gwlbctl/gwlbctl/fastpath/packet"
 )
 
-// Jumbo frames end to end through DPDK. net_af_packet (22.11) caps frames
-// at 1518 bytes, and net_tap and net_memif refuse an MTU above 1500
-// through rte_eth_dev_set_mtu, so the jumbo tests use virtio-user ports
+// Jumbo frames end to end through DPDK. net_tap and net_memif refuse an
+// MTU above 1500 through rte_eth_dev_set_mtu, and net_af_packet needs its
+// ring frames enlarged (framesz; the routed end-to-end test does that), so
+// these tests use virtio-user ports
 // (net_virtio_user, which takes MTUs up to 9710) whose other ends are
 // vhost-user ports (net_vhost) of the same process, driven by the test
 // from the control thread. vhost-user shares the mbuf memory with its
