@@ -196,6 +196,12 @@ type Worker struct {
 	// ExceptionTx the TAP's.
 	Tx          []Tx `json:"tx"`
 	ExceptionTx Tx   `json:"exception_tx"`
+	// HandoffOut counts the packets this worker handed to the workers
+	// owning their flows (Sent; Unsent were refused by a full inbox and
+	// freed), HandoffIn those it took from its own inbox (several
+	// workers only).
+	HandoffOut Tx     `json:"handoff_out"`
+	HandoffIn  uint64 `json:"handoff_in"`
 }
 
 // Tx counts one transmit buffer's packets.

@@ -34,6 +34,8 @@ func childMain(mode string) int {
 		return childJumbo()
 	case "segbench":
 		return childSegBench()
+	case "handoff":
+		return childHandoff()
 	}
 	fmt.Fprintln(os.Stderr, "unknown child mode", mode)
 	return 2

@@ -208,6 +208,11 @@ func workerStats(ws []dpdk.WorkerStats, names []string) []api.Worker {
 			aw.ExceptionTx.Sent += x.ToKernel.Sent
 			aw.ExceptionTx.Unsent += x.ToKernel.Unsent
 		}
+		for _, h := range w.Handoff {
+			aw.HandoffOut.Sent += h.Sent
+			aw.HandoffOut.Unsent += h.Unsent
+		}
+		aw.HandoffIn = w.HandoffIn
 		out = append(out, aw)
 	}
 	return out
