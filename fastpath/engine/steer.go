@@ -34,6 +34,13 @@ func OwnerOf(h uint64, n int) int {
 	return int((h >> 32 & 0xffff) * uint64(n) >> 16)
 }
 
+// SetSourcePort replaces WorkerOptions.SourcePort once the appliance
+// port's RSS is known (after the ports are open, before the worker's
+// first Process; not concurrently with Process).
+func (w *Worker) SetSourcePort(fn func(cfg *Config, target uint16, flowHash uint64) uint16) {
+	w.srcPort = fn
+}
+
 // handOff gives packet p to worker owner and counts it.
 func (w *Worker) handOff(p *Packet, owner int) {
 	p.Verdict, p.Out = Handoff, uint16(owner)
