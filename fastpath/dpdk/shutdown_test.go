@@ -36,6 +36,8 @@ func childMain(mode string) int {
 		return childSegBench()
 	case "handoff":
 		return childHandoff()
+	case "workersbench":
+		return childWorkersBench()
 	}
 	fmt.Fprintln(os.Stderr, "unknown child mode", mode)
 	return 2
