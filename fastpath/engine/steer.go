@@ -14,9 +14,9 @@ import "github.com/gwlbctl/gwlbctl/fastpath/flow"
 //     top bits, flow.CookieLayout): RSS steers it there when the outer
 //     source port was chosen for it (RSSPorts), the hand-off otherwise;
 //   - an endpoint-side IP packet belongs to OwnerOf(flow hash): the hash is
-//     symmetric, so both directions of an inner flow, its ICMP errors
-//     (keyed by the 3-tuple) and its fragments (3-tuple too) have one
-//     owner whatever queue each arrives on;
+//     symmetric, so both directions of an inner flow have one owner
+//     whatever queue each arrives on, and so do those of the 3-tuple
+//     flows that ICMP (errors included) and fragments form (flow keys);
 //   - everything else (ARP and other non-IP frames bridged or sent to the
 //     kernel, neighbour discovery, packets for the node) keeps no flow
 //     state and is handled where it arrives.
