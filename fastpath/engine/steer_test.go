@@ -294,3 +294,45 @@ func parseInnerForTest(t *testing.T, l3 []byte) *packet.Inner {
 	}
 	return in
 }
+
+// fragment turns an IPv4 frame built by ipEther into a fragment: more
+// fragments set, offset off (8-byte units), header checksum redone.
+func fragment(f []byte, off uint16) []byte {
+	f = append([]byte(nil), f...)
+	ip := f[14:34]
+	binary.BigEndian.PutUint16(ip[6:], 0x2000|off)
+	ip[10], ip[11] = 0, 0
+	binary.BigEndian.PutUint16(ip[10:], csumFold(csumAdd(ip, 0)))
+	return f
+}
+
+// TestSteeringFragments: a datagram's fragments, first or not, and the
+// fragments coming back form one 3-tuple flow with one owner, whatever
+// queue each arrives on.
+func TestSteeringFragments(t *testing.T) {
+	ws := twoWorkers(t, testConfig(t, 2, Attributes{}))
+	for i := 0; i < 32; i++ {
+		a, b := netip4(172, 16, 0, byte(i)), netip4(172, 17, 0, byte(i))
+		x := l4{proto: 17, sport: uint16(4000 + i), dport: 53, payload: make([]byte, 64)}
+		first := fragment(ipEther(serverMAC, clientMAC, 0, ipPacket(a, b, x)), 0)
+		later := fragment(ipEther(serverMAC, clientMAC, 0, ipPacket(a, b, x)), 9)
+		back := fragment(ipEther(clientMAC, serverMAC, 0, ipPacket(b, a, x)), 0)
+		for _, f := range [][]byte{first, later, back} {
+			if !parseInnerForTest(t, f[14:]).IsFragment() {
+				t.Fatal("test frame is not a fragment")
+			}
+		}
+		p1, w1 := deliver(t, ws, 0, first, 1)
+		p2, w2 := deliver(t, ws, 1, later, 1)
+		p3, w3 := deliver(t, ws, i%2, back, 2)
+		if p1.Verdict != Forward || p2.Verdict != Forward || p3.Verdict != Forward {
+			t.Fatalf("fragments %d: %v %v %v (drops %v %v)", i, p1.Verdict, p2.Verdict, p3.Verdict, ws[0].c.totals.Drops, ws[1].c.totals.Drops)
+		}
+		if w1 != w2 || w1 != w3 {
+			t.Fatalf("fragments %d processed by workers %d, %d, %d", i, w1, w2, w3)
+		}
+	}
+	if n := ws[0].table.Len() + ws[1].table.Len(); n != 32 {
+		t.Fatalf("%d flows for 32 fragmented datagrams", n)
+	}
+}
