@@ -325,3 +325,12 @@ printf "%-8s testpmd_mpps=%-7s nopfwd_mpps=%-7s ratio_nopfwd=%s  boundary_ns_per
 echo "ratio_encap=$ratio_encap"
 echo "ratio_decap=$ratio_decap"
 echo "ratio_newflow=$ratio_newflow"
+
+# Several workers: the aggregate forwarding rate of one and of two
+# (fastpath/dpdk BenchmarkWorkers: net_null -> net_null, 64-byte packets,
+# and two workers handing every other packet to each other).
+echo "== workers: aggregate Mpps of 1 and 2 forwarding workers ($(nproc) CPUs)"
+go test -run '^$' -bench '^BenchmarkWorkers$' -benchtime 1x -count 1 ./fastpath/dpdk/ | grep -E '^workers1_mpps=' || echo "   workers benchmark failed"
+if [ "$(nproc)" -le 2 ]; then
+  echo "   on $(nproc) CPUs the second worker shares CPU 0 with the main lcore: the speedup is what this machine can measure"
+fi

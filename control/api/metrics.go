@@ -53,6 +53,7 @@ const (
 	mBridged           = "gwlb_bridged_packets_total"
 	mException         = "gwlb_exception_packets_total"
 	mTCPResets         = "gwlb_tcp_resets_total"
+	mHandedOff         = "gwlb_handed_off_packets_total"
 	mNodeInfo          = "gwlb_node_info"
 	mStartTime         = "gwlb_start_time_seconds"
 	mRevision          = "gwlb_config_revision"
@@ -118,6 +119,7 @@ var Metrics = func() []Metric {
 		{mBridged, Counter, "Non-IP frames bridged between the two sides of a bump endpoint.", nil, ""},
 		{mException, Counter, "Packets handed to the kernel (ARP, ICMP and health checks for the node's address).", nil, ""},
 		{mTCPResets, Counter, "TCP resets sent for packets of expired flows (send_tcp_reset.on_idle_timeout.enabled).", nil, ""},
+		{mHandedOff, Counter, "Packets handed to the worker that owns their flow after arriving on another worker's queue.", nil, ""},
 		{mNodeInfo, Gauge, "Always 1: the node's name and gwlbctl version.", []string{"node", "version"}, ""},
 		{mStartTime, Gauge, "When the node started, in seconds since the Unix epoch.", nil, ""},
 		{mRevision, Gauge, "State revision of the published configuration snapshot.", nil, ""},
@@ -313,6 +315,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	emit(mBridged, u(t.BridgedPackets))
 	emit(mException, u(t.ExceptionPackets))
 	emit(mTCPResets, u(t.TCPResets))
+	emit(mHandedOff, u(t.HandedOffPackets))
 
 	var healthy, unhealthy int
 	for i := range s.Targets {

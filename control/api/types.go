@@ -92,6 +92,9 @@ type Totals struct {
 	// TCPResets are RSTs sent for TCP packets without a flow
 	// (send_tcp_reset.on_idle_timeout.enabled).
 	TCPResets uint64 `json:"tcp_resets"`
+	// HandedOffPackets arrived on one worker's queue and were handed to
+	// the worker that owns their flow (several workers only).
+	HandedOffPackets uint64 `json:"handed_off_packets"`
 	// NewFlows and ExpiredFlows count flows created and ended by the idle
 	// timeout.
 	NewFlows     uint64 `json:"new_flows"`
@@ -193,6 +196,12 @@ type Worker struct {
 	// ExceptionTx the TAP's.
 	Tx          []Tx `json:"tx"`
 	ExceptionTx Tx   `json:"exception_tx"`
+	// HandoffOut counts the packets this worker handed to the workers
+	// owning their flows (Sent; Unsent were refused by a full inbox and
+	// freed), HandoffIn those it took from its own inbox (several
+	// workers only).
+	HandoffOut Tx     `json:"handoff_out"`
+	HandoffIn  uint64 `json:"handoff_in"`
 }
 
 // Tx counts one transmit buffer's packets.

@@ -31,8 +31,11 @@ type ForwarderConfig struct {
 	Name  string
 	Ports []PortConfig
 	// Workers is the number of forwarding lcores (0: every EAL worker
-	// lcore). Worker i polls rx queue i of each port that has one and
-	// transmits on tx queue i of every port.
+	// lcore), at most MaxWorkers. Worker i polls rx queue i of each port
+	// that has one and transmits on tx queue i of every port. With
+	// several, each has an inbox the others hand packets to (the
+	// engine's Handoff verdict: a packet whose flow another worker owns);
+	// a worker with no rx queue of its own forwards what it is handed.
 	Workers int
 	// Mbufs sizes the pool (0: enough for every ring, the lcore caches,
 	// the bursts in flight and any net_pcap infinite_rx file, plus 8192).
@@ -112,6 +115,9 @@ func NewForwarder(e *EAL, cfg ForwarderConfig) (*Forwarder, error) {
 	}
 	if cfg.Workers < 1 || cfg.Workers > len(lcores) {
 		return nil, fmt.Errorf("dpdk: %d workers asked, EAL has %d worker lcores (%v); list more CPUs in -l, e.g. -l 0,1", cfg.Workers, len(lcores), lcores)
+	}
+	if cfg.Workers > MaxWorkers {
+		return nil, fmt.Errorf("dpdk: %d workers asked, at most %d", cfg.Workers, MaxWorkers)
 	}
 	if cfg.Name == "" {
 		cfg.Name = "gw"
@@ -209,9 +215,12 @@ func NewForwarder(e *EAL, cfg ForwarderConfig) (*Forwarder, error) {
 	for i := 0; i < cfg.Workers; i++ {
 		w := f.newWorker(i, lcores[i])
 		f.workers = append(f.workers, w)
-		if len(w.rxqs) == 0 {
+		if len(w.rxqs) == 0 && cfg.Workers == 1 {
 			return nil, fmt.Errorf("dpdk: worker %d has no rx queue to poll: give a port at least %d rx queues (and not TxOnly), or use fewer workers", i, i+1)
 		}
+	}
+	if err := f.openInboxes(); err != nil {
+		return nil, err
 	}
 	f.stopMon, f.monDone = make(chan struct{}), make(chan struct{})
 	go f.monitorResets()
@@ -315,6 +324,41 @@ func (f *Forwarder) newWorker(i, lcore int) *worker {
 		t.enabled = 1
 	}
 	return w
+}
+
+// MaxWorkers is the most forwarding workers a forwarder runs (the flow
+// cookie names its worker in 4 bits).
+const MaxWorkers = C.GW_MAX_WORKERS
+
+// openInboxes gives each worker of a forwarder of several its hand-off
+// inbox and every worker the others' inboxes.
+func (f *Forwarder) openInboxes() error {
+	if len(f.workers) < 2 {
+		return nil
+	}
+	for i, w := range f.workers {
+		name := C.CString(fmt.Sprintf("%s_in%d", f.cfg.Name, i))
+		err := f.e.Do(func() error {
+			w.c.inbox = C.gw_inbox_create(name)
+			if w.c.inbox == nil {
+				return fmt.Errorf("dpdk: worker %d: creating its hand-off inbox: %s", i, rteStrerror(int(C.gw_errno()), 0))
+			}
+			return nil
+		})
+		C.free(unsafe.Pointer(name))
+		if err != nil {
+			return err
+		}
+	}
+	for _, w := range f.workers {
+		w.c.nworkers = C.uint16_t(len(f.workers))
+		for k, peer := range f.workers {
+			if peer != w {
+				w.c.ho[k].inbox = peer.c.inbox
+			}
+		}
+	}
+	return nil
 }
 
 // Ports returns the ports in configuration order.
@@ -514,6 +558,11 @@ func (f *Forwarder) Close() error {
 }
 
 func (f *Forwarder) closePorts() error {
+	for _, w := range f.workers {
+		if w.c != nil {
+			C.gw_inbox_free(w.c.inbox)
+		}
+	}
 	for _, w := range f.workers {
 		if w.c != nil {
 			C.free(unsafe.Pointer(w.c))

@@ -39,6 +39,28 @@ static inline void gw_push(struct gw_txbuf *t, struct rte_mbuf *m)
 		gw_flush(t);
 }
 
+static inline void gw_handoff_flush(struct gw_handoff *h)
+{
+	unsigned int n = h->n, sent;
+
+	if (n == 0)
+		return;
+	sent = rte_ring_mp_enqueue_burst(h->inbox, (void **)h->m, n, NULL);
+	h->sent += sent;
+	if (unlikely(sent < n)) {
+		rte_pktmbuf_free_bulk(&h->m[sent], n - sent);
+		h->unsent += n - sent;
+	}
+	h->n = 0;
+}
+
+static inline void gw_handoff_push(struct gw_handoff *h, struct rte_mbuf *m)
+{
+	h->m[h->n++] = m;
+	if (unlikely(h->n == GW_BURST))
+		gw_handoff_flush(h);
+}
+
 /* Hands the previous burst's ndone mbufs to their destinations. */
 static inline void gw_dispose(struct gw_worker *w, uint16_t ndone)
 {
@@ -74,6 +96,9 @@ static inline void gw_dispose(struct gw_worker *w, uint16_t ndone)
 			   w->exc_tx[d - GW_DEST_EXCEPTION].enabled) {
 			w->c.exception++;
 			gw_push(&w->exc_tx[d - GW_DEST_EXCEPTION], m);
+		} else if (d >= GW_DEST_HANDOFF && d < GW_DEST_EXCEPTION && d - GW_DEST_HANDOFF < w->nworkers &&
+			   w->ho[d - GW_DEST_HANDOFF].inbox != NULL) {
+			gw_handoff_push(&w->ho[d - GW_DEST_HANDOFF], m);
 		} else {
 			w->c.dropped++;
 			rte_pktmbuf_free(m);
@@ -116,6 +141,9 @@ static inline void gw_end_pass(struct gw_worker *w)
 		gw_flush(&w->tx[p]);
 	for (uint16_t k = 0; k < w->nexc; k++)
 		gw_flush(&w->exc_tx[w->exc[k].port]);
+	for (uint16_t k = 0; k < w->nworkers; k++)
+		if (w->ho[k].inbox != NULL)
+			gw_handoff_flush(&w->ho[k]);
 	w->c.passes++;
 }
 
@@ -123,8 +151,10 @@ static inline void gw_end_pass(struct gw_worker *w)
  * gw_step is the worker's only per-burst cgo call: it disposes of the ndone
  * mbufs of the previous burst (whose destinations Go wrote into w->dest),
  * ends the pass when q is 0 (kernel frames out of every TAP, every tx
- * buffer flushed), then receives a burst from rx queue q into w->rx and
- * returns its size.
+ * buffer and hand-off flushed), then receives a burst from rx queue q
+ * into w->rx and returns its size; q == nrxq reads the worker's inbox
+ * instead (other workers' hand-offs, each mbuf's port field holding the
+ * index of the port it arrived on).
  * Multi-segment mbufs are dropped and counted here: the engine works on one
  * contiguous buffer per packet, and the pool's data room is sized from the
  * MTU so a single segment always fits.
@@ -136,6 +166,12 @@ uint16_t gw_step(struct gw_worker *w, uint16_t ndone, uint16_t q)
 	gw_dispose(w, ndone);
 	if (q == 0)
 		gw_end_pass(w);
+	if (q >= w->nrxq) {
+		/* The inbox: mbufs other workers received and checked already. */
+		n = rte_ring_sc_dequeue_burst(w->inbox, (void **)w->rx, GW_BURST, NULL);
+		w->c.handoff_in += n;
+		return n;
+	}
 	n = rte_eth_rx_burst(w->rxq[q].port_id, w->rxq[q].queue_id, w->rx, GW_BURST);
 	kept = 0;
 	for (uint16_t i = 0; i < n; i++) {
@@ -150,6 +186,26 @@ uint16_t gw_step(struct gw_worker *w, uint16_t ndone, uint16_t q)
 	}
 	w->c.rx += kept;
 	return kept;
+}
+
+/* gw_inbox_create makes a worker's hand-off inbox: any worker enqueues,
+ * only its owner dequeues. NULL with rte_errno set on failure. */
+struct rte_ring *gw_inbox_create(const char *name)
+{
+	return rte_ring_create(name, GW_INBOX_SIZE, (int)rte_socket_id(), RING_F_SC_DEQ);
+}
+
+/* gw_inbox_free frees the mbufs left in an inbox, then the ring. */
+void gw_inbox_free(struct rte_ring *r)
+{
+	void *m[GW_BURST];
+	unsigned int n;
+
+	if (r == NULL)
+		return;
+	while ((n = rte_ring_sc_dequeue_burst(r, m, GW_BURST, NULL)) > 0)
+		rte_pktmbuf_free_bulk((struct rte_mbuf **)m, n);
+	rte_ring_free(r);
 }
 
 /* gw_drain disposes of the last burst and flushes everything: the worker's

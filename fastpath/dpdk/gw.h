@@ -9,12 +9,17 @@
 #include <stdint.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 
 /* Burst size: one rx burst, and one tx burst per output port. */
 #define GW_BURST 32
 /* Limits of one worker: ports in the forwarder's list, rx queues it polls. */
 #define GW_MAX_PORTS 32
 #define GW_MAX_RXQ 32
+/* Most forwarding workers (flow.MaxWorkers: a cookie names its worker in
+ * 4 bits), and each worker's hand-off inbox size. */
+#define GW_MAX_WORKERS 16
+#define GW_INBOX_SIZE 4096
 /* Largest RSS redirection table read (ENA has 128 entries, others 512). */
 #define GW_MAX_RETA 2048
 
@@ -23,6 +28,10 @@
  * port's exception TAP) or GW_DEST_DROP. */
 #define GW_DEST_DROP 0xffff
 #define GW_DEST_EXCEPTION 0x8000
+/* GW_DEST_HANDOFF + a worker index: to that worker's inbox (the engine's
+ * Handoff verdict); Go has written the receiving port's index into the
+ * mbuf's port field, which the inbox's reader takes it from. */
+#define GW_DEST_HANDOFF 0x4000
 
 /* A transmit buffer for one (port, queue): filled by gw_step, flushed when
  * full and once per pass. */
@@ -33,6 +42,16 @@ struct gw_txbuf {
 	uint16_t enabled;
 	uint64_t sent;   /* packets the PMD accepted */
 	uint64_t unsent; /* packets the PMD refused: freed here */
+	struct rte_mbuf *m[GW_BURST];
+};
+
+/* Hand-offs to one peer worker: staged here, enqueued on its inbox (an
+ * rte_ring, multi-producer single-consumer) when full and once per pass. */
+struct gw_handoff {
+	struct rte_ring *inbox; /* the peer's; NULL for the worker itself */
+	uint16_t n;
+	uint64_t sent;   /* mbufs the peer's inbox took */
+	uint64_t unsent; /* mbufs refused by a full inbox: freed here */
 	struct rte_mbuf *m[GW_BURST];
 };
 
@@ -59,6 +78,7 @@ struct gw_counters {
 	uint64_t exception;       /* packets handed to the kernel TAPs */
 	uint64_t kernel_out;      /* frames the kernel sent through the TAPs */
 	uint64_t kernel_multiseg; /* of those, multi-segment ones dropped */
+	uint64_t handoff_in;      /* mbufs taken from the inbox (other workers' hand-offs) */
 };
 
 struct gw_worker {
@@ -69,6 +89,13 @@ struct gw_worker {
 
 	uint16_t nrxq;
 	struct gw_rxq rxq[GW_MAX_RXQ];
+
+	/* Hand-off between workers: gw_step with q == nrxq reads the inbox
+	 * (when there is one); a GW_DEST_HANDOFF + k destination goes to
+	 * ho[k]. */
+	struct rte_ring *inbox;
+	uint16_t nworkers;
+	struct gw_handoff ho[GW_MAX_WORKERS];
 
 	uint16_t nports;
 	struct gw_txbuf tx[GW_MAX_PORTS]; /* by port index */
@@ -95,6 +122,8 @@ struct gw_worker {
 
 uint16_t gw_step(struct gw_worker *w, uint16_t ndone, uint16_t q);
 void gw_drain(struct gw_worker *w, uint16_t ndone);
+struct rte_ring *gw_inbox_create(const char *name);
+void gw_inbox_free(struct rte_ring *r);
 
 int gw_eal_init(int argc, char **argv, char **out, char **err);
 void gw_capture_begin(void);

@@ -243,6 +243,11 @@ func (p *Port) setup() error {
 	return nil
 }
 
+// RSSIPv4UDP is RSSConfig.HashFunctions' flag for UDP over unfragmented
+// IPv4 hashed on its 4-tuple (RTE_ETH_RSS_NONFRAG_IPV4_UDP): with it, the
+// outer source port of a Geneve return decides its rx queue.
+const RSSIPv4UDP = uint64(C.RTE_ETH_RSS_NONFRAG_IPV4_UDP)
+
 // RSSConfig is a port's receive-side scaling as the device reports it.
 type RSSConfig struct {
 	// Key is the Toeplitz key; empty when the device does not say its

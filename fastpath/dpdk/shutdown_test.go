@@ -34,6 +34,10 @@ func childMain(mode string) int {
 		return childJumbo()
 	case "segbench":
 		return childSegBench()
+	case "handoff":
+		return childHandoff()
+	case "workersbench":
+		return childWorkersBench()
 	}
 	fmt.Fprintln(os.Stderr, "unknown child mode", mode)
 	return 2

@@ -66,6 +66,15 @@ type worker struct {
 	badFrame atomic.Uint64
 }
 
+// steps is the number of gw_step calls of a pass: one per rx queue, and
+// one for the hand-off inbox when the forwarder has several workers.
+func (w *worker) steps() int {
+	if w.c.inbox != nil {
+		return len(w.rxqs) + 1
+	}
+	return len(w.rxqs)
+}
+
 //export gwLcoreMain
 func gwLcoreMain(h C.uintptr_t) {
 	w := cgo.Handle(h).Value().(*worker)
@@ -88,7 +97,9 @@ func (w *worker) loop() {
 	mbufs := (*[Burst]*C.struct_rte_mbuf)(unsafe.Pointer(&c.rx[0]))
 	dest := (*[Burst]C.uint16_t)(unsafe.Pointer(&c.dest[0]))
 	rxqs := w.rxqs
+	steps := w.steps()
 	nports := uint(c.nports)
+	nworkers := uint(c.nworkers)
 	pkts := w.pkts[:]
 	h := w.handler
 	ndone := 0
@@ -100,7 +111,7 @@ func (w *worker) loop() {
 			c.reanchor = 1
 		}
 		idle := true
-		for q := range rxqs {
+		for q := 0; q < steps; q++ {
 			n := int(C.gw_step(c, C.uint16_t(ndone), C.uint16_t(q)))
 			if q == 0 {
 				now = int64(c.now_ns) // refreshed by the pass's first step
@@ -110,19 +121,35 @@ func (w *worker) loop() {
 				continue
 			}
 			idle = false
-			port := rxqs[q].portIndex
 			// Slices of one length so the compiler drops bounds checks.
 			ms := mbufs[:min(n, Burst)]
 			ps := pkts[:len(ms)]
 			ds := dest[:len(ms)]
-			for i, m := range ms {
-				p := &ps[i]
-				p.Buf = unsafe.Slice((*byte)(m.buf_addr), int(m.buf_len))
-				p.Off = int(m.data_off)
-				p.Len = int(m.data_len)
-				p.Port = port
-				p.Out = 0
-				p.Verdict = engine.Drop
+			if q < len(rxqs) {
+				port := rxqs[q].portIndex
+				for i, m := range ms {
+					p := &ps[i]
+					p.Buf = unsafe.Slice((*byte)(m.buf_addr), int(m.buf_len))
+					p.Off = int(m.data_off)
+					p.Len = int(m.data_len)
+					p.Port = port
+					p.Out = 0
+					p.Verdict = engine.Drop
+					p.HandedOff = false
+				}
+			} else {
+				// The inbox: the handing worker wrote the port index
+				// into the mbuf's port field.
+				for i, m := range ms {
+					p := &ps[i]
+					p.Buf = unsafe.Slice((*byte)(m.buf_addr), int(m.buf_len))
+					p.Off = int(m.data_off)
+					p.Len = int(m.data_len)
+					p.Port = uint16(m.port)
+					p.Out = 0
+					p.Verdict = engine.Drop
+					p.HandedOff = true
+				}
 			}
 			h.Process(ps, now)
 			bad := 0
@@ -140,6 +167,9 @@ func (w *worker) loop() {
 							d = C.uint16_t(p.Out)
 						} else if p.Verdict == engine.Exception && uint(p.Out) < nports {
 							d = C.GW_DEST_EXCEPTION + C.uint16_t(p.Out)
+						} else if p.Verdict == engine.Handoff && uint(p.Out) < nworkers {
+							d = C.GW_DEST_HANDOFF + C.uint16_t(p.Out)
+							m.port = C.uint16_t(p.Port)
 						}
 					} else {
 						bad++
@@ -178,7 +208,13 @@ type WorkerStats struct {
 	KernelOut uint64 // frames from the TAPs sent on their ports (all ports)
 	// KernelMultiSegment counts TAP frames dropped as chained mbufs.
 	KernelMultiSegment uint64
-	BadFrame           uint64 // Off/Len outside the buffer after Process: dropped
+	// Handoff counts the mbufs this worker handed to other workers'
+	// inboxes (engine.Handoff verdicts), by worker index (nil with one
+	// worker): Sent were taken, Unsent refused by a full inbox and freed.
+	Handoff []TxStats
+	// HandoffIn counts the mbufs this worker took from its inbox.
+	HandoffIn uint64
+	BadFrame  uint64 // Off/Len outside the buffer after Process: dropped
 	// CPUTimeNs is the worker thread's CPU time in completed runs (a
 	// running worker's current run is not included): with Rx it gives the
 	// CPU cost per packet on a machine shared with other processes.
@@ -217,6 +253,7 @@ func (w *worker) stats() WorkerStats {
 		Exception:          uint64(c.c.exception),
 		KernelOut:          uint64(c.c.kernel_out),
 		KernelMultiSegment: uint64(c.c.kernel_multiseg),
+		HandoffIn:          uint64(c.c.handoff_in),
 		BadFrame:           w.badFrame.Load(),
 		CPUTimeNs:          w.cpuNs.Load(),
 	}
@@ -225,6 +262,12 @@ func (w *worker) stats() WorkerStats {
 	for i := range s.Tx {
 		s.Tx[i] = TxStats{Sent: uint64(c.tx[i].sent), Unsent: uint64(c.tx[i].unsent)}
 		s.Exceptions[i].ToKernel = TxStats{Sent: uint64(c.exc_tx[i].sent), Unsent: uint64(c.exc_tx[i].unsent)}
+	}
+	if c.nworkers > 1 {
+		s.Handoff = make([]TxStats, int(c.nworkers))
+		for k := range s.Handoff {
+			s.Handoff[k] = TxStats{Sent: uint64(c.ho[k].sent), Unsent: uint64(c.ho[k].unsent)}
+		}
 	}
 	for k := 0; k < int(c.nexc); k++ {
 		s.Exceptions[c.exc[k].port].FromKernel = uint64(c.exc[k].kernel_out)

@@ -55,6 +55,9 @@ func (w *Worker) classifyAppliance(cfg *Config, p *Packet, i int) {
 		w.drop(p, ReasonCriticalOption)
 		return
 	}
+	if w.steerReturn(p, g.FlowCookie) {
+		return
+	}
 	it.pkt = i
 	w.cookies[w.nDec] = g.FlowCookie
 	w.nDec++

@@ -71,6 +71,9 @@ func (w *Worker) queueEncap(cfg *Config, p *Packet, i, epIdx int, epID uint64) {
 	}
 	in := &it.inner
 	it.orient = w.keys[w.nEnc].Set(epID, cfg.Attr.Stickiness, &in.Src, &in.Dst, in.SrcPort, in.DstPort, in.Protocol, in.IsFragment())
+	if w.steerEndpoint(p, &w.keys[w.nEnc]) {
+		return
+	}
 	it.pkt, it.ep = i, epIdx
 	w.nEnc++
 }

@@ -107,6 +107,7 @@ var nodeMetrics = [...]Metric{
 	{Name: "new_flows", Help: "flows created", Unit: UnitFlows, off: unsafe.Offsetof(t0.NewFlows)},
 	{Name: "expired_flows", Help: "flows reclaimed after their idle timeout", Unit: UnitFlows, off: unsafe.Offsetof(t0.ExpiredFlows)},
 	{Name: "tcp_resets", Help: "TCP resets sent for TCP packets without a flow (send_tcp_reset.on_idle_timeout)", Unit: UnitPackets, off: unsafe.Offsetof(t0.TCPResets)},
+	{Name: "handed_off_packets", Help: "packets handed to the worker that owns their flow (their return's cookie, or their flow hash, names another worker than the one whose queue they arrived on)", Unit: UnitPackets, off: unsafe.Offsetof(t0.HandoffPkts)},
 	{Name: "active_flows", Help: "flows in the flow tables at the last counter flush", Kind: KindGauge, Unit: UnitFlows, off: unsafe.Offsetof(t0.ActiveFlows)},
 }
 

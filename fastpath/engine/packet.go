@@ -13,6 +13,10 @@ const (
 	// Exception: hand the frame to the kernel through the exception TAP
 	// of the receiving port (ARP, ICMP and other traffic for the node).
 	Exception
+	// Handoff: the packet's flow belongs to worker Out (see steer.go):
+	// move it, unchanged, to that worker, which processes it with
+	// HandedOff set.
+	Handoff
 )
 
 func (v Verdict) String() string {
@@ -23,6 +27,8 @@ func (v Verdict) String() string {
 		return "forward"
 	case Exception:
 		return "exception"
+	case Handoff:
+		return "handoff"
 	}
 	return "verdict(?)"
 }
@@ -39,6 +45,9 @@ type Packet struct {
 	Port    uint16  // receiving port: index into Config.Ports
 	Out     uint16  // set by the engine: output port index (Forward)
 	Verdict Verdict // set by the engine
+	// HandedOff is set by the DPDK layer on a packet another worker
+	// handed over (Verdict Handoff): it is processed here, never handed on.
+	HandedOff bool
 }
 
 // OuterHeadroom is the headroom encapsulation needs in front of the inner

@@ -20,8 +20,14 @@ const chunk = 64
 
 // WorkerOptions configure a Worker.
 type WorkerOptions struct {
-	// ID names the worker (lcore/queue) in listings and logs.
+	// ID names the worker (lcore/queue) in listings and logs; with
+	// several workers it is the worker's index, 0..Workers-1, which its
+	// cookies carry.
 	ID int
+	// Workers is the number of workers of the node (0 or 1: one). With
+	// several, each packet is processed by the worker that owns its flow
+	// and handed there when it arrives elsewhere (steer.go).
+	Workers int
 	// Config is where the worker loads its snapshot, once per Process.
 	Config *Publisher
 	// FlowCapacity is the fixed size of the worker's flow table,
@@ -61,6 +67,8 @@ type Worker struct {
 	cfg          *Config
 	table        *flow.Table
 	srcPort      func(*Config, uint16, uint64) uint16
+	workers      int               // of the node (steer.go)
+	layout       flow.CookieLayout // reads the owner out of a cookie
 	expireBudget int
 	flushEvery   int64
 	lastFlush    int64
@@ -115,7 +123,11 @@ func NewWorker(opt WorkerOptions) (*Worker, error) {
 	if opt.FlushInterval == 0 {
 		opt.FlushInterval = 100 * time.Millisecond
 	}
-	t, err := flow.New(flow.Config{Capacity: opt.FlowCapacity, Seed: opt.Seed, GoHeap: opt.GoHeap})
+	fc := flow.Config{Capacity: opt.FlowCapacity, Seed: opt.Seed, GoHeap: opt.GoHeap}
+	if opt.Workers > 1 {
+		fc.Worker, fc.Workers = opt.ID, opt.Workers
+	}
+	t, err := flow.New(fc)
 	if err != nil {
 		return nil, fmt.Errorf("engine: worker %d: %w", opt.ID, err)
 	}
@@ -124,6 +136,8 @@ func NewWorker(opt WorkerOptions) (*Worker, error) {
 		pub:          opt.Config,
 		table:        t,
 		srcPort:      opt.SourcePort,
+		workers:      max(opt.Workers, 1),
+		layout:       flow.NewCookieLayout(max(opt.Workers, 1)),
 		expireBudget: opt.ExpireBudget,
 		flushEvery:   int64(opt.FlushInterval),
 		tcpTimeout:   DefaultTCPIdleTimeout,

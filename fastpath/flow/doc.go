@@ -78,6 +78,15 @@
 // Capacity is at most 2^24-1 (16.7M flows), which leaves at least 8
 // generation bits.
 //
+// In a node of several workers, each worker's table puts its worker id in
+// the cookie's top WorkerBits(workers) bits (1 bit for 2 workers, 4 for
+// MaxWorkers = 16), the generation in between: CookieLayout.Worker tells
+// any worker which one owns a return's flow without touching a table, and
+// a table refuses cookies naming another worker. The id bits come out of
+// the entry reference's share, so a table holds at most
+// MaxCapacityFor(workers) flows (2^23-1 each for 2 workers), keeping the
+// 8 generation bits.
+//
 // # Timeouts
 //
 // TCP flows expire after the listener's tcp.idle_timeout.seconds (350 s by

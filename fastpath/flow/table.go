@@ -65,6 +65,11 @@ type Config struct {
 	// GoHeap allocates the arrays on the Go heap instead of mmap (for
 	// platforms without mmap and for comparison).
 	GoHeap bool
+	// Worker is the id of the worker that owns the table, 0..Workers-1,
+	// and Workers the number of workers of the node (0 or 1: one): the
+	// table's cookies carry Worker (see CookieLayout), and Capacity is at
+	// most MaxCapacityFor(Workers).
+	Worker, Workers int
 }
 
 // Stats are the table's own counters.
@@ -102,6 +107,11 @@ type Table struct {
 	big   bool   // entries exceed the caches: touch ahead in Expire
 
 	release func() // unmaps the arrays
+
+	// cookieFixed holds the worker id in the cookie's top bits; cookieFree
+	// masks the bits that vary (entry reference and generation).
+	cookieFixed, cookieFree uint32
+	worker                  int
 }
 
 // genLive marks a live entry in gens.
@@ -121,6 +131,9 @@ func New(cfg Config) (*Table, error) {
 	if cfg.TCPIdleTimeout == 0 {
 		cfg.TCPIdleTimeout = DefaultTCPIdleTimeout
 	}
+	if err := checkWorker(&cfg); err != nil {
+		return nil, err
+	}
 	t := &Table{hasher: NewHasher(cfg.Seed)}
 	if err := t.SetTCPIdleTimeout(cfg.TCPIdleTimeout); err != nil {
 		return nil, err
@@ -129,16 +142,7 @@ func New(cfg Config) (*Table, error) {
 
 	nslots := 1 << bits.Len(uint(2*cfg.Capacity-1)) // power of two >= 2*capacity
 	t.mask = uint32(nslots - 1)
-	t.idxBits = uint32(bits.Len32(uint32(cfg.Capacity - 1)))
-	if t.idxBits == 0 {
-		t.idxBits = 1
-	}
-	t.idxMask = 1<<t.idxBits - 1
-	genBits := 32 - t.idxBits
-	if genBits > 15 {
-		genBits = 15
-	}
-	t.genMask = uint16(1<<genBits - 1)
+	t.setCookieLayout(&cfg)
 
 	if err := t.alloc(nslots, cfg.Capacity, cfg.GoHeap); err != nil {
 		return nil, err
@@ -291,17 +295,17 @@ func (t *Table) probe(k *Key, hash uint64) (slot uint32, r Ref, found bool) {
 
 // Cookie returns the flow cookie of the live entry r.
 func (t *Table) Cookie(r Ref) uint32 {
-	return uint32(t.gens[r]&^genLive)<<t.idxBits | uint32(r)
+	return t.cookieFixed | uint32(t.gens[r]&^genLive)<<t.idxBits | uint32(r)
 }
 
 // ByCookie finds the live flow a cookie names. A cookie of a freed or
 // reused entry, or one that names no entry, does not match.
 func (t *Table) ByCookie(c uint32) (Ref, bool) {
 	r := c & t.idxMask
-	if r >= t.used {
+	if r >= t.used || c&^t.cookieFree != t.cookieFixed {
 		return NoRef, false
 	}
-	if uint32(t.gens[r]) != genLive|c>>t.idxBits {
+	if uint32(t.gens[r]) != genLive|(c&t.cookieFree)>>t.idxBits {
 		return NoRef, false
 	}
 	return Ref(r), true

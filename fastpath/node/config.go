@@ -53,6 +53,7 @@ type Config struct {
 	epPort      []int             // the first port of each endpoint
 	routed      []*routedEndpoint // by endpoint; nil for bump endpoints
 	metricsAddr string
+	workers     int // eal.workers, or the worker lcores of eal.args (validateWorkers)
 }
 
 // NodeConfig names a node.
@@ -78,9 +79,9 @@ type EALConfig struct {
 	// serve adds one --vdev/-a per configured port.
 	Args []string `mapstructure:"args"`
 	// Workers is the number of forwarding lcores, each running one engine
-	// worker: 0 (one per worker lcore of Args) or 1. One is what the node
-	// supports for now: with several, nothing would steer an appliance's
-	// return to the worker that owns its flow (see Validate).
+	// worker with its own flow table: 0 (one per worker lcore of Args) to
+	// MaxWorkers. With several, each packet is processed by the worker
+	// that owns its flow (see validateWorkers).
 	Workers int `mapstructure:"workers"`
 	// MbufCount sizes the packet buffer pool (0: the DPDK layer's default).
 	MbufCount int `mapstructure:"mbuf-count"`
@@ -204,9 +205,8 @@ const (
 	ModeBump             = "bump"
 	ModeRouted           = "routed"
 	// MaxWorkers is the number of forwarding workers the node runs at
-	// most, until appliance returns are steered to the worker that owns
-	// their flow.
-	MaxWorkers       = 1
+	// most (a flow cookie names its worker in 4 bits).
+	MaxWorkers       = flow.MaxWorkers
 	maxInterfaceName = 15 // IFNAMSIZ - 1
 )
 
@@ -353,6 +353,9 @@ func (c *Config) Validate() error {
 	c.deviceKeys = keys
 	c.validateRoutedTogether(keys, add)
 	if len(keys) == len(c.devices) {
+		c.validateQueues(add, keys)
+	}
+	if len(keys) == len(c.devices) {
 		var dup *dpdk.DuplicateDeviceError
 		if err := dpdk.CheckDistinct(c.devices); errors.As(err, &dup) {
 			add("%s: %v (also %s)", keys[dup.Second], err, keys[dup.First])
@@ -374,8 +377,8 @@ func (c *Config) Validate() error {
 	if c.Flows.Capacity == 0 {
 		c.Flows.Capacity = DefaultFlowCapacity
 	}
-	if c.Flows.Capacity < MinFlowCapacity || c.Flows.Capacity > flow.MaxCapacity {
-		add("flows.capacity: %d is out of range %d-%d (the flow table's limit, flows per worker)", c.Flows.Capacity, MinFlowCapacity, flow.MaxCapacity)
+	if limit := flow.MaxCapacityFor(c.Workers()); c.Flows.Capacity < MinFlowCapacity || c.Flows.Capacity > limit {
+		add("flows.capacity: %d is out of range %d-%d (the flow table's limit, flows per worker%s)", c.Flows.Capacity, MinFlowCapacity, limit, workersNote(c.Workers()))
 	}
 	if c.Stats.Interval < 0 {
 		add("stats.interval: %v is negative (0 disables the stats line)", c.Stats.Interval)
@@ -390,31 +393,6 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("node config: %w", errors.Join(errs...))
 	}
 	return nil
-}
-
-// validateWorkers checks eal.workers and eal.args against what the node
-// supports: one forwarding worker. With several, both directions of a
-// flow must reach the worker owning it: RSS spreads endpoint traffic by
-// the inner tuple, but an appliance's return is hashed on the outer
-// header, and nothing yet picks outer source ports that bring it home,
-// so returns landing on another worker's queue would be dropped as
-// unknown_cookie.
-func (c *Config) validateWorkers(add func(string, ...any)) {
-	if c.EAL.Workers < 0 || c.EAL.Workers > MaxWorkers {
-		add("eal.workers: %d: the node runs one forwarding worker for now (appliance returns are not yet steered to the worker that owns their flow); set 1, or 0 for one per worker lcore of eal.args", c.EAL.Workers)
-		return
-	}
-	lcores, err := dpdk.CheckEALArgs(c.EAL.Args)
-	if err != nil {
-		add("eal.args: %v", err)
-		return
-	}
-	switch {
-	case lcores == 0:
-		add("eal.args: %q give EAL no worker lcore besides the main one; the node needs one to forward (e.g. -l 0,1 --main-lcore 0)", strings.Join(c.EAL.Args, " "))
-	case c.EAL.Workers == 0 && lcores > MaxWorkers:
-		add("eal.args: %q give %d worker lcores, and eal.workers 0 would run a worker on each; the node runs one for now: give one worker lcore (e.g. -l 0,1 --main-lcore 0) or set eal.workers: 1", strings.Join(c.EAL.Args, " "), lcores)
-	}
 }
 
 // CheckHost checks what the devices need of this host (the kernel
@@ -440,9 +418,6 @@ func (c *Config) deviceKey(i int) string {
 	}
 	return fmt.Sprintf("port %d", i)
 }
-
-// Workers is the number of forwarding workers the node runs.
-func (c *Config) Workers() int { return MaxWorkers }
 
 // NodeIP is the validated appliance.address.
 func (c *Config) NodeIP() netip.Prefix { return c.nodeIP }

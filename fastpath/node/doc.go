@@ -10,8 +10,10 @@
 // By role:
 //   - config.go: the node config and its validation, every problem naming
 //     its key (devices through dpdk.ParseDevice and CheckDistinct, endpoint
-//     ids through control, one forwarding worker, flows.capacity against
-//     the flow table's limit).
+//     ids through control, flows.capacity against the flow table's limit).
+//   - workers.go: several forwarding workers (eal.workers against the
+//     lcores, a queue pair per worker, the RSS source ports that bring
+//     returns back to their worker's queue).
 //   - plan.go, check.go: the pure half of a start (Prepare: config, host,
 //     store, first snapshot; no root, no DPDK) and the report `gwlbctl
 //     serve --check` prints from it.

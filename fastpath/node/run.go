@@ -100,7 +100,7 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 	}
 	n.lbArn = n.plan.Snapshot.LoadBalancerArn
 	for i := 0; i < n.cfg.Workers(); i++ {
-		w, err := engine.NewWorker(engine.WorkerOptions{ID: i, Config: &n.pub, FlowCapacity: n.cfg.Flows.Capacity, Seed: FlowSeed(n.lbArn)})
+		w, err := engine.NewWorker(engine.WorkerOptions{ID: i, Workers: n.cfg.Workers(), Config: &n.pub, FlowCapacity: n.cfg.Flows.Capacity, Seed: FlowSeed(n.lbArn)})
 		if err != nil {
 			return nil, fmt.Errorf("flows.capacity %d: %w", n.cfg.Flows.Capacity, err)
 		}
@@ -115,6 +115,7 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 		return nil, err
 	}
 	port := n.fw.Ports()[AppliancePortIndex]
+	n.steerReturns(port)
 	mac := n.cfg.mac
 	if mac == nil {
 		if mac, err = port.MAC(); err != nil {

@@ -31,6 +31,7 @@ var totalsField = map[string]func(*api.Totals) *uint64{
 	"new_flows":          func(t *api.Totals) *uint64 { return &t.NewFlows },
 	"expired_flows":      func(t *api.Totals) *uint64 { return &t.ExpiredFlows },
 	"tcp_resets":         func(t *api.Totals) *uint64 { return &t.TCPResets },
+	"handed_off_packets": func(t *api.Totals) *uint64 { return &t.HandedOffPackets },
 	"active_flows":       func(t *api.Totals) *uint64 { return &t.ActiveFlows },
 }
 
@@ -207,6 +208,11 @@ func workerStats(ws []dpdk.WorkerStats, names []string) []api.Worker {
 			aw.ExceptionTx.Sent += x.ToKernel.Sent
 			aw.ExceptionTx.Unsent += x.ToKernel.Unsent
 		}
+		for _, h := range w.Handoff {
+			aw.HandoffOut.Sent += h.Sent
+			aw.HandoffOut.Unsent += h.Unsent
+		}
+		aw.HandoffIn = w.HandoffIn
 		out = append(out, aw)
 	}
 	return out
