@@ -3,6 +3,7 @@ package node
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -95,6 +96,11 @@ func (n *Node) confine(first bool) {
 			return
 		}
 		n.mainSet = set
+		// Go re-reads GOMAXPROCS from the CPU affinity of its sysmon
+		// thread, which is confined below: set it explicitly (its value
+		// now, a P for each worker lcore and the rest), which ends the
+		// automatic updates.
+		runtime.GOMAXPROCS(max(runtime.GOMAXPROCS(0), len(n.workers)+1))
 	}
 	moved, err := confineThreads(n.mainSet)
 	switch {
