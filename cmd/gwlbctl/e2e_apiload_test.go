@@ -67,8 +67,9 @@ func (e *e2e) pingRTT(t *testing.T, n int) (avg, max float64) {
 // the server through serve. It prints ping's round trips and serve's
 // resident memory without and with the load; it fails when the load
 // grows serve's memory by 10% or more (the API's pages, concurrent
-// listings and response sizes are bounded). Timing is printed, not
-// asserted.
+// listings and response sizes are bounded), or when a thread of serve
+// other than the worker lcore may run outside the main lcore's CPU.
+// Timing is printed, not asserted.
 func TestAPIListingLoad(t *testing.T) {
 	e := startForwarding(t, nil)
 	srv := startHelper(t, e.tp.server, "udp-echo", serverIP4+":7300")
@@ -89,6 +90,16 @@ func TestAPIListingLoad(t *testing.T) {
 		t.Fatalf("%d active flows in serve after %d UDP flows, want at least half", st.Totals.ActiveFlows, loadFlows)
 	}
 	pid := e.serve.Process.Pid // ip netns exec execs serve: the PID is serve's
+	// serve re-confines every second a thread Go started from the worker.
+	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		problem := unconfined(t, pid)
+		if problem == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(problem)
+		}
+	}
 
 	// Without load: one full walk first, so that memory a walk needs once
 	// is counted in the baseline.
@@ -180,4 +191,38 @@ func TestAPIListingLoad(t *testing.T) {
 	if float64(rss1) >= 1.1*float64(rss0) {
 		t.Errorf("8 listing clients grew serve's RSS from %d to %d bytes (%+.1f%%): want less than 10%%", rss0, rss1, 100*float64(rss1-rss0)/float64(rss0))
 	}
+}
+
+// unconfined says which thread of serve is not where it belongs ("" when
+// none): every thread but EAL's worker lcore on the main lcore's CPU only
+// (CPU 0 with the test's -l 0,1), the one worker on CPU 1.
+func unconfined(t *testing.T, pid int) string {
+	t.Helper()
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	workers := 0
+	for _, task := range tasks {
+		dir := fmt.Sprintf("/proc/%d/task/%s/", pid, task.Name())
+		comm := strings.TrimSpace(readFile(dir + "comm"))
+		cpus := ""
+		for _, l := range strings.Split(readFile(dir+"status"), "\n") {
+			if v, ok := strings.CutPrefix(l, "Cpus_allowed_list:"); ok {
+				cpus = strings.TrimSpace(v)
+			}
+		}
+		want := "0"
+		if strings.HasPrefix(comm, "rte-worker-") || strings.HasPrefix(comm, "lcore-worker-") {
+			want = "1"
+			workers++
+		}
+		if cpus != want && cpus != "" {
+			return fmt.Sprintf("serve's thread %s (%s) may run on CPUs %s, want %s", task.Name(), comm, cpus, want)
+		}
+	}
+	if workers != 1 {
+		return fmt.Sprintf("serve has %d worker lcore threads, want 1", workers)
+	}
+	return ""
 }
