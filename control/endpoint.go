@@ -92,7 +92,14 @@ func (s *State) CreateVpcEndpoint(env Env, in CreateVpcEndpointInput) (*CreateVp
 	if err != nil {
 		return nil, err
 	}
-	if in.ClientToken != "" {
+	id, err := s.createdWithToken(op, in.ClientToken, in, func(id string) bool { return s.Endpoint(id) != nil })
+	if err != nil {
+		return nil, err
+	}
+	if id != "" {
+		return &CreateVpcEndpointOutput{VpcEndpoint: s.Endpoint(id).Endpoint, ClientToken: in.ClientToken}, nil
+	}
+	if in.ClientToken != "" { // a state written before ClientTokens kept the token on the record only
 		for _, e := range s.Endpoints {
 			if e.ClientToken == in.ClientToken {
 				if e.Endpoint.VpcId != in.VpcId || e.ServiceId != svc.Service.ServiceId || !slices.Equal(e.Endpoint.SubnetIds, in.SubnetIds) {
@@ -107,6 +114,9 @@ func (s *State) CreateVpcEndpoint(env Env, in CreateVpcEndpointInput) (*CreateVp
 			continue
 		}
 		if slices.Equal(e.Endpoint.SubnetIds, in.SubnetIds) {
+			if err := s.rememberToken(op, in.ClientToken, in, e.Endpoint.VpcEndpointId); err != nil {
+				return nil, err
+			}
 			return &CreateVpcEndpointOutput{VpcEndpoint: e.Endpoint, ClientToken: in.ClientToken}, nil
 		}
 		return nil, newError(op, CodeInvalidParameter, "VPC %s already has endpoint %s for service %s in %s; a VPC has one Gateway Load Balancer endpoint per Availability Zone per service",
@@ -138,6 +148,9 @@ func (s *State) CreateVpcEndpoint(env Env, in CreateVpcEndpointInput) (*CreateVp
 		ConnectionId:     env.ec2ID("vpce-con-"),
 		AttachmentId:     attachment,
 		ClientToken:      in.ClientToken,
+	}
+	if err := s.rememberToken(op, in.ClientToken, in, e.Endpoint.VpcEndpointId); err != nil {
+		return nil, err
 	}
 	s.Endpoints = append(s.Endpoints, e)
 	return &CreateVpcEndpointOutput{VpcEndpoint: e.Endpoint, ClientToken: in.ClientToken}, nil

@@ -88,7 +88,14 @@ func (s *State) CreateVpcEndpointServiceConfiguration(env Env, in CreateVpcEndpo
 	if err != nil {
 		return nil, err
 	}
-	if in.ClientToken != "" {
+	known, err := s.createdWithToken(op, in.ClientToken, in, func(id string) bool { return s.EndpointService(id) != nil })
+	if err != nil {
+		return nil, err
+	}
+	if known != "" {
+		return &CreateVpcEndpointServiceConfigurationOutput{ServiceConfiguration: s.EndpointService(known).Service, ClientToken: in.ClientToken}, nil
+	}
+	if in.ClientToken != "" { // a state written before ClientTokens kept the token on the record only
 		for _, r := range s.EndpointServices {
 			if r.ClientToken == in.ClientToken {
 				if !sameSet(r.Service.GatewayLoadBalancerArns, in.GatewayLoadBalancerArns) || r.Service.AcceptanceRequired != acceptance {
@@ -102,6 +109,9 @@ func (s *State) CreateVpcEndpointServiceConfiguration(env Env, in CreateVpcEndpo
 	// load balancers name the same service: repeat requests return it.
 	// Deviation: EC2 makes creates idempotent through ClientToken only.
 	if r := s.EndpointServiceOf(in.GatewayLoadBalancerArns[0]); r != nil && sameSet(r.Service.GatewayLoadBalancerArns, in.GatewayLoadBalancerArns) && r.Service.AcceptanceRequired == acceptance && sameSet(r.Service.SupportedIpAddressTypes, ipTypes) {
+		if err := s.rememberToken(op, in.ClientToken, in, r.Service.ServiceId); err != nil {
+			return nil, err
+		}
 		return &CreateVpcEndpointServiceConfigurationOutput{ServiceConfiguration: r.Service, ClientToken: in.ClientToken}, nil
 	}
 	zones, err := s.resolveServiceLoadBalancers(op, in.GatewayLoadBalancerArns, "")
@@ -121,6 +131,9 @@ func (s *State) CreateVpcEndpointServiceConfiguration(env Env, in CreateVpcEndpo
 		Tags:                    tags,
 	}
 	s.EndpointServices = append(s.EndpointServices, &EndpointServiceRecord{Service: svc, OwnerId: env.Account, ClientToken: in.ClientToken})
+	if err := s.rememberToken(op, in.ClientToken, in, id); err != nil {
+		return nil, err
+	}
 	return &CreateVpcEndpointServiceConfigurationOutput{ServiceConfiguration: svc, ClientToken: in.ClientToken}, nil
 }
 

@@ -132,11 +132,13 @@ type CreateRouteTableInput struct {
 	DryRun            bool               `json:"DryRun,omitempty"`
 	VpcId             string             `json:"VpcId"`
 	TagSpecifications []TagSpecification `json:"TagSpecifications,omitempty"`
+	ClientToken       string             `json:"ClientToken,omitempty"`
 }
 
 // CreateRouteTableOutput mirrors ec2 CreateRouteTable's response.
 type CreateRouteTableOutput struct {
-	RouteTable RouteTable `json:"RouteTable"`
+	RouteTable  RouteTable `json:"RouteTable"`
+	ClientToken string     `json:"ClientToken,omitempty"`
 }
 
 // CreateRouteTable creates a route table in a VPC with the VPC's local
@@ -159,9 +161,19 @@ func (s *State) CreateRouteTable(env Env, in CreateRouteTableInput) (*CreateRout
 		return nil, err
 	}
 	s.storeLegacyMainTables()
+	id, err := s.createdWithToken(op, in.ClientToken, in, func(id string) bool { return s.RouteTable(id) != nil })
+	if err != nil {
+		return nil, err
+	}
+	if id != "" {
+		return &CreateRouteTableOutput{RouteTable: *cloneRouteTable(s.RouteTable(id)), ClientToken: in.ClientToken}, nil
+	}
 	rt := newRouteTable(env, v, tags)
 	s.RouteTables = append(s.RouteTables, rt)
-	return &CreateRouteTableOutput{RouteTable: *cloneRouteTable(rt)}, nil
+	if err := s.rememberToken(op, in.ClientToken, in, rt.RouteTableId); err != nil {
+		return nil, err
+	}
+	return &CreateRouteTableOutput{RouteTable: *cloneRouteTable(rt), ClientToken: in.ClientToken}, nil
 }
 
 func cloneRouteTable(rt *RouteTable) *RouteTable {

@@ -25,6 +25,9 @@ type State struct {
 	// left out while empty so such a file is written back unchanged.
 	RouteTables      []*RouteTable      `json:"routeTables,omitempty"`
 	InternetGateways []*InternetGateway `json:"internetGateways,omitempty"`
+	// ClientTokens are the creates made with a client token (see
+	// ClientTokenRecord); left out while empty.
+	ClientTokens []*ClientTokenRecord `json:"clientTokens,omitempty"`
 }
 
 // LoadBalancerRecord is a load balancer with its attributes and tags.
@@ -149,6 +152,11 @@ func (s *State) Check() error {
 	for i, v := range s.InternetGateways {
 		if v == nil || v.InternetGatewayId == "" {
 			return fmt.Errorf("internetGateways[%d] is empty or has no InternetGatewayId", i)
+		}
+	}
+	for i, v := range s.ClientTokens {
+		if v == nil || v.Operation == "" || v.Token == "" || v.ResourceId == "" {
+			return fmt.Errorf("clientTokens[%d] is empty or has no operation, token or resourceId", i)
 		}
 	}
 	return nil

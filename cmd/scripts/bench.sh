@@ -334,3 +334,53 @@ go test -run '^$' -bench '^BenchmarkWorkers$' -benchtime 1x -count 1 ./fastpath/
 if [ "$(nproc)" -le 2 ]; then
   echo "   on $(nproc) CPUs the second worker shares CPU 0 with the main lcore: the speedup is what this machine can measure"
 fi
+
+# --- the node API under a poller, 1M flows in the table -----------------------
+# The encap mix again (the node as above, its table warmed from encap.pcap),
+# with a million more flows in the table (benchnode -warm-flows) and the
+# node API on a socket, without and with a client polling it every 100 ms
+# as `gwlbctl top` does at each refresh: the stats and the top 25 flows by
+# bytes, ranked by the node over every flow (control/api/internal/poller).
+# Rounds interleave the two; each keeps its best round. It ends with
+# ratio_api_poll= (Mpps with the poller / Mpps without).
+API_POLL_FLOWS=${API_POLL_FLOWS:-1000000}
+api_poll_mpps() {
+  local poll=$1 stats="$workdir/stats-poll$1.json" log="$workdir/node-poll$1.log" sock="$workdir/api-poll.sock"
+  bench_state >/dev/null 2>"$workdir/provision.log" || { echo "n/a"; return; }
+  rm -f "$stats" "$sock"
+  benchnode_run "$log" "net_null0,no-rx=1" "net_pcap1,rx_pcap=$workdir/encap.pcap,infinite_rx=1" -stats-file "$stats" \
+    -warm-pcap "$workdir/encap.pcap" -warm-flows "$API_POLL_FLOWS" -api-socket "$sock"
+  local pid=$node_pid poller="" a b
+  for _ in $(seq 1 600); do [ -s "$stats" ] && break; sleep 0.1; done
+  if [ "$poll" = 1 ]; then
+    "$workdir/poller" -socket "$sock" -every 100ms -top 25 >"$workdir/poller.out" 2>&1 &
+    poller=$!
+  fi
+  sleep 1
+  a=$(bench_tx "$stats")
+  sleep "$BENCH_SECONDS"
+  b=$(bench_tx "$stats")
+  if [ -n "$poller" ]; then
+    kill -TERM "$poller" 2>/dev/null || true
+    wait "$poller" 2>/dev/null || true
+    echo "   poller: $(cat "$workdir/poller.out")" >&2
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  grep -q 'benchnode: flow table filled' "$log" || { echo "   api poll: the node did not fill its table (see $log)" >&2; echo "n/a"; return; }
+  echo "$a $b" | awk '{ if ($3 > $1) printf "%.2f\n", ($4-$2)/($3-$1)/1e6; else print "n/a" }'
+}
+if [ -x bin/gwlbctl ]; then
+  go build -o "$workdir/poller" ./control/api/internal/poller
+  echo "== node API poller: encap mix with ${API_POLL_FLOWS} more flows in the table, without and with a client polling every 100 ms"
+  for round in $(seq 1 "$BENCH_ROUNDS"); do
+    samples[api_nopoll]+="$(api_poll_mpps 0) "
+    samples[api_poll]+="$(api_poll_mpps 1) "
+  done
+  q=$(pick "${samples[api_nopoll]}")
+  p=$(pick "${samples[api_poll]}")
+  printf "api_poll gwlbctl_mpps_idle_api=%-7s gwlbctl_mpps_polled=%-7s  (samples idle: %s| polled: %s)\n" "$q" "$p" "${samples[api_nopoll]}" "${samples[api_poll]}"
+  echo "ratio_api_poll=$(ratio "$p" "$q")"
+else
+  echo "== node API poller benchmark skipped: no bin/gwlbctl (make build) to provision its state"
+fi

@@ -47,7 +47,7 @@ var roundTripInputs = []struct {
 	{serviceEC2, "ModifyVpcEndpointServicePermissions", control.ModifyVpcEndpointServicePermissionsInput{ServiceId: "vpce-svc-1", AddAllowedPrincipals: []string{"arn:aws:iam::1:root"}, RemoveAllowedPrincipals: []string{"*"}}},
 	{serviceEC2, "DeleteTags", control.DeleteTagsInput{Resources: []string{"vpc-1"}, Tags: []control.Tag{{Key: "k"}, {Key: "j", Value: "v"}}}},
 	// Routing, paging and DryRun members.
-	{serviceEC2, "CreateRouteTable", control.CreateRouteTableInput{VpcId: "vpc-1", TagSpecifications: []control.TagSpecification{{ResourceType: "route-table", Tags: []control.Tag{{Key: "Name", Value: "app"}}}}}},
+	{serviceEC2, "CreateRouteTable", control.CreateRouteTableInput{VpcId: "vpc-1", ClientToken: "tok", TagSpecifications: []control.TagSpecification{{ResourceType: "route-table", Tags: []control.Tag{{Key: "Name", Value: "app"}}}}}},
 	{serviceEC2, "CreateRoute", control.CreateRouteInput{RouteTableId: "rtb-1", DestinationCidrBlock: "0.0.0.0/0", VpcEndpointId: "vpce-1", DryRun: true}},
 	{serviceEC2, "ReplaceRoute", control.ReplaceRouteInput{RouteInput: control.RouteInput{RouteTableId: "rtb-1", DestinationCidrBlock: "10.0.0.0/16"}, LocalTarget: ptr(true)}},
 	{serviceEC2, "AssociateRouteTable", control.AssociateRouteTableInput{RouteTableId: "rtb-1", GatewayId: "igw-1"}},
@@ -60,8 +60,6 @@ var roundTripInputs = []struct {
 // as their Input's JSON (which leaves empty lists out).
 var givenParams = map[string]string{
 	"DescribeLoadBalancers": `{"Names": []}`,
-	// The SDKs send a ClientToken the operation does not take.
-	"CreateRouteTable": `{"VpcId": "vpc-1", "ClientToken": "tok", "TagSpecifications": [{"ResourceType": "route-table", "Tags": [{"Key": "Name", "Value": "app"}]}]}`,
 }
 
 // TestDecodeRoundTrip: requests serialized by botocore's own serializers

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/gwlbctl/gwlbctl/control"
 	"github.com/gwlbctl/gwlbctl/control/api"
 	"github.com/gwlbctl/gwlbctl/fastpath/dpdk"
@@ -49,6 +51,8 @@ type Node struct {
 	apiSrv, metricsSrv *api.Server
 	slotBudget         int               // tests: the slots a flow listing examines per call (0: flowSlotsPerCall)
 	serverOptions      api.ServerOptions // tests: the API servers' connection limits (zero: api's defaults)
+
+	mainSet unix.CPUSet // the main lcore's CPUs, Go's threads are confined to (affinity.go)
 
 	stopOnce  sync.Once
 	closeOnce sync.Once
@@ -182,6 +186,7 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 		return nil, err
 	}
 	n.health.start()
+	n.confine(true)
 	log.Info("node: forwarding", "load_balancer", n.lbArn, "availability_zone", n.cfg.AvailabilityZone,
 		"node_ip", n.cfg.nodeIP, "node_mac", mac.String(), "appliance_mtu", mtu, "inner_mtu", n.snap.Load().Config.InnerLimit(),
 		"ports", len(n.names), "workers", len(n.workers), "tap", n.cfg.Appliance.TAP, "routed", n.cfg.describeRouted(), "api", n.cfg.API.Socket, "metrics", n.cfg.metricsAddr)
@@ -416,6 +421,7 @@ func (n *Node) statsLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+			n.confine(false)
 			cs := n.readCounters()
 			doc := n.statsDocument(cs)
 			n.rates.sample(&doc)

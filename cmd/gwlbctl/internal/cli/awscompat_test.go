@@ -228,6 +228,9 @@ func TestOutputSkeletonsMatchAWS(t *testing.T) {
 		g, w := leafPaths(t, got.stdout), leafPaths(t, string(want))
 		for path, val := range g {
 			if wv, ok := w[path]; !ok {
+				if newerThanAWSCLI[v[1]+" "+path] {
+					continue
+				}
 				t.Errorf("%v: gwlbctl's skeleton has %s, AWS's shape has not", v, path)
 			} else if wv != val && !strings.HasSuffix(path, "[]") {
 				t.Errorf("%v: %s is %s, AWS prints %s", v, path, val, wv)
@@ -235,6 +238,12 @@ func TestOutputSkeletonsMatchAWS(t *testing.T) {
 		}
 	}
 }
+
+// newerThanAWSCLI are output members EC2 added after the AWS CLI Debian 12
+// packages (2.9): the CLI's shape cannot have them. CreateRouteTable's
+// ClientToken is in the EC2 API Reference's CreateRouteTable response
+// elements (control/awsapi's model supplement).
+var newerThanAWSCLI = map[string]bool{"create-route-table .ClientToken": true}
 
 // leafPaths flattens a JSON document to path -> JSON of the leaf.
 func leafPaths(t *testing.T, doc string) map[string]string {

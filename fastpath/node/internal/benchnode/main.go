@@ -5,14 +5,16 @@
 // dpdk-testpmd), the appliance returns of the warmed flows written to a
 // pcap (returns that carry live cookies, for the decapsulation mix), and
 // the time of the first pass over a replayed file (for the new-flow mix,
-// whose second pass would find every flow established). It stops on
+// whose second pass would find every flow established), and a table filled
+// with synthetic flows under the node API (for the forwarder mix with and
+// without an API poller). It stops on
 // SIGINT or SIGTERM like serve.
 //
 // Usage (see cmd/scripts/bench.sh):
 //
 //	benchnode -state F -lb NAME -endpoint vpce-... -appliance DEV -side-a DEV -side-b DEV \
 //	  [-neighbor IP=MAC] [-mac MAC] [-mtu N] [-eal "..."] [-stats-file F] \
-//	  [-warm-pcap F [-warm-returns F]] [-pass-packets N]
+//	  [-warm-pcap F [-warm-returns F]] [-warm-flows N] [-pass-packets N] [-api-socket F]
 package main
 
 import (
@@ -49,6 +51,8 @@ func main() {
 	warmPcap := flag.String("warm-pcap", "", "replay this pcap of endpoint traffic (side A) through the engine before forwarding")
 	warmReturns := flag.String("warm-returns", "", "with -warm-pcap: write the appliance returns of the warmed flows to this pcap")
 	passPackets := flag.Uint64("pass-packets", 0, "log the time the worker takes to receive this many packets (a first replay pass)")
+	fillFlows := flag.Int("warm-flows", 0, "open this many UDP flows in the flow table before forwarding (after -warm-pcap)")
+	flag.StringVar(&cfg.API.Socket, "api-socket", "", "serve the node API on this unix socket")
 	flag.Parse()
 
 	cfg.EAL.Args = strings.Fields(*eal)
@@ -62,6 +66,17 @@ func main() {
 		opts.BeforeForwarding = warm(*warmPcap, *warmReturns)
 	} else if *warmReturns != "" {
 		fail(errors.New("-warm-returns needs -warm-pcap (the returns are those of the warmed flows)"))
+	}
+	if *fillFlows > 0 {
+		before, fill := opts.BeforeForwarding, warmFlows(*fillFlows)
+		opts.BeforeForwarding = func(n *node.Node) error {
+			if before != nil {
+				if err := before(n); err != nil {
+					return err
+				}
+			}
+			return fill(n)
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -37,6 +37,7 @@ func NewCmdCreateRouteTable(f *cmdutil.Factory, runF func(*CreateRouteTableOptio
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Input.VpcId, "vpc-id", "", "VPC ID")
+	fl.StringVar(&opts.Input.ClientToken, "client-token", "", "idempotency token")
 	cmdutil.ListFlag(cmd, &tag_specifications, "tag-specifications", "ResourceType=route-table,Tags=[{Key=k,Value=v}]")
 	cmdutil.InputJSON(cmd, &opts.Input)
 	return cmd
