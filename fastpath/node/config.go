@@ -30,6 +30,8 @@ type Config struct {
 	// State is the control plane's store: a state file path (the same as
 	// `--state` of the elbv2/ec2 commands), opened with store.Open.
 	State string `mapstructure:"state"`
+	// Node names this node and sets its registration's lease.
+	Node NodeConfig `mapstructure:"node"`
 
 	EAL       EALConfig       `mapstructure:"eal"`
 	Appliance ApplianceConfig `mapstructure:"appliance"`
@@ -190,6 +192,7 @@ func (c *Config) Validate() error {
 		add("state: required; set the state file written by gwlbctl elbv2/ec2 (flag --state, env GWLBCTL_STATE)")
 	}
 	c.validateWorkers(add)
+	c.validateNode(add)
 	if c.EAL.MbufCount < 0 {
 		add("eal.mbuf-count: %d is negative (0 sizes the pool from the ports' rings)", c.EAL.MbufCount)
 	}

@@ -44,6 +44,7 @@ type Node struct {
 	rates   rates
 	targets targetSince
 	stats   statsFile
+	reg     *registrar
 
 	apiSrv, metricsSrv *api.Server
 	slotBudget         int               // tests: the slots a flow listing examines per call (0: flowSlotsPerCall)
@@ -86,7 +87,6 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 		log = slog.Default()
 	}
 	n := &Node{cfg: cfg, log: log, start: time.Now(), version: buildVersion(), events: api.NewEventLog(0, nil)}
-	n.nodeID, _ = os.Hostname()
 	defer func() {
 		if err != nil {
 			n.Close()
@@ -98,6 +98,7 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 		return nil, err
 	}
 	n.lbArn = n.plan.Snapshot.LoadBalancerArn
+	n.nodeID = n.cfg.Node.ID
 	for i := 0; i < n.cfg.Workers(); i++ {
 		w, err := engine.NewWorker(engine.WorkerOptions{ID: i, Config: &n.pub, FlowCapacity: n.cfg.Flows.Capacity, Seed: FlowSeed(n.lbArn)})
 		if err != nil {
@@ -158,6 +159,7 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 	if err := n.fw.Start(handlers); err != nil {
 		return nil, err
 	}
+	n.register()
 	if err := n.serveAPI(); err != nil {
 		return nil, err
 	}
@@ -294,6 +296,7 @@ func (n *Node) Wait(ctx context.Context) error {
 func (n *Node) Stop() {
 	n.stopOnce.Do(func() {
 		n.log.Info("node: stopping")
+		n.deregister()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		for _, s := range []*api.Server{n.apiSrv, n.metricsSrv} {
@@ -320,6 +323,7 @@ func (n *Node) Stop() {
 // call on a partly started node, more than once.
 func (n *Node) Close() {
 	n.closeOnce.Do(func() {
+		n.deregister()
 		for _, s := range []*api.Server{n.apiSrv, n.metricsSrv} {
 			if s != nil {
 				_ = s.Shutdown(context.Background())

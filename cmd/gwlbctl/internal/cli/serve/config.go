@@ -38,6 +38,8 @@ type setting struct {
 var settings = []setting{
 	{"load-balancer", "load-balancer", "gateway load balancer this node serves (ARN or name)", ""},
 	{"availability-zone", "availability-zone", "availability zone of this node (e.g. us-east-1a)", ""},
+	{"node.id", "node-id", "id of this node among the nodes sharing its store (default: the host name)", ""},
+	{"node.lease-ttl", "lease-ttl", "lease of the node's registration in an etcd store: a dead node is listed this long", node.DefaultLeaseTTL},
 	{"eal.args", "eal-args", "DPDK EAL arguments, space separated (default \"" + strings.Join(node.DefaultEALArgs, " ") + "\")", ""},
 	{"eal.workers", "workers", "forwarding workers: 0 (one per worker lcore of --eal-args) or 1; the node runs one for now", 0},
 	{"eal.mbuf-count", "mbuf-count", "packet buffers in the pool (0: DPDK layer default)", 0},
