@@ -65,7 +65,7 @@ func requireRoot(t *testing.T) {
 }
 
 // buildBinary compiles gwlbctl into the test's temporary directory.
-func buildBinary(t *testing.T, dir string) string {
+func buildBinary(t testing.TB, dir string) string {
 	t.Helper()
 	bin := filepath.Join(dir, "gwlbctl")
 	cmd := exec.Command("go", "build", "-o", bin, ".")

@@ -100,6 +100,24 @@ go test -run '^$' -bench 'Checker300' -benchtime "$HEALTH_BENCHTIME" -count 1 ./
     printf "%-34s %6s %% of one core %10s cpu-ns/probe %6s allocs/probe\n", name, pct, cpu, allocs
   }'
 
+# --- two serve nodes on one etcd: a CLI change to both nodes serving it ------
+# Two `gwlbctl serve` processes (net_null ports, no traffic) share one etcd
+# state; each change is one gwlbctl process (register-targets, then
+# deregister-targets of the same target); the time runs from that process's
+# exit to both nodes reporting the new revision on every worker (GET /info,
+# polled every millisecond). p50 and p99 over SCALE_CHANGES changes.
+SCALE_CHANGES=${SCALE_CHANGES:-40}
+if [ "$(id -u)" -eq 0 ] && command -v etcd >/dev/null 2>&1 && pkg-config --exists libdpdk; then
+  echo "== two nodes on etcd: CLI change -> both nodes serving it ($SCALE_CHANGES changes)"
+  go test -tags e2e -run '^$' -bench 'BenchmarkChangeToTwoNodes' -benchtime "${SCALE_CHANGES}x" -count 1 ./cmd/gwlbctl/ | awk '
+    /^Benchmark/ {
+      for (i = 2; i <= NF; i++) { if ($i == "p50-ms") p50=$(i-1); if ($i == "p99-ms") p99=$(i-1) }
+      printf "change_to_both_nodes_p50_ms=%s\nchange_to_both_nodes_p99_ms=%s\n", p50, p99
+    }'
+else
+  echo "== two-node change benchmark skipped: it needs root, DPDK and etcd (run 'sudo make deps', then 'sudo make bench')"
+fi
+
 # --- forwarder: DPDK, the same ports and core for every contender -----------
 # A generated pcap (thousands of flows, 60-1514 B size mix, TCP and UDP) is
 # replayed by net_pcap (rx_pcap=FILE,infinite_rx=1) into net_null (no-rx=1,

@@ -28,7 +28,7 @@ const (
 	PathMetrics   = "/metrics"
 )
 
-var paths = []string{PathInfo, PathStats, PathFlows, PathTargets, PathEndpoints, PathEvents, PathLookup, PathMetrics}
+var paths = []string{PathInfo, PathStats, PathFlows, PathTargets, PathEndpoints, PathEvents, PathLookup, PathMetrics, PathNodes}
 
 // Limits of the handler. They are enforced here, whatever the backend
 // does.
@@ -166,6 +166,7 @@ func NewHandler(b Backend, o Options) http.Handler {
 		return &res, err
 	})
 	h.mux.HandleFunc("GET "+PathEvents, h.events)
+	h.routeNodes()
 	metrics := MetricsHandler(b, o)
 	h.mux.HandleFunc("GET "+PathMetrics, func(w http.ResponseWriter, r *http.Request) {
 		if !h.requests.tryAcquire() {

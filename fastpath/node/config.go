@@ -31,7 +31,7 @@ type Config struct {
 	// State is the control plane's store: a state file path (the same as
 	// `--state` of the elbv2/ec2 commands), opened with store.Open.
 	State string `mapstructure:"state"`
-	// Node names this node.
+	// Node names this node and sets its registration's lease.
 	Node NodeConfig `mapstructure:"node"`
 
 	EAL       EALConfig       `mapstructure:"eal"`
@@ -56,14 +56,8 @@ type Config struct {
 	workers     int // eal.workers, or the worker lcores of eal.args (validateWorkers)
 }
 
-// NodeConfig names a node.
-type NodeConfig struct {
-	// ID keys the node's view of target health in the state (and is the
-	// node API's node_id); empty: the hostname.
-	ID string `mapstructure:"id"`
-}
-
-// NodeID is node.id, else the hostname.
+// NodeID is node.id (validation fills in the host name when it is not
+// set), else the host name.
 func (c *Config) NodeID() string {
 	if c.Node.ID != "" {
 		return c.Node.ID
@@ -236,6 +230,7 @@ func (c *Config) Validate() error {
 		add("state: required; set the state file written by gwlbctl elbv2/ec2 (flag --state, env GWLBCTL_STATE)")
 	}
 	c.validateWorkers(add)
+	c.validateNode(add)
 	if c.EAL.MbufCount < 0 {
 		add("eal.mbuf-count: %d is negative (0 sizes the pool from the ports' rings)", c.EAL.MbufCount)
 	}

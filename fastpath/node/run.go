@@ -47,6 +47,7 @@ type Node struct {
 	rates   rates
 	targets targetSince
 	stats   statsFile
+	reg     *registrar
 
 	apiSrv, metricsSrv *api.Server
 	slotBudget         int               // tests: the slots a flow listing examines per call (0: flowSlotsPerCall)
@@ -91,7 +92,6 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 		log = slog.Default()
 	}
 	n := &Node{cfg: cfg, log: log, start: time.Now(), version: buildVersion(), events: api.NewEventLog(0, nil)}
-	n.nodeID = cfg.NodeID()
 	defer func() {
 		if err != nil {
 			n.Close()
@@ -103,6 +103,7 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 		return nil, err
 	}
 	n.lbArn = n.plan.Snapshot.LoadBalancerArn
+	n.nodeID = n.cfg.NodeID()
 	for i := 0; i < n.cfg.Workers(); i++ {
 		w, err := engine.NewWorker(engine.WorkerOptions{ID: i, Workers: n.cfg.Workers(), Config: &n.pub, FlowCapacity: n.cfg.Flows.Capacity, Seed: FlowSeed(n.lbArn)})
 		if err != nil {
@@ -182,6 +183,7 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 	if err := n.fw.Start(handlers); err != nil {
 		return nil, err
 	}
+	n.register()
 	if err := n.serveAPI(); err != nil {
 		return nil, err
 	}
@@ -338,6 +340,7 @@ func (n *Node) Stop() {
 		if n.health != nil {
 			n.health.close()
 		}
+		n.deregister()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		for _, s := range []*api.Server{n.apiSrv, n.metricsSrv} {
@@ -367,6 +370,7 @@ func (n *Node) Close() {
 		if n.health != nil {
 			n.health.close()
 		}
+		n.deregister()
 		for _, s := range []*api.Server{n.apiSrv, n.metricsSrv} {
 			if s != nil {
 				_ = s.Shutdown(context.Background())

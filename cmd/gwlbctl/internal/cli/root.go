@@ -11,6 +11,7 @@ import (
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/cmdutil"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/ec2"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/elbv2"
+	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/nodes"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/serve"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/state"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/top"
@@ -26,6 +27,7 @@ var commands = []func(*cmdutil.Factory) *cobra.Command{
 	func(f *cmdutil.Factory) *cobra.Command { return top.NewCmdTop(f, nil) },
 	func(f *cmdutil.Factory) *cobra.Command { return apiserver.NewCmdAPIServer(f, nil) },
 	state.NewCmdState,
+	func(f *cmdutil.Factory) *cobra.Command { return nodes.NewCmdNodes(f, nil) },
 }
 
 // NewCmdRoot builds the command tree.

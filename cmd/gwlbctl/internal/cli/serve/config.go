@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,9 +39,10 @@ type setting struct {
 var settings = []setting{
 	{"load-balancer", "load-balancer", "gateway load balancer this node serves (ARN or name)", ""},
 	{"availability-zone", "availability-zone", "availability zone of this node (e.g. us-east-1a)", ""},
-	{"node.id", "node-id", "this node's id: keys its view of target health in the state (default: the hostname)", ""},
+	{"node.id", "node-id", "id of this node among the nodes sharing its store; keys its view of target health in the state (default: the host name)", ""},
+	{"node.lease-ttl", "lease-ttl", "lease of the node's registration in an etcd store: a dead node is listed this long", node.DefaultLeaseTTL},
 	{"eal.args", "eal-args", "DPDK EAL arguments, space separated (default \"" + strings.Join(node.DefaultEALArgs, " ") + "\")", ""},
-	{"eal.workers", "workers", "forwarding workers: 0 (one per worker lcore of --eal-args) or 1; the node runs one for now", 0},
+	{"eal.workers", "workers", "forwarding workers, each on its own worker lcore of --eal-args: 0 (one per worker lcore) up to " + strconv.Itoa(node.MaxWorkers), 0},
 	{"eal.mbuf-count", "mbuf-count", "packet buffers in the pool (0: DPDK layer default)", 0},
 	{"appliance.device", "appliance-device", "DPDK device of the appliance port (e.g. net_af_packet0,iface=eth1)", ""},
 	{"appliance.address", "appliance-address", "node IPv4 address/prefix on the appliance network", ""},
