@@ -98,8 +98,9 @@ type Table struct {
 	timeout  [numClasses]uint32
 
 	stats Stats
-	sink  uint32 // keeps prefetching loads alive
-	big   bool   // entries exceed the caches: touch ahead in Expire
+	sink  uint32                                    // keeps touch loads alive (no prefetch instruction)
+	pf    [prefetchGroup * (entryLines + 1)]uintptr // a batch's prefetch addresses
+	big   bool                                      // entries exceed the caches: touch ahead in Expire
 
 	release func() // unmaps the arrays
 }
