@@ -41,6 +41,15 @@ func (t *Table) touchEntry(r Ref) uint32 {
 	return uint32(e.Key.Endpoint) + e.LastSeen + uint32(e.EthSrc[5]) + uint32(t.gens[r])
 }
 
+// prefetchEntry requests every cache line of entry r and its generation.
+func (t *Table) prefetchEntry(r Ref) {
+	if hasPrefetch {
+		prefetch(t.entryAddrs(t.pf[:0], r))
+	} else {
+		t.sink += t.touchEntry(r)
+	}
+}
+
 // PrefetchCookies requests the entry each cookie names (every cache line
 // of it) and its generation.
 func (t *Table) PrefetchCookies(cookies []uint32) {
