@@ -306,6 +306,11 @@ gwlbctl_mpps() {
   b=$(bench_tx "$stats")
   kill -TERM "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  if [[ $mix = *1m ]] && ! bench_established "$stats" "$FLOWS_1M"; then
+    echo "   $mix: the node dropped packets or opened flows beyond the $FLOWS_1M warmed ($stats); figure withheld" >&2
+    echo "n/a"
+    return
+  fi
   local want=$pcap
   [ "$mix" = decap1m ] && want="$workdir/returns1m.pcap"
   if [[ $mix = decap* ]] && ! cmp -s "$want" "$workdir/returns.pcap"; then
@@ -348,6 +353,13 @@ bench_prepare_decap1m() {
   kill -TERM "$pid" 2>/dev/null || true
   wait "$pid" || return 1
   go run ./fastpath/dpdk/internal/pcapgen -permute "$workdir/returns1m.pcap" -o "$workdir/decap1m.pcap" -seed 2
+}
+
+# bench_established STATS FLOWS: the node's stats document shows no drop
+# and exactly FLOWS flows opened (the warm-up's): every replayed packet
+# found an established flow.
+bench_established() {
+  python3 -c 'import json,sys;t=json.load(open(sys.argv[1]))["totals"];sys.exit(0 if t["dropped_total"]==0 and t["new_flows"]==int(sys.argv[2]) else 1)' "$1" "$2" 2>/dev/null
 }
 
 # bench_tx STATS: "uptime packets-sent" from the node's stats document.
