@@ -1,7 +1,21 @@
 package flow
 
+import "unsafe"
+
 // Batched operations: the engine hashes, looks up and touches a whole
-// burst at once, so the cache misses of its packets overlap.
+// burst at once, so the cache misses of its packets overlap. On amd64 the
+// lines are requested with prefetch instructions, one assembly call per
+// stage (prefetch_amd64.s); elsewhere with ordinary loads, whose results
+// are summed into Table.sink so the compiler keeps them.
+
+// prefetchGroup is the most keys or cookies one prefetch stage covers;
+// longer batches are done in groups of it.
+const prefetchGroup = 64
+
+// entryLines is how many addresses cover every cache line of an entry:
+// its first byte, 64 bytes on and its last byte (an entry of up to 128
+// bytes spans at most three lines).
+const entryLines = 3
 
 // HashBatch computes the hash of each key into hashes (len(hashes) >=
 // len(keys)).
@@ -12,18 +26,50 @@ func (t *Table) HashBatch(keys []Key, hashes []uint64) {
 	}
 }
 
-// PrefetchCookies loads the entry each cookie names: every cache line of
-// it (an entry spans two or three; loads at most 59 bytes apart touch
-// each), and its generation.
+// entryAddrs appends to a the addresses that cover entry r's cache lines
+// and its generation: a hit reads or writes them all (key, ports,
+// counters, cookie).
+func (t *Table) entryAddrs(a []uintptr, r Ref) []uintptr {
+	p := uintptr(unsafe.Pointer(&t.entries[r]))
+	return append(a, p, p+64, p+uintptr(EntrySize-1), uintptr(unsafe.Pointer(&t.gens[r])))
+}
+
+// touchEntry loads every cache line of entry r (loads at most 59 bytes
+// apart) and its generation, where there is no prefetch instruction.
+func (t *Table) touchEntry(r Ref) uint32 {
+	e := &t.entries[r]
+	return uint32(e.Key.Endpoint) + e.LastSeen + uint32(e.EthSrc[5]) + uint32(t.gens[r])
+}
+
+// prefetchEntry requests every cache line of entry r and its generation.
+func (t *Table) prefetchEntry(r Ref) {
+	if hasPrefetch {
+		prefetch(t.entryAddrs(t.pf[:0], r))
+	} else {
+		t.sink += t.touchEntry(r)
+	}
+}
+
+// PrefetchCookies requests the entry each cookie names (every cache line
+// of it) and its generation.
 func (t *Table) PrefetchCookies(cookies []uint32) {
+	for len(cookies) > prefetchGroup {
+		t.PrefetchCookies(cookies[:prefetchGroup])
+		cookies = cookies[prefetchGroup:]
+	}
+	a := t.pf[:0]
 	var x uint32
 	for _, c := range cookies {
 		r := c & t.idxMask
 		if r < t.used {
-			e := &t.entries[r]
-			x += uint32(t.gens[r]) + uint32(e.Key.Endpoint) + uint32(e.Target) + uint32(e.EthSrc[5])
+			if hasPrefetch {
+				a = t.entryAddrs(a, Ref(r))
+			} else {
+				x += t.touchEntry(Ref(r))
+			}
 		}
 	}
+	prefetch(a)
 	t.sink += x
 }
 
@@ -33,14 +79,32 @@ func (t *Table) PrefetchCookies(cookies []uint32) {
 func (t *Table) LookupBatch(keys []Key, hashes []uint64, now int64, refs []Ref, results []Result) {
 	n := len(keys)
 	hashes, refs, results = hashes[:n], refs[:n], results[:n]
-	var x uint32
-	for _, h := range hashes {
-		x += t.slots[uint32(h)&t.mask]
+	for i := 0; i < n; i += prefetchGroup {
+		j := min(n, i+prefetchGroup)
+		t.lookupGroup(keys[i:j], hashes[i:j], now, refs[i:j], results[i:j])
 	}
+}
+
+func (t *Table) lookupGroup(keys []Key, hashes []uint64, now int64, refs []Ref, results []Result) {
+	var x uint32
+	if hasPrefetch {
+		a := t.pf[:len(hashes)]
+		slots := uintptr(unsafe.Pointer(&t.slots[0]))
+		for i, h := range hashes {
+			a[i] = slots + uintptr(uint32(h)&t.mask)*4
+		}
+		prefetch(a)
+	} else {
+		for _, h := range hashes {
+			x += t.slots[uint32(h)&t.mask]
+		}
+	}
+	a := t.pf[:0]
 	for i, h := range hashes {
-		// Touch the first candidate entry whose tag matches and remember
-		// it: the comparison stage starts there instead of walking the
-		// probe run again. No candidate before an empty slot is a miss.
+		// Request the first candidate entry whose tag matches and
+		// remember it: the comparison stage starts there instead of
+		// walking the probe run again. No candidate before an empty slot
+		// is a miss.
 		tag := uint32(h>>56) << refBits
 		refs[i] = NoRef
 		for j := uint32(h) & t.mask; ; j = (j + 1) & t.mask {
@@ -49,17 +113,18 @@ func (t *Table) LookupBatch(keys []Key, hashes []uint64, now int64, refs []Ref, 
 				break
 			}
 			if s&tagMask == tag {
-				// Every cache line of the entry (loads at most 59
-				// bytes apart) and its generation: a hit reads or
-				// writes them all (ports, counters, cookie).
 				r := Ref(s&refMask - 1)
-				e := &t.entries[r]
-				x += uint32(e.Key.Endpoint) + e.LastSeen + uint32(e.EthSrc[5]) + uint32(t.gens[r])
+				if hasPrefetch {
+					a = t.entryAddrs(a, r)
+				} else {
+					x += t.touchEntry(r)
+				}
 				refs[i] = r
 				break
 			}
 		}
 	}
+	prefetch(a)
 	t.sink += x
 	sec := Seconds(now)
 	for i := range keys {

@@ -62,6 +62,28 @@
 // flow: 112 for the entry, 8 for the index, 4 for the free ring and 2 for
 // the generation (BenchmarkMemory measures it, also as RSS growth).
 //
+// An entry is not one 64-byte cache line because what a flow keeps adds up
+// to 110 bytes: the Key 48 (endpoint id 8, two 16-byte addresses, two
+// ports, protocol, tuple kind), both directions' packet and byte counters
+// 32 (64-bit: a 32-bit packet counter of one flow at 10 Mpps wraps within
+// 8 minutes, a 40-bit byte counter at 10 Gb/s within 15), the initiator's
+// Ethernet addresses 12 and 802.1Q tag 2 (every return restores them),
+// last-seen and creation times 4+4, the target 2, each direction's
+// ingress port 2+2, flags and timeout class 1+1. The key and the counters
+// alone are 80 bytes, and what an encapsulated packet's hit reads or
+// writes (key, last-seen, flags, class, target, both ports, its
+// direction's two counters) 76: a hot/cold split would still touch two
+// lines per packet. One line per flow needs a
+// narrower key (IPv4-only entries with 4-byte addresses, or an endpoint
+// index instead of its 64-bit id, remapped on every configuration reload)
+// or narrower counters; the table does neither.
+//
+// The batch operations (LookupBatch, PrefetchCookies) request the index
+// slots, then the entries' lines and generations of a whole burst with
+// prefetch instructions (PREFETCHT0, prefetch_amd64.s, one call per
+// stage), so the burst's misses overlap without a load waiting on each;
+// other architectures touch the lines with ordinary loads instead.
+//
 // # Cookies
 //
 // A flow cookie (Geneve option type 3) is 32 bits: the entry reference in

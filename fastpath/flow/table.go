@@ -103,8 +103,9 @@ type Table struct {
 	timeout  [numClasses]uint32
 
 	stats Stats
-	sink  uint32 // keeps prefetching loads alive
-	big   bool   // entries exceed the caches: touch ahead in Expire
+	sink  uint32                                    // keeps touch loads alive (no prefetch instruction)
+	pf    [prefetchGroup * (entryLines + 1)]uintptr // a batch's prefetch addresses
+	big   bool                                      // entries exceed the caches: touch ahead in Expire
 
 	release func() // unmaps the arrays
 
@@ -238,13 +239,13 @@ func (t *Table) Insert(k *Key, hash uint64, now int64) (Ref, error) {
 		}
 		t.freeLen--
 		if t.freeLen > insertLookahead {
-			// Touch the entry a later Insert will take, so its cache
+			// Request the entry a later Insert will take, so its cache
 			// miss overlaps with this one's work.
 			ahead := t.freeHead + insertLookahead
 			if int(ahead) >= len(t.free) {
 				ahead -= uint32(len(t.free))
 			}
-			t.sink += uint32(t.entries[t.free[ahead]].flags)
+			t.prefetchEntry(Ref(t.free[ahead]))
 		}
 	} else {
 		r = Ref(t.used)

@@ -30,6 +30,7 @@ func TestEntrySize(t *testing.T) {
 	if EntrySize != 112 || KeySize != 48 {
 		t.Fatalf("EntrySize=%d KeySize=%d, want 112 and 48", EntrySize, KeySize)
 	}
+	t.Logf("entry_bytes=%d", EntrySize) // make bench prints it
 }
 
 func TestInsertLookupDelete(t *testing.T) {

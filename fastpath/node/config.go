@@ -79,6 +79,12 @@ type EALConfig struct {
 	Workers int `mapstructure:"workers"`
 	// MbufCount sizes the packet buffer pool (0: the DPDK layer's default).
 	MbufCount int `mapstructure:"mbuf-count"`
+	// MbufDataRoom is each packet buffer's size, headroom included (0: what
+	// the largest port MTU needs, at least DPDK's 2176-byte default).
+	// Smaller buffers let a replayed capture of many small frames fit the
+	// hugepages (make bench's 1M-flow mixes); every port's MTU must still
+	// fit one buffer.
+	MbufDataRoom int `mapstructure:"mbuf-data-room"`
 }
 
 // ApplianceConfig is the node's port on the appliance network.
@@ -233,6 +239,9 @@ func (c *Config) Validate() error {
 	c.validateNode(add)
 	if c.EAL.MbufCount < 0 {
 		add("eal.mbuf-count: %d is negative (0 sizes the pool from the ports' rings)", c.EAL.MbufCount)
+	}
+	if c.EAL.MbufDataRoom < 0 {
+		add("eal.mbuf-data-room: %d is negative (0 sizes the buffers from the ports' MTUs)", c.EAL.MbufDataRoom)
 	}
 
 	a := &c.Appliance

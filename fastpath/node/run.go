@@ -240,7 +240,7 @@ func (n *Node) openPorts() (err error) {
 	if cfg.Appliance.TAP != "" {
 		ports[AppliancePortIndex].Exception = &dpdk.ExceptionConfig{Interface: cfg.Appliance.TAP, MAC: cfg.mac}
 	}
-	fwc := dpdk.ForwarderConfig{Name: "gwlb", Ports: ports, Workers: len(n.workers), Mbufs: cfg.EAL.MbufCount}
+	fwc := dpdk.ForwarderConfig{Name: "gwlb", Ports: ports, Workers: len(n.workers), Mbufs: cfg.EAL.MbufCount, DataRoom: cfg.EAL.MbufDataRoom}
 	if n.fw, err = dpdk.NewForwarder(n.eal, fwc); err != nil {
 		return err
 	}

@@ -13,9 +13,17 @@
 //	         AWS options (endpoint id, attachment id, flow cookie = flow
 //	         index + -cookie-base), from -target to -node
 //
-// Usage: go run ./fastpath/dpdk/internal/pcapgen -o FILE [-mode plain] [-flows 4096] [-packets 16384]
+// -size N gives every frame N bytes instead of the size mix; -order random
+// visits the flows in a random permutation per pass instead of
+// round-robin (plain, geneve), and then only the warm-up opens TCP flows
+// (no packet carries a SYN).
+//
+// Usage: go run ./fastpath/dpdk/internal/pcapgen -o FILE [-mode plain] [-flows 4096] [-packets 16384] [-size N] [-order random]
 //
 //	go run ./fastpath/dpdk/internal/pcapgen -count FILE   (prints the packet count)
+//	go run ./fastpath/dpdk/internal/pcapgen -permute IN -o FILE [-seed N]
+//	    (writes IN's packets in a random order, e.g. the returns of warmed
+//	    flows, which come out in the order their entries were allocated)
 package main
 
 import (
@@ -48,6 +56,8 @@ type options struct {
 	endpointID uint64
 	attachID   uint64
 	cookieBase uint32
+	size       int
+	random     bool
 }
 
 func main() {
@@ -69,8 +79,30 @@ func main() {
 		o.cookieBase = v
 		return err
 	})
+	flag.IntVar(&o.size, "size", 0, "every frame this many bytes, 60-2000 (0: the size mix)")
+	order := flag.String("order", "round-robin", "plain, geneve: visit the flows round-robin or in random order (random: no SYNs)")
 	count := flag.String("count", "", "print the number of packets in this pcap file and exit")
+	permute := flag.String("permute", "", "write this pcap file's packets in random order to -o and exit")
 	flag.Parse()
+	if *permute != "" {
+		if o.out == "" {
+			fatalf("-permute needs -o FILE")
+		}
+		if err := permuteFile(*permute, o.out, o.seed); err != nil {
+			fatalf("%v", err)
+		}
+		return
+	}
+	switch *order {
+	case "round-robin":
+	case "random":
+		o.random = true
+	default:
+		fatalf("-order %q: want round-robin or random", *order)
+	}
+	if o.size != 0 && (o.size < 60 || o.size > 2000) {
+		fatalf("-size %d: want 60-2000 bytes (0: the size mix)", o.size)
+	}
 	if *count != "" {
 		n, err := pcap.Count(*count)
 		if err != nil {
@@ -154,9 +186,16 @@ func write(o options) error {
 	}
 	defer w.Close() // after an error; the normal end closes it below
 	buf := make([]byte, 2048)
+	var perm []int
 	for i := 0; i < o.packets; i++ {
 		var f flow
 		idx := i % max(len(flows), 1)
+		if o.random && len(flows) > 0 {
+			if idx == 0 {
+				perm = r.Perm(len(flows))
+			}
+			idx = perm[idx]
+		}
 		switch o.mode {
 		case "plain", "geneve":
 			f = flows[idx]
@@ -166,11 +205,14 @@ func write(o options) error {
 		default:
 			return fmt.Errorf("mode %q is not plain, newflow or geneve", o.mode)
 		}
-		size := pickSize(r)
+		size := o.size
+		if size == 0 {
+			size = pickSize(r)
+		}
 		// A TCP flow opens with a bare SYN (a forwarder that tracks flows
 		// starts one only on a SYN): the first packet of each flow, and
 		// every packet of newflow.
-		syn := o.mode == "newflow" || i < len(flows)
+		syn := o.mode == "newflow" || (i < len(flows) && !o.random)
 		var frame []byte
 		if o.mode == "geneve" {
 			inner := size - outerLen
@@ -185,6 +227,26 @@ func write(o options) error {
 			innerFrame(frame, f, uint32(i), syn)
 		}
 		if err := w.WritePacket(pcap.FrameTime(i), frame); err != nil {
+			return err
+		}
+	}
+	return w.Close()
+}
+
+// permuteFile writes the packets of in to out in a random order (seed).
+func permuteFile(in, out string, seed uint64) error {
+	frames, err := pcap.ReadFile(in)
+	if err != nil {
+		return err
+	}
+	rand.New(rand.NewPCG(seed, 0x7065726d)).Shuffle(len(frames), func(i, j int) { frames[i], frames[j] = frames[j], frames[i] })
+	w, err := pcap.Create(out)
+	if err != nil {
+		return err
+	}
+	defer w.Close() // after an error; the normal end closes it below
+	for i, f := range frames {
+		if err := w.WritePacket(pcap.FrameTime(i), f); err != nil {
 			return err
 		}
 	}

@@ -13,7 +13,7 @@
 // Usage (see cmd/scripts/bench.sh):
 //
 //	benchnode -state F -lb NAME -endpoint vpce-... -appliance DEV -side-a DEV -side-b DEV \
-//	  [-neighbor IP=MAC] [-mac MAC] [-mtu N] [-eal "..."] [-stats-file F] \
+//	  [-neighbor IP=MAC] [-mac MAC] [-mtu N] [-mbuf-data-room N] [-eal "..."] [-stats-file F] \
 //	  [-warm-pcap F [-warm-returns F]] [-warm-flows N] [-pass-packets N] [-api-socket F]
 package main
 
@@ -47,6 +47,7 @@ func main() {
 	neighbor := flag.String("neighbor", "", "a static next hop, IP=MAC")
 	eal := flag.String("eal", "", "EAL arguments, space separated")
 	flag.IntVar(&cfg.Flows.Capacity, "capacity", 1<<20, "flows per worker")
+	flag.IntVar(&cfg.EAL.MbufDataRoom, "mbuf-data-room", 0, "packet buffer size, headroom included (0: from the MTUs)")
 	flag.StringVar(&cfg.Stats.File, "stats-file", "", "the stats document, written every second")
 	warmPcap := flag.String("warm-pcap", "", "replay this pcap of endpoint traffic (side A) through the engine before forwarding")
 	warmReturns := flag.String("warm-returns", "", "with -warm-pcap: write the appliance returns of the warmed flows to this pcap")

@@ -44,6 +44,7 @@ var settings = []setting{
 	{"eal.args", "eal-args", "DPDK EAL arguments, space separated (default \"" + strings.Join(node.DefaultEALArgs, " ") + "\")", ""},
 	{"eal.workers", "workers", "forwarding workers, each on its own worker lcore of --eal-args: 0 (one per worker lcore) up to " + strconv.Itoa(node.MaxWorkers), 0},
 	{"eal.mbuf-count", "mbuf-count", "packet buffers in the pool (0: DPDK layer default)", 0},
+	{"eal.mbuf-data-room", "mbuf-data-room", "bytes per packet buffer, headroom included (0: what the largest port MTU needs, at least 2176)", 0},
 	{"appliance.device", "appliance-device", "DPDK device of the appliance port (e.g. net_af_packet0,iface=eth1)", ""},
 	{"appliance.address", "appliance-address", "node IPv4 address/prefix on the appliance network", ""},
 	{"appliance.gateway", "appliance-gateway", "optional gateway towards targets outside the node's subnet", ""},
