@@ -25,6 +25,10 @@ type Env struct {
 	Account string
 	Now     func() time.Time
 	Rand    io.Reader
+	// Nodes, when not nil, says which nodes are live: the nodes' recorded
+	// views of target health are combined over the live ones
+	// (RegisteredTarget.CombinedHealth).
+	Nodes NodeLiveness
 }
 
 var (

@@ -20,18 +20,53 @@ type HealthView struct {
 	Updated Timestamp `json:"updated"`
 }
 
-// RecordedHealth combines the nodes' recorded views of rt's health: for
-// now the most recent one (the only one while a load balancer has one
-// node). ok is false when no node has recorded any (the target has not
-// been checked yet). This is the one function to change when several
-// nodes' views are weighed (a majority of live nodes).
-func (rt *RegisteredTarget) RecordedHealth() (v HealthView, ok bool) {
+// NodeLiveness says whether the node with id node is live (its
+// registration's lease holds) and which zone it stands in. describe-target-
+// health gets one from a store with a node registry (store.Run fills
+// Env.Nodes); without one every node that recorded a view counts, in the
+// target's own zone.
+type NodeLiveness func(node string) (zone string, live bool)
+
+// RecordedHealth is CombinedHealth without liveness: every node's recorded
+// view counts.
+func (rt *RegisteredTarget) RecordedHealth() (v HealthView, ok bool) { return rt.CombinedHealth(nil) }
+
+// CombinedHealth combines the nodes' recorded views of rt's health by
+// ConsensusHealth (the live nodes of the target's zone vote; unhealthy only
+// by a strict majority), the one place where views are weighed. When live
+// says no node that recorded a view is live (no serve runs), the last
+// recorded views count as they are, so describe-target-health shows the
+// last recorded state. v names the most recent view that agrees with the
+// combined state (its node and time); ok is false when no node has
+// recorded any (the target has not been checked yet).
+func (rt *RegisteredTarget) CombinedHealth(live NodeLiveness) (v HealthView, ok bool) {
+	if len(rt.HealthViews) == 0 {
+		return HealthView{}, false
+	}
+	zone := rt.Target.AvailabilityZone
+	views := make([]NodeHealthView, 0, len(rt.HealthViews))
 	for _, h := range rt.HealthViews {
-		if !ok || h.Updated.After(v.Updated.Time) {
-			v, ok = h, true
+		nv := NodeHealthView{Node: h.Node, Zone: zone, Live: true, State: h.Health.State,
+			Reason: h.Health.Reason, Description: h.Health.Description, ObservedAt: h.Updated.Time}
+		if live != nil {
+			nv.Zone, nv.Live = live(h.Node)
+		}
+		views = append(views, nv)
+	}
+	c := ConsensusHealth(zone, views)
+	if c.Voters == 0 && live != nil {
+		return rt.CombinedHealth(nil)
+	}
+	if c.Voters == 0 {
+		return HealthView{}, false
+	}
+	v.Health = TargetHealth{State: c.State, Reason: c.Reason, Description: c.Description}
+	for _, h := range rt.HealthViews {
+		if h.Health.State == c.State && (v.Node == "" || h.Updated.After(v.Updated.Time)) {
+			v.Node, v.Updated = h.Node, h.Updated
 		}
 	}
-	return v, ok
+	return v, true
 }
 
 // SetTargetHealth records node's view of a registered target's health at

@@ -28,14 +28,34 @@ func TestRecordedHealthPerNode(t *testing.T) {
 	if len(rt.HealthViews) != 2 {
 		t.Fatalf("views %+v, want one per node", rt.HealthViews)
 	}
+	// One unhealthy view of two is not a majority: the target stays
+	// healthy (ConsensusHealth), named by node-a's view.
 	v, ok := rt.RecordedHealth()
-	if !ok || v.Node != "node-b" || v.Health != failed || !v.Updated.Equal(NewTimestamp(later).Time) {
-		t.Fatalf("RecordedHealth = %+v %v, want node-b's", v, ok)
+	if !ok || v.Node != "node-a" || v.Health != healthy {
+		t.Fatalf("RecordedHealth = %+v %v, want node-a's healthy", v, ok)
 	}
-	out := must(s.DescribeTargetHealth(env, DescribeTargetHealthInput{TargetGroupArn: f.tgArn, Targets: []TargetDescription{{Id: "10.0.1.10"}}}))(t)
+	// With node-a's lease gone, node-b alone votes.
+	onlyB := func(node string) (string, bool) { return rt.Target.AvailabilityZone, node == "node-b" }
+	if v, ok := rt.CombinedHealth(onlyB); !ok || v.Node != "node-b" || v.Health != failed || !v.Updated.Equal(NewTimestamp(later).Time) {
+		t.Fatalf("CombinedHealth(node-b live) = %+v %v, want node-b's", v, ok)
+	}
+	out := must(s.DescribeTargetHealth(Env{Region: env.Region, Account: env.Account, Now: env.Now, Nodes: onlyB}, DescribeTargetHealthInput{TargetGroupArn: f.tgArn, Targets: []TargetDescription{{Id: "10.0.1.10"}}}))(t)
+	if d := out.TargetHealthDescriptions[0]; d.TargetHealth != failed {
+		t.Fatalf("describe-target-health with node-b alone live: %+v, want %+v", d.TargetHealth, failed)
+	}
+	// No live node (no serve runs): the last recorded views, as they are.
+	none := func(string) (string, bool) { return "", false }
+	if v, ok := rt.CombinedHealth(none); !ok || v.Health != healthy {
+		t.Fatalf("CombinedHealth(no node live) = %+v %v, want the recorded views' healthy", v, ok)
+	}
+	// Both unhealthy: a majority.
+	if !s.SetTargetHealth(f.tgArn, "10.0.1.10", "node-a", failed, later.Add(time.Second)) {
+		t.Fatal("node-a's second view: no change")
+	}
+	out = must(s.DescribeTargetHealth(env, DescribeTargetHealthInput{TargetGroupArn: f.tgArn, Targets: []TargetDescription{{Id: "10.0.1.10"}}}))(t)
 	d := out.TargetHealthDescriptions[0]
 	if d.TargetHealth != failed {
-		t.Fatalf("describe-target-health: %+v, want node-b's %+v", d.TargetHealth, failed)
+		t.Fatalf("describe-target-health: %+v, want both nodes' %+v", d.TargetHealth, failed)
 	}
 
 	// A deregistered target stays deregistered: a node's late write is

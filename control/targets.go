@@ -230,7 +230,7 @@ func (s *State) DescribeTargetHealth(env Env, in DescribeTargetHealthInput) (*De
 				out.TargetHealthDescriptions = append(out.TargetHealthDescriptions, d)
 				continue
 			}
-			out.TargetHealthDescriptions = append(out.TargetHealthDescriptions, s.targetHealth(tg, rt, now))
+			out.TargetHealthDescriptions = append(out.TargetHealthDescriptions, s.targetHealth(env, tg, rt, now))
 		}
 		return out, nil
 	}
@@ -238,7 +238,7 @@ func (s *State) DescribeTargetHealth(env Env, in DescribeTargetHealthInput) (*De
 		if rt.Gone(now) {
 			continue
 		}
-		out.TargetHealthDescriptions = append(out.TargetHealthDescriptions, s.targetHealth(tg, rt, now))
+		out.TargetHealthDescriptions = append(out.TargetHealthDescriptions, s.targetHealth(env, tg, rt, now))
 	}
 	return out, nil
 }
@@ -282,9 +282,9 @@ func (s *State) TargetHealthAt(tg *TargetGroupRecord, rt *RegisteredTarget, obse
 	return observed
 }
 
-func (s *State) targetHealth(tg *TargetGroupRecord, rt *RegisteredTarget, now time.Time) TargetHealthDescription {
+func (s *State) targetHealth(env Env, tg *TargetGroupRecord, rt *RegisteredTarget, now time.Time) TargetHealthDescription {
 	t := rt.Target
 	t.Port = ptr(GenevePort)
-	v, _ := rt.RecordedHealth()
+	v, _ := rt.CombinedHealth(env.Nodes)
 	return TargetHealthDescription{Target: t, HealthCheckPort: tg.TargetGroup.HealthCheckPort, TargetHealth: s.TargetHealthAt(tg, rt, v.Health, now)}
 }

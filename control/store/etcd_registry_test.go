@@ -179,3 +179,40 @@ func TestRegistryOfFile(t *testing.T) {
 		t.Fatalf("file: %v", err)
 	}
 }
+
+// Liveness answers from the registry: a registered node is live in the
+// zone it registered, a revoked or unknown one is not; store.Run hands it
+// to the operations of a store with a registry.
+func TestEtcdLiveness(t *testing.T) {
+	srv := etcdtest.Start(t)
+	s := openEtcd(t, srv.Location(srv.Prefix(t)))
+	ctx := context.Background()
+	reg := testRegistration("node-a")
+	a, err := s.Register(ctx, reg, 3*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := Liveness(s)
+	if zone, ok := live("node-a"); !ok || zone != reg.AvailabilityZone {
+		t.Fatalf("registered node: %q %v, want %q live", zone, ok, reg.AvailabilityZone)
+	}
+	if _, ok := live("node-b"); ok {
+		t.Fatal("an unregistered node is live")
+	}
+	if err := a.Revoke(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := Liveness(s)("node-a"); ok {
+		t.Fatal("a revoked node is live")
+	}
+	var got control.NodeLiveness
+	if _, err := Run(s, control.Env{}, "Probe", false, func(_ *control.State, env control.Env, _ struct{}) (*struct{}, error) {
+		got = env.Nodes
+		return &struct{}{}, nil
+	}, struct{}{}); err != nil {
+		t.Fatal(err)
+	}
+	if got == nil {
+		t.Fatal("Run gave the operation no liveness on a store with a registry")
+	}
+}
