@@ -224,7 +224,15 @@ func TestHealthChecks(t *testing.T) {
 	// Probes go through the TAP: counted as exception packets, never as
 	// traffic the load balancer processed.
 	t.Run("HealthChecksNotCountedAsTraffic", func(t *testing.T) {
-		s0 := e.nodeStatsAPI()
+		// The workers publish their counters periodically: first wait
+		// until the node's count includes every flow the appliances
+		// carried so far (BothHealthy's).
+		var s0 *api.Stats
+		e.waitFor(3*hcInterval, "the node's counters to include the flows the appliances carried", func() bool {
+			flows := e.applianceFlows()
+			s0 = e.nodeStatsAPI()
+			return s0.Totals.NewFlows >= uint64(len(flows[0].Flows)+len(flows[1].Flows))
+		})
 		e.waitFor(3*hcInterval, "health-check replies through the exception path", func() bool {
 			return e.nodeStatsAPI().Totals.ExceptionPackets >= s0.Totals.ExceptionPackets+8
 		})
@@ -317,26 +325,27 @@ func TestHealthChecks(t *testing.T) {
 		e.waitHealth(appliance1, "healthy", "")
 	})
 
+	// Over HTTP, one reason code per appliance at once: a status the
+	// matcher refuses on appliance 1, no answer on appliance 2.
 	t.Run("HTTPReasonCodes", func(t *testing.T) {
 		e.cli("elbv2", "modify-target-group", "--target-group-arn", e.ids.tgArn,
 			"--health-check-protocol", "HTTP", "--health-check-port", "8080", "--health-check-path", "/health", "--matcher", "HttpCode=200")
 		e.setHealth(0, "healthy=false&status=404")
+		e.setHealth(1, "healthy=false&blackhole=true")
 		e.waitHealth(appliance1, "unhealthy", "Target.ResponseCodeMismatch")
 		if d := e.describeHealth()[appliance1].Description; !strings.Contains(d, "404") {
 			t.Errorf("ResponseCodeMismatch description %q does not name the code", d)
 		}
-		e.setHealth(0, "healthy=false&blackhole=true")
-		e.waitHealth(appliance1, "unhealthy", "Target.Timeout")
-		if h := e.describeHealth()[appliance2]; h.State != "healthy" {
-			t.Errorf("appliance 2 over HTTP: %+v", h)
-		}
+		e.waitHealth(appliance2, "unhealthy", "Target.Timeout")
 	})
 
 	// With every target unhealthy new flows still pass, each on one
-	// appliance for its life.
+	// appliance for its life; then both recover over HTTP.
 	t.Run("AllUnhealthyStillPass", func(t *testing.T) {
-		e.setHealth(1, "healthy=false")
-		e.waitHealth(appliance2, "unhealthy", "Target.ResponseCodeMismatch")
+		h := e.describeHealth()
+		if h[appliance1].State != "unhealthy" || h[appliance2].State != "unhealthy" {
+			t.Fatalf("want both unhealthy: %+v", h)
+		}
 		per := e.newFlowsOn(16)
 		if per[0]+per[1] != 16 {
 			t.Errorf("16 new flows with both unhealthy: %v", per)
@@ -390,40 +399,119 @@ func TestHealthChecks(t *testing.T) {
 		}
 	})
 
-	// The drain deadline is in the state: a restart of serve during the
-	// delay keeps it, and when it passes the node removes the target.
-	t.Run("DrainSurvivesRestart", func(t *testing.T) {
+	// An established TCP transfer completes through a draining target,
+	// on the same appliance (on_deregistration no_rebalance): the sender
+	// sends half, the appliance carrying the flow is deregistered, then the
+	// sender sends the rest.
+	var drained string // the appliance deregistered
+	d := -1            // its index
+	t.Run("DrainCompletesTransfer", func(t *testing.T) {
 		e.startServe(cfg)
 		e.waitHealth(appliance2, "healthy", "")
 		e.cli("elbv2", "modify-target-group-attributes", "--target-group-arn", e.ids.tgArn, "--attributes", "Key=deregistration_delay.timeout_seconds,Value=10")
-		e.cli("elbv2", "deregister-targets", "--target-group-arn", e.ids.tgArn, "--targets", "Id="+appliance2)
-		until := e.cli("elbv2", "describe-target-health", "--target-group-arn", e.ids.tgArn, "--query", "TargetHealthDescriptions[?Target.Id=='"+appliance2+"'].TargetHealth.State", "--output", "text")
-		if until != "draining" {
-			t.Fatalf("%s after deregistration: %q, want draining", appliance2, until)
+		const size = 8 << 20
+		addr := serverIP4 + ":5003"
+		gate := filepath.Join(dir, "drain-gate")
+		echo := startHelper(t, e.tp.server, "tcp-echo", addr)
+		send := startHelper(t, e.tp.client, "tcp-send", addr, fmt.Sprint(size), "8", gate) // ready: half sent
+		// before: the transfer's packets on its appliance before the deregistration.
+		var before uint64
+		flows := e.applianceFlows()
+		for i := range flows {
+			for _, f := range flows[i].Flows {
+				if f.B == addr || f.A == addr {
+					if d >= 0 {
+						t.Fatalf("the transfer crossed both appliances")
+					}
+					d, before = i, f.PacketsAB+f.PacketsBA
+				}
+			}
 		}
-		deadline := e.drainUntil(appliance2)
+		if d < 0 {
+			t.Fatalf("no appliance carried the transfer after half of it")
+		}
+		drained = []string{appliance1, appliance2}[d]
+		e.cli("elbv2", "deregister-targets", "--target-group-arn", e.ids.tgArn, "--targets", "Id="+drained)
+		if h := e.describeHealth()[drained]; h.State != "draining" || h.Reason != "Target.DeregistrationInProgress" {
+			t.Fatalf("%s after deregistration: %+v, want draining", drained, h)
+		}
+		if err := os.WriteFile(gate, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := send.wait(30 * time.Second); err != nil {
+			t.Fatalf("tcp-send: %v", err)
+		}
+		if err := echo.wait(30 * time.Second); err != nil {
+			t.Fatalf("tcp-echo: %v", err)
+		}
+		var sent, echoed, received string
+		var n1, n2, n3 int
+		fmt.Sscanf(send.output(), "sent %d %s\nechoed %d %s", &n1, &sent, &n2, &echoed)
+		fmt.Sscanf(echo.output(), "received %d %s", &n3, &received)
+		if n1 != size || n2 != n1 || n3 != n1 || sent != echoed || sent != received || sent == "" {
+			t.Fatalf("through draining %s: sent %d %s, received %d %s, echoed back %d %s", drained, n1, sent, n3, received, n2, echoed)
+		}
+		after := e.applianceFlows()
+		var total uint64
+		for _, f := range after[d].Flows {
+			if f.B == addr || f.A == addr {
+				total = f.PacketsAB + f.PacketsBA
+			}
+		}
+		for _, f := range after[1-d].Flows {
+			if f.B == addr || f.A == addr {
+				t.Errorf("the transfer moved to appliance %d while %s drained", 2-d, drained)
+			}
+		}
+		if total <= before {
+			t.Errorf("appliance %d carried %d packets of the transfer before the deregistration and %d after it", d+1, before, total)
+		}
+		t.Logf("%d MiB each way through draining %s (appliance %d: %d packets, %d after the deregistration), sha256 %s… verified at both ends",
+			size>>20, drained, d+1, total, total-before, sent[:16])
+	})
+
+	// The drain deadline is in the state: a restart of serve during the
+	// delay keeps it, and when it passes the node removes the target.
+	t.Run("DrainSurvivesRestart", func(t *testing.T) {
+		if drained == "" {
+			t.Skip("no target draining")
+		}
+		if h := e.describeHealth()[drained]; h.State != "draining" {
+			t.Fatalf("%s before the restart: %+v, want draining", drained, h)
+		}
+		deadline := e.drainUntil(drained)
 		e.serve.Process.Signal(syscall.SIGTERM)
 		e.serve.Wait()
 		e.startServe(cfg)
-		if got := e.drainUntil(appliance2); !got.Equal(deadline) && time.Now().Before(deadline) {
+		if got := e.drainUntil(drained); !got.Equal(deadline) && time.Now().Before(deadline) {
 			t.Fatalf("drain deadline %v after the restart, was %v", got, deadline)
 		}
-		for e.drainUntil(appliance2) != (time.Time{}) {
+		for e.drainUntil(drained) != (time.Time{}) {
 			if time.Now().After(deadline.Add(healthDeadline)) {
-				t.Fatalf("%s still in the state %v after its deadline", appliance2, time.Since(deadline))
+				t.Fatalf("%s still in the state %v after its deadline", drained, time.Since(deadline))
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
 		if time.Now().Before(deadline) {
-			t.Fatalf("%s removed before its deadline %v", appliance2, deadline)
+			t.Fatalf("%s removed before its deadline %v", drained, deadline)
 		}
-		if _, ok := e.describeHealth()[appliance2]; ok {
-			t.Errorf("%s still listed after its delay", appliance2)
+		if _, ok := e.describeHealth()[drained]; ok {
+			t.Errorf("%s still listed after its delay", drained)
 		}
-		if per := e.newFlowsOn(16); per[1] != 0 {
-			t.Errorf("16 new flows after appliance 2 is gone: %v", per)
+		if per := e.newFlowsOn(16); per[d] != 0 {
+			t.Errorf("16 new flows after %s is gone: %v", drained, per)
 		}
 	})
+}
+
+// waitFile returns once the file at path exists (tcp-send's gate).
+func waitFile(path string) {
+	for {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // drainUntil is target id's drain deadline in the state file (zero: the

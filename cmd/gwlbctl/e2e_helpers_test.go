@@ -42,7 +42,11 @@ func runHelper(name string, args []string) int {
 	case "tcp-send":
 		n, _ := strconv.Atoi(args[1])
 		seed, _ := strconv.ParseUint(args[2], 10, 64)
-		err = tcpSend(args[0], n, seed)
+		gate := "" // optional: pause halfway until this file exists
+		if len(args) > 3 {
+			gate = args[3]
+		}
+		err = tcpSend(args[0], n, seed, gate)
 	case "udp-echo":
 		err = udpEcho(args[0])
 	case "udp-probe":
@@ -104,7 +108,9 @@ func tcpEcho(addr string) error {
 
 // tcpSend connects to addr, writes n pseudo-random bytes (seeded) while
 // reading the echo, and prints "sent N SHA256" and "echoed N SHA256".
-func tcpSend(addr string, n int, seed uint64) error {
+// With a gate, it prints "ready" after half the bytes and writes the rest
+// once the file gate exists.
+func tcpSend(addr string, n int, seed uint64, gate string) error {
 	var c net.Conn
 	var err error
 	for i := 0; i < 50; i++ {
@@ -131,6 +137,11 @@ func tcpSend(addr string, n int, seed uint64) error {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	buf := make([]byte, 64<<10)
 	for sent := 0; sent < n; {
+		if gate != "" && sent >= n/2 {
+			fmt.Println("ready")
+			waitFile(gate)
+			gate = ""
+		}
 		k := min(len(buf), n-sent)
 		for i := 0; i < k; i += 8 {
 			binary.LittleEndian.PutUint64(buf[i:], rng.Uint64())

@@ -32,6 +32,24 @@ echo "$out" | awk '
     printf "%-34s %8s ns/pkt %8s cpu-ns/pkt %3s allocs/pkt  goal %s\n", name, ns, cpu, allocs, goal
   }'
 
+# --- a health-driven snapshot swap under the established mix ---------------
+# The encap/decap mix (4k and 1M flows) while another goroutine publishes a
+# snapshot with a target's health flipped every second (as a health
+# transition does in serve) and every millisecond (to make any cost show),
+# next to the same loop with no swap: cpu-ns/pkt should not move.
+SWAP_BENCHTIME=${SWAP_BENCHTIME:-3s}
+echo "== snapshot swap under the established mix (benchtime $SWAP_BENCHTIME)"
+go test -run '^$' -bench 'SwapMix' -benchtime "$SWAP_BENCHTIME" -count 1 ./fastpath/engine/ | awk '
+  /^Benchmark/ {
+    name=$1; sub(/-[0-9]+$/, "", name); ns=""; cpu=""; swaps=""
+    for (i = 2; i <= NF; i++) {
+      if ($i == "ns/pkt") ns=$(i-1)
+      if ($i == "cpu-ns/pkt") cpu=$(i-1)
+      if ($i == "swaps") swaps=$(i-1)
+    }
+    printf "%-34s %8s ns/pkt %8s cpu-ns/pkt %6s swaps\n", name, ns, cpu, swaps
+  }'
+
 # --- flow table and Maglev: lookups, inserts, cookies, table builds ---------
 FLOW_BENCHTIME=${FLOW_BENCHTIME:-1000000x}
 flowout=$(mktemp /tmp/gwlbctl-bench-flow.XXXXXX)
