@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"runtime/debug"
 	"time"
 
 	"github.com/gwlbctl/gwlbctl/control"
@@ -226,19 +225,4 @@ func (s *Snapshot) flow(fi *engine.FlowInfo, f *api.Flow) {
 		Cookie: fi.Cookie, Packets: fi.Packets, Bytes: fi.Bytes,
 		AgeSeconds: fi.Age.Seconds(), IdleSeconds: fi.Idle.Seconds(),
 	}
-}
-
-// buildVersion is the module version and VCS revision of the binary.
-func buildVersion() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "(unknown)"
-	}
-	v := bi.Main.Version
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += " " + s.Value[:12]
-		}
-	}
-	return v
 }

@@ -91,7 +91,7 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 	if log == nil {
 		log = slog.Default()
 	}
-	n := &Node{cfg: cfg, log: log, start: time.Now(), version: buildVersion(), events: api.NewEventLog(0, nil)}
+	n := &Node{cfg: cfg, log: log, start: time.Now(), version: control.BuildVersion(), events: api.NewEventLog(0, nil)}
 	defer func() {
 		if err != nil {
 			n.Close()

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"runtime/debug"
-
 	"github.com/spf13/cobra"
 
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/apiserver"
@@ -15,6 +13,7 @@ import (
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/serve"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/state"
 	"github.com/gwlbctl/gwlbctl/cmd/gwlbctl/internal/cli/top"
+	"github.com/gwlbctl/gwlbctl/control"
 )
 
 // commands are gwlbctl's top-level commands. Adding one is one line here.
@@ -64,7 +63,7 @@ Settings: flag > environment (GWLBCTL_*) > config file
 			return nil
 		},
 	}
-	root.Version = version()
+	root.Version = control.BuildVersion()
 	root.SetVersionTemplate("gwlbctl {{.Version}}\n")
 	root.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
 	cmdutil.AddGlobalFlags(root)
@@ -72,19 +71,4 @@ Settings: flag > environment (GWLBCTL_*) > config file
 		root.AddCommand(newCmd(f))
 	}
 	return root
-}
-
-// version is the module version and VCS revision the binary was built from.
-func version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "(unknown)"
-	}
-	v := bi.Main.Version
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += " " + s.Value[:12]
-		}
-	}
-	return v + " " + bi.GoVersion
 }
