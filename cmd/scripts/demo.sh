@@ -131,6 +131,17 @@ trap cleanup EXIT INT TERM
 # the command), so $! is the process itself and cleanup can stop it.
 inns() { local n=$1; shift; ip netns exec "$n" "$@"; }
 run() { printf '%s$ %s%s\n' "$dim" "$*" "$off"; "$@"; }
+# start_serve CONFIG LOG: gwlbctl serve in the node namespace with
+# $work/CONFIG, its log in $work/LOG; serve_pid is its pid, and the demo
+# goes on once it forwards (or stops, printing the log).
+start_serve() {
+  printf '%s$ gwlbctl serve --node-config %s%s\n' "$dim" "$1" "$off"
+  ip netns exec "$ns_node" "$gwlbctl" serve --node-config "$work/$1" >"$work/$2" 2>&1 &
+  serve_pid=$!
+  pids+=($serve_pid)
+  for _ in $(seq 1 100); do grep -q 'node: forwarding' "$work/$2" && break; sleep 0.2; done
+  grep -q 'node: forwarding' "$work/$2" || { echo "serve did not start:"; cat "$work/$2"; exit 1; }
+}
 export GWLBCTL_STATE=$work/forwarder-state.json
 
 # Traffic and stats helpers (python3 only, no other tools needed).
@@ -270,12 +281,7 @@ api:
   socket: $work/serve.sock
 YAML
 sed 's/^/    /' "$work/node.yaml"
-printf '%s$ gwlbctl serve --node-config node.yaml%s\n' "$dim" "$off"
-ip netns exec "$ns_node" "$gwlbctl" serve --node-config "$work/node.yaml" >"$work/serve.log" 2>&1 &
-serve_pid=$!
-pids+=($serve_pid)
-for _ in $(seq 1 100); do grep -q 'node: forwarding' "$work/serve.log" && break; sleep 0.2; done
-grep -q 'node: forwarding' "$work/serve.log" || { echo "serve did not start:"; cat "$work/serve.log"; exit 1; }
+start_serve node.yaml serve.log
 grep -E 'node: (forwarding|config published)' "$work/serve.log" | sed 's/^/    /'
 
 step "14. The endpoint is pendingAcceptance: the wire passes nothing"
@@ -400,12 +406,7 @@ api:
   socket: $work/routed.sock
 YAML
 sed 's/^/    /' "$work/node-routed.yaml"
-printf '%s$ gwlbctl serve --node-config node-routed.yaml%s\n' "$dim" "$off"
-ip netns exec "$ns_node" "$gwlbctl" serve --node-config "$work/node-routed.yaml" >"$work/serve-routed.log" 2>&1 &
-serve_pid=$!
-pids+=($serve_pid)
-for _ in $(seq 1 100); do grep -q 'node: forwarding' "$work/serve-routed.log" && break; sleep 0.2; done
-grep -q 'node: forwarding' "$work/serve-routed.log" || { echo "serve did not start:"; cat "$work/serve-routed.log"; exit 1; }
+start_serve node-routed.yaml serve-routed.log
 grep 'node: forwarding' "$work/serve-routed.log" | sed 's/^/    /'
 echo "the endpoint answers ARP and ping on its subnet through its TAP:"
 run inns "$ns_vpc" ping -c 2 -i 0.2 10.0.1.10
