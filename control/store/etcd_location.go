@@ -87,6 +87,9 @@ func parseEtcdLocation(location string) (etcdLocation, error) {
 	if !ok {
 		return etcdLocation{}, errors.New("an etcd location is etcd://HOST:PORT[,HOST:PORT...]/PREFIX")
 	}
+	if !strings.EqualFold(scheme, "etcd") && !strings.EqualFold(scheme, "etcds") {
+		return etcdLocation{}, errors.New("an etcd location starts with etcd:// (or etcds:// for TLS)")
+	}
 	l := etcdLocation{TLS: strings.EqualFold(scheme, "etcds")}
 	rest, query, _ := strings.Cut(rest, "?")
 	hosts, path, _ := strings.Cut(rest, "/")
