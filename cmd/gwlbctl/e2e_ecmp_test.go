@@ -325,7 +325,7 @@ func TestECMPTwoRoutedNodes(t *testing.T) {
 	s := "c" + strconv.Itoa(os.Getpid())
 	p := "gwc" + s + "-"
 	tp := &topology{suffix: s, net: p + "appnet", app1: p + "app1", app2: p + "app2"}
-	e := &e2e{t: t, dir: dir, state: srv.NewLocation(t), tp: tp}
+	e := &e2e{t: t, dir: dir, state: e2eEtcdLocation(srv, t), tp: tp}
 	e.bin = buildBinary(t, dir)
 	r := &ecmpRun{e: e, inet: p + "inet", srv: p + "srv", vpc: p + "vpc", udpPort: 5500, tcpPort: 6000,
 		nodes: []*ecmpNode{
