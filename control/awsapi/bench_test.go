@@ -125,9 +125,19 @@ func BenchmarkAPIRegister(b *testing.B) {
 
 var (
 	cliOnce sync.Once
+	cliDir  string // removed by TestMain when the run ends
 	cliBin  string
 	cliErr  error
 )
+
+// TestMain removes the binary the CLI benchmarks built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if cliDir != "" {
+		os.RemoveAll(cliDir)
+	}
+	os.Exit(code)
+}
 
 // gwlbctlBinary builds the gwlbctl binary once per benchmark run.
 func gwlbctlBinary(b *testing.B) string {
@@ -137,6 +147,7 @@ func gwlbctlBinary(b *testing.B) string {
 			cliErr = err
 			return
 		}
+		cliDir = dir
 		cliBin = filepath.Join(dir, "gwlbctl")
 		if out, err := exec.Command("go", "build", "-o", cliBin, "github.com/gwlbctl/gwlbctl/cmd/gwlbctl").CombinedOutput(); err != nil {
 			cliErr = fmt.Errorf("go build: %v\n%s", err, out)
