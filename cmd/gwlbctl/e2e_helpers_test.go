@@ -576,3 +576,31 @@ func (h *holder) round() []probeResult {
 	}
 	return res
 }
+
+// echoResult is one tcp-send / tcp-echo exchange as both helpers print it:
+// the bytes and sha256 the sender sent and had echoed back, what the echo
+// side received, and the peer address it saw.
+type echoResult struct {
+	nSent, nEchoed, nReceived int
+	sent, echoed, received    string
+	peer                      string
+}
+
+// parseEcho reads tcp-send's and tcp-echo's outputs.
+func parseEcho(sendOut, echoOut string) echoResult {
+	var r echoResult
+	fmt.Sscanf(sendOut, "sent %d %s\nechoed %d %s", &r.nSent, &r.sent, &r.nEchoed, &r.echoed)
+	fmt.Sscanf(echoOut, "received %d %s\npeer %s", &r.nReceived, &r.received, &r.peer)
+	return r
+}
+
+// ok reports whether size bytes went each way with the same sha256 at both
+// ends.
+func (r echoResult) ok(size int) bool {
+	return r.nSent == size && r.nEchoed == size && r.nReceived == size &&
+		r.sent != "" && r.sent == r.echoed && r.sent == r.received
+}
+
+func (r echoResult) String() string {
+	return fmt.Sprintf("sent %d %s, received %d %s, echoed back %d %s", r.nSent, r.sent, r.nReceived, r.received, r.nEchoed, r.echoed)
+}

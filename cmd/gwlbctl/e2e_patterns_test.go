@@ -304,16 +304,13 @@ func TestRoutedJumbo(t *testing.T) {
 		if err := srv.wait(30 * time.Second); err != nil {
 			t.Fatalf("tcp-echo: %v", err)
 		}
-		var sent, echoed, received string
-		var n1, n2, n3 int
-		fmt.Sscanf(out, "sent %d %s\nechoed %d %s", &n1, &sent, &n2, &echoed)
-		fmt.Sscanf(srv.output(), "received %d %s", &n3, &received)
-		if n1 != 10<<20 || n2 != n1 || n3 != n1 || sent != echoed || sent != received || sent == "" {
-			t.Fatalf("sent %d %s, received %d %s, echoed back %d %s", n1, sent, n3, received, n2, echoed)
+		r := parseEcho(out, srv.output())
+		if !r.ok(10 << 20) {
+			t.Fatalf("%v", r)
 		}
 		if after := e.freshStats().Totals.Drops["too_big"]; after != before {
 			t.Errorf("%d packets counted too_big during a transfer at MTU 8500", after-before)
 		}
-		t.Logf("TCP at MTU 8500: 10 MiB each way, sha256 %s… verified at both ends", sent[:16])
+		t.Logf("TCP at MTU 8500: 10 MiB each way, sha256 %s… verified at both ends", r.sent[:16])
 	})
 }
