@@ -252,20 +252,11 @@ func registered(e *e2e) map[string]control.NodeRegistration {
 	return m
 }
 
-// e2eEtcdLocation is a fresh location on srv for an end-to-end test, with
-// a dial timeout of 20 s instead of the default 5 s: the suite's first
-// call on a fresh etcd once waited more than 5 s (1 run of 2 of the whole
-// suite, right after the jumbo test; never alone, 5 of 5), cause not
-// found, and the tests here are about nodes, not about etcd's latency.
-func e2eEtcdLocation(srv *etcdtest.Server, t testing.TB) string {
-	return srv.NewLocation(t) + "?dial-timeout=20s"
-}
-
 func TestScaleOutTwoNodesOnEtcd(t *testing.T) {
 	requireRoot(t)
 	srv := etcdtest.Start(t)
 	dir := t.TempDir()
-	e := &e2e{t: t, dir: dir, state: e2eEtcdLocation(srv, t), tp: &topology{suffix: strconv.Itoa(os.Getpid())}}
+	e := &e2e{t: t, dir: dir, state: srv.NewLocation(t), tp: &topology{suffix: strconv.Itoa(os.Getpid())}}
 	e.bin = buildBinary(t, dir)
 	nodes := []*scaleNode{
 		{id: "node-a", ns: "gws" + e.tp.suffix + "-a", ip: nodeIP, mac: "02:78:00:00:00:0a", socket: filepath.Join(dir, "a.sock")},

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -133,18 +134,34 @@ func start(t testing.TB, bin string, o Options) (*Server, error) {
 	return s, nil
 }
 
-// run starts the etcd process.
+// run starts the etcd process. It is started from an OS thread of its own
+// that stays alive until etcd exits: Pdeathsig is sent when the thread that
+// forked the child ends, not the process, and Go ends a thread whenever a
+// goroutine that locked it returns (kernel.DisableOffloads does so after
+// entering a namespace), which killed etcd in the middle of a test whenever
+// its forking thread happened to be that one.
 func (s *Server) run() error {
 	cmd := exec.Command(s.bin, s.args...)
 	cmd.Stderr = s.stderr
 	// Dies with the test binary even if the cleanup never runs.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("starting %s: %w", s.bin, err)
-	}
+	started := make(chan error, 1)
 	exited := make(chan struct{})
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := cmd.Start(); err != nil {
+			started <- fmt.Errorf("starting %s: %w", s.bin, err)
+			return
+		}
+		started <- nil
+		cmd.Wait()
+		close(exited)
+	}()
+	if err := <-started; err != nil {
+		return err
+	}
 	s.cmd, s.exited = cmd, exited
-	go func() { cmd.Wait(); close(exited) }()
 	return nil
 }
 
