@@ -97,3 +97,71 @@ func (n *Neighbors) Resolve(addrs []netip.Addr) bool {
 	}
 	return known
 }
+
+// startResolveWait bounds how long serve waits at start, with the
+// forwarder running (the kernel's ARP requests and their answers cross
+// it), for its targets' and routers' next hops to answer before it
+// registers and reports forwarding: a node that took flows first dropped
+// their first packets as no_neighbor until the next poll after the answer.
+const startResolveWait = 3 * time.Second
+
+// resolveAtStart waits, at most startResolveWait, until the first
+// snapshot's targets and the routed endpoints' routers have MACs,
+// publishing a snapshot as they resolve, and names those that did not.
+func (n *Node) resolveAtStart(routed *endpointNeighbors) {
+	start := time.Now()
+	for {
+		var left []netip.Addr
+		if n.cfg.Appliance.TAP != "" { // without a TAP nothing resolves them
+			left = n.rl.resolveNow()
+		}
+		if routed != nil {
+			left = append(left, routed.unresolved()...)
+		}
+		if len(left) == 0 {
+			break
+		}
+		if time.Since(start) >= startResolveWait {
+			n.log.Warn("node: next hops that did not answer ARP or neighbour discovery at start: packets to them are dropped as no_neighbor until they do",
+				"addresses", left, "waited", startResolveWait)
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if routed != nil && routed.Poll() {
+		if err := n.rl.rebuild("endpoint next hop resolved"); err != nil {
+			n.log.Error("node: the config could not be rebuilt; the last good one stays in force", "err", err)
+		}
+	}
+}
+
+// resolveNow asks the kernel once more for the last snapshot's unresolved
+// next hops, publishes a new snapshot when some resolved, and returns
+// those still unresolved.
+func (r *Reloader) resolveNow() []netip.Addr {
+	if u := r.last.Unresolved; len(u) > 0 && r.Resolve != nil && r.Resolve(u) {
+		if err := r.rebuild("next hop resolved"); err != nil {
+			r.Log.Error("node: the config could not be rebuilt; the last good one stays in force", "err", err)
+			return u
+		}
+	}
+	return r.last.Unresolved
+}
+
+// unresolved asks the kernel again for the configured routers it has no
+// MAC for (each at most once a second) and returns them.
+func (e *endpointNeighbors) unresolved() []netip.Addr {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []netip.Addr
+	for _, p := range e.ports {
+		nb := e.tap[p]
+		nb.Resolve(e.hops[p])
+		for _, h := range e.hops[p] {
+			if _, ok := nb.Lookup(h); !ok {
+				out = append(out, h)
+			}
+		}
+	}
+	return out
+}

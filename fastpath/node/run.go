@@ -183,6 +183,7 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 	if err := n.fw.Start(handlers); err != nil {
 		return nil, err
 	}
+	n.resolveAtStart(routed)
 	n.register()
 	if err := n.serveAPI(); err != nil {
 		return nil, err
