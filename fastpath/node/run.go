@@ -190,6 +190,7 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 	}
 	n.health.start()
 	n.confine(true)
+	n.writeStats() // the stats file exists once serve says it forwards
 	log.Info("node: forwarding", "load_balancer", n.lbArn, "availability_zone", n.cfg.AvailabilityZone,
 		"node_ip", n.cfg.nodeIP, "node_mac", mac.String(), "appliance_mtu", mtu, "inner_mtu", n.snap.Load().Config.InnerLimit(),
 		"ports", len(n.names), "workers", len(n.workers), "tap", n.cfg.Appliance.TAP, "routed", n.cfg.describeRouted(), "api", n.cfg.API.Socket, "metrics", n.cfg.metricsAddr)
@@ -410,6 +411,14 @@ func (n *Node) Log() *slog.Logger { return n.log }
 // since is when each target entered its state, by engine id.
 func (n *Node) since() map[string]time.Time { return n.targets.snapshot() }
 
+// writeStats samples the rates and writes the stats file.
+func (n *Node) writeStats() {
+	cs := n.readCounters()
+	doc := n.statsDocument(cs)
+	n.rates.sample(&doc)
+	n.stats.write(n, doc)
+}
+
 // statsLoop samples the rates and writes the stats file every second,
 // and logs a line every stats interval.
 func (n *Node) statsLoop(ctx context.Context) {
@@ -427,10 +436,7 @@ func (n *Node) statsLoop(ctx context.Context) {
 			return
 		case <-tick.C:
 			n.confine(false)
-			cs := n.readCounters()
-			doc := n.statsDocument(cs)
-			n.rates.sample(&doc)
-			n.stats.write(n, doc)
+			n.writeStats()
 		case <-logC:
 			cs := n.readEngine()
 			rev := uint64(0)
