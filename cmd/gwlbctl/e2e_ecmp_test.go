@@ -36,6 +36,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"os"
@@ -339,6 +340,7 @@ func TestECMPTwoRoutedNodes(t *testing.T) {
 		etcdInNamespace(t, n.ns, srv.Endpoint)
 	}
 	e.provisionRouted()
+	e.fastHealthChecks()
 	e.startAppliances()
 	for _, n := range r.nodes {
 		r.writeConfig(t, n)
@@ -380,7 +382,30 @@ func TestECMPTwoRoutedNodes(t *testing.T) {
 		t.Logf("64 flows (32 UDP, 32 TCP of 64 KiB checksummed): %d on node-a, %d on node-b", per[a.id], per[b.id])
 	})
 
+	t.Run("HealthByConsensus", func(t *testing.T) {
+		e.waitRecorded(t, appliance1, "healthy", map[string]string{a.id: "healthy", b.id: "healthy"})
+		// Appliance 1 stops answering node-a alone: its namespace drops
+		// what it sends to node-a's address. One of two nodes is not a
+		// majority: the target stays healthy.
+		blackhole := func(verb string, n *ecmpNode) {
+			if out, err := inNS(e.tp.app1, "ip", "route", verb, "blackhole", n.ip+"/32"); err != nil {
+				t.Fatalf("ip route %s blackhole %s in %s: %v %s", verb, n.ip, e.tp.app1, err, out)
+			}
+		}
+		blackhole("add", a)
+		e.waitRecorded(t, appliance1, "healthy", map[string]string{a.id: "unhealthy", b.id: "healthy"})
+		// Neither node reaches it: unhealthy on both, and combined.
+		blackhole("add", b)
+		e.waitRecorded(t, appliance1, "unhealthy", map[string]string{a.id: "unhealthy", b.id: "unhealthy"})
+		blackhole("del", a)
+		blackhole("del", b)
+		e.waitRecorded(t, appliance1, "healthy", map[string]string{a.id: "healthy", b.id: "healthy"})
+	})
+
 	t.Run("KilledNodeLeavesFlowsGoToB", func(t *testing.T) {
+		// A TCP transfer through node-a, held at half way: connections
+		// are opened until the router's hash puts one on node-a.
+		mid := r.transferThrough(t, a)
 		if err := a.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
@@ -391,6 +416,7 @@ func TestECMPTwoRoutedNodes(t *testing.T) {
 		// fib_multipath_use_neigh: the test removes the dead next hop, as a
 		// router that health-checks its next hops would.
 		r.route(t, b)
+		mid.finish(t, r, b)
 		e.waitFor(30*time.Second, "node-a's registration to expire", func() bool {
 			_, ok := registered(e)[a.id]
 			return !ok
@@ -418,4 +444,127 @@ func TestECMPTwoRoutedNodes(t *testing.T) {
 		t.Logf("after node-a's restart, %d new UDP flows: %d on node-a, %d on node-b", len(flows), per[a.id], per[b.id])
 	})
 
+}
+
+// midTransfer is a TCP transfer held at half way (tcp-send's gate) and
+// the flow the node carrying it lists.
+type midTransfer struct {
+	addr       string
+	gate       string
+	size       int
+	send, echo *background
+	flow       api.Flow
+}
+
+// transferThrough opens gated 4 MiB transfers to the server, each on a
+// port of its own, until node n's /flows lists one (the router's hash
+// decides; 24 tries leave 2^-24 to chance), and returns it, the others
+// finished.
+func (r *ecmpRun) transferThrough(t *testing.T, n *ecmpNode) *midTransfer {
+	t.Helper()
+	const size = 4 << 20
+	for try := 0; try < 24; try++ {
+		m := &midTransfer{addr: fmt.Sprintf("%s:%d", ecmpServerIP, r.tcpPort), gate: filepath.Join(r.e.dir, fmt.Sprintf("gate-%d", r.tcpPort)), size: size}
+		r.tcpPort++
+		m.echo = startHelper(t, r.srv, "tcp-echo", m.addr)
+		m.send = startHelper(t, r.inet, "tcp-send", m.addr, strconv.Itoa(size), strconv.Itoa(try), m.gate) // ready: half sent
+		for _, f := range nodeFlows(t, n) {
+			if f.Proto == 6 && f.Dst.String() == m.addr {
+				m.flow = f
+			}
+		}
+		if m.flow.TargetIP.IsValid() {
+			t.Logf("transfer to %s through %s, target %s, held at half way", m.addr, n.id, m.flow.TargetIP)
+			return m
+		}
+		if err := os.WriteFile(m.gate, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m.send.wait(30 * time.Second)
+		m.echo.wait(30 * time.Second)
+	}
+	t.Fatalf("24 transfers, none through %s", n.id)
+	return nil
+}
+
+// finish lets the transfer go on, now through node to (which never saw
+// it), and checks that it completes with every byte verified, that to
+// picked it up on the same target, and that the other appliance never saw
+// it.
+func (m *midTransfer) finish(t *testing.T, r *ecmpRun, to *ecmpNode) {
+	t.Helper()
+	before, err := to.api(t).Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(m.gate, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sendErr, echoErr := m.send.wait(30*time.Second), m.echo.wait(30*time.Second)
+	res := parseEcho(m.send.output(), m.echo.output())
+	if sendErr != nil || echoErr != nil || !res.ok(m.size) {
+		t.Fatalf("transfer to %s after its node died: tcp-send %v, tcp-echo %v: %v", m.addr, sendErr, echoErr, res)
+	}
+	var picked api.Flow
+	for _, f := range nodeFlows(t, to) {
+		if f.Proto == 6 && (f.Dst.String() == m.addr || f.Src.String() == m.addr) {
+			picked = f
+		}
+	}
+	after, err := to.api(t).Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if picked.TargetIP != m.flow.TargetIP {
+		t.Errorf("%s carried the rest of the transfer to %s on target %v; the dead node had it on %s", to.id, m.addr, picked.TargetIP, m.flow.TargetIP)
+	}
+	if n := after.Totals.PickedUpFlows - before.Totals.PickedUpFlows; n == 0 {
+		t.Errorf("%s counted no flow picked up mid-flow", to.id)
+	}
+	r.onItsAppliance(t, m.flow, r.e.applianceFlows())
+	t.Logf("%d MiB each way to %s, the second half through %s after the first node's SIGKILL (picked up on %s), sha256 %s… verified at both ends",
+		m.size>>20, m.addr, to.id, picked.TargetIP, res.sent[:16])
+}
+
+// waitRecorded waits until describe-target-health --show-recorded gives
+// target id the combined state and each node in views its view's state,
+// and fails after healthDeadline with what it last printed.
+func (e *e2e) waitRecorded(t *testing.T, id, state string, views map[string]string) {
+	t.Helper()
+	var out struct {
+		RecordedHealth []struct {
+			Target       struct{ Id string }
+			TargetHealth struct{ State, Reason string }
+			RecordedBy   []struct{ Node, State, Reason string }
+		}
+	}
+	start := time.Now()
+	var raw string
+	for {
+		raw = e.cli("elbv2", "describe-target-health", "--target-group-arn", e.ids.tgArn, "--show-recorded")
+		if err := json.Unmarshal([]byte(raw), &out); err != nil {
+			t.Fatalf("describe-target-health --show-recorded: %v\n%s", err, raw)
+		}
+		for _, r := range out.RecordedHealth {
+			if r.Target.Id != id || r.TargetHealth.State != state {
+				continue
+			}
+			got := map[string]string{}
+			for _, v := range r.RecordedBy {
+				got[v.Node] = v.State
+			}
+			match := true
+			for n, st := range views {
+				match = match && got[n] == st
+			}
+			if match {
+				t.Logf("%s %s with views %v, after %v", id, state, got, time.Since(start).Round(100*time.Millisecond))
+				return
+			}
+		}
+		if time.Since(start) > healthDeadline {
+			t.Fatalf("%s: want %s with views %v; after %v describe-target-health --show-recorded says:\n%s", id, state, views, healthDeadline, raw)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }

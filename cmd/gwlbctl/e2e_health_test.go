@@ -88,6 +88,15 @@ func (e *e2e) waitHealth(id, state, reason string) time.Duration {
 	}
 }
 
+// fastHealthChecks sets the target group's checks to hcInterval and
+// hcThreshold (a 2 s timeout), so transitions take seconds, not minutes.
+func (e *e2e) fastHealthChecks() {
+	e.t.Helper()
+	e.cli("elbv2", "modify-target-group", "--target-group-arn", e.ids.tgArn,
+		"--health-check-interval-seconds", fmt.Sprint(int(hcInterval/time.Second)), "--health-check-timeout-seconds", "2",
+		"--healthy-threshold-count", fmt.Sprint(hcThreshold), "--unhealthy-threshold-count", fmt.Sprint(hcThreshold))
+}
+
 // setHealth switches appliance i's (0 or 1) health answers.
 func (e *e2e) setHealth(i int, query string) {
 	e.t.Helper()
@@ -186,9 +195,7 @@ func TestHealthChecks(t *testing.T) {
 	e.bin = buildBinary(t, dir)
 	e.tp.up(t)
 	e.provision()
-	e.cli("elbv2", "modify-target-group", "--target-group-arn", e.ids.tgArn,
-		"--health-check-interval-seconds", fmt.Sprint(int(hcInterval/time.Second)), "--health-check-timeout-seconds", "2",
-		"--healthy-threshold-count", fmt.Sprint(hcThreshold), "--unhealthy-threshold-count", fmt.Sprint(hcThreshold))
+	e.fastHealthChecks()
 	e.cli("ec2", "accept-vpc-endpoint-connections", "--service-id", e.ids.serviceID, "--vpc-endpoint-ids", e.ids.endpointID)
 	e.startAppliances()
 	cfg := e.writeNodeConfig()

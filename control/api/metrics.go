@@ -53,6 +53,7 @@ const (
 	mBridged           = "gwlb_bridged_packets_total"
 	mException         = "gwlb_exception_packets_total"
 	mTCPResets         = "gwlb_tcp_resets_total"
+	mPickedUpFlows     = "gwlb_picked_up_flows_total"
 	mHandedOff         = "gwlb_handed_off_packets_total"
 	mNodeInfo          = "gwlb_node_info"
 	mStartTime         = "gwlb_start_time_seconds"
@@ -119,6 +120,7 @@ var Metrics = func() []Metric {
 		{mBridged, Counter, "Non-IP frames bridged between the two sides of a bump endpoint.", nil, ""},
 		{mException, Counter, "Packets handed to the kernel (ARP, ICMP and health checks for the node's address).", nil, ""},
 		{mTCPResets, Counter, "TCP resets sent for packets of expired flows (send_tcp_reset.on_idle_timeout.enabled).", nil, ""},
+		{mPickedUpFlows, Counter, "TCP flows started by a packet other than a SYN: connections another node carried, picked up mid-flow (several nodes on one etcd state).", nil, ""},
 		{mHandedOff, Counter, "Packets handed to the worker that owns their flow after arriving on another worker's queue.", nil, ""},
 		{mNodeInfo, Gauge, "Always 1: the node's name and gwlbctl version.", []string{"node", "version"}, ""},
 		{mStartTime, Gauge, "When the node started, in seconds since the Unix epoch.", nil, ""},
@@ -315,6 +317,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	emit(mBridged, u(t.BridgedPackets))
 	emit(mException, u(t.ExceptionPackets))
 	emit(mTCPResets, u(t.TCPResets))
+	emit(mPickedUpFlows, u(t.PickedUpFlows))
 	emit(mHandedOff, u(t.HandedOffPackets))
 
 	var healthy, unhealthy int

@@ -92,6 +92,10 @@ type Totals struct {
 	// TCPResets are RSTs sent for TCP packets without a flow
 	// (send_tcp_reset.on_idle_timeout.enabled).
 	TCPResets uint64 `json:"tcp_resets"`
+	// PickedUpFlows are TCP flows started by a packet other than a SYN:
+	// connections another node carried, picked up mid-flow (several
+	// nodes on one etcd state; engine.Attributes.PickUpTCP).
+	PickedUpFlows uint64 `json:"picked_up_flows"`
 	// HandedOffPackets arrived on one worker's queue and were handed to
 	// the worker that owns their flow (several workers only).
 	HandedOffPackets uint64 `json:"handed_off_packets"`

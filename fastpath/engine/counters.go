@@ -23,6 +23,7 @@ type Totals struct {
 	NewFlows      uint64
 	ExpiredFlows  uint64
 	TCPResets     uint64
+	PickedUpFlows uint64
 	HandoffPkts   uint64
 	ActiveFlows   uint64 // a gauge: flows in the table at the last flush
 }

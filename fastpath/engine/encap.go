@@ -78,12 +78,22 @@ func (w *Worker) queueEncap(cfg *Config, p *Packet, i, epIdx int, epID uint64) {
 	w.nEnc++
 }
 
-// startsTCPFlow: only a SYN without ACK may start a TCP flow.
-func startsTCPFlow(k *flow.Key, flags uint8) bool {
+// startsTCPFlow: only a SYN without ACK may start a TCP flow, or, with
+// pickUp and no entry at all (res flow.Miss), any packet but a RST.
+func startsTCPFlow(k *flow.Key, flags uint8, res flow.Result, pickUp bool) bool {
 	if k.Tuple != 5 || k.Proto != packet.ProtoTCP {
 		return true
 	}
+	if pickUp && res == flow.Miss {
+		return flags&packet.TCPRst == 0
+	}
 	return flags&(packet.TCPSyn|packet.TCPAck|packet.TCPRst) == packet.TCPSyn
+}
+
+// pickedUp reports whether a flow started by the packet with flags was
+// picked up mid-flow (anything but an opening SYN).
+func pickedUp(k *flow.Key, flags uint8) bool {
+	return k.Tuple == 5 && k.Proto == packet.ProtoTCP && flags&(packet.TCPSyn|packet.TCPAck) != packet.TCPSyn
 }
 
 // encap finishes endpoint-side packet j: flow lookup or creation, target
@@ -109,7 +119,7 @@ func (w *Worker) encap(cfg *Config, pkts []Packet, j int, now int64) {
 			}
 		}
 	default: // Miss or Expired
-		if !startsTCPFlow(k, it.inner.TCPFlags) {
+		if !startsTCPFlow(k, it.inner.TCPFlags, res, cfg.Attr.PickUpTCP) {
 			// After the idle timeout only a SYN starts a TCP flow (AWS);
 			// without a flow, neither does anything else.
 			w.dropEndpoint(p, ReasonNoFlow, it.ep)
@@ -138,6 +148,9 @@ func (w *Worker) encap(cfg *Config, pkts []Packet, j int, now int64) {
 			e.EthDst, e.EthSrc = it.eth.Dst, it.eth.Src
 			e.SetVLAN(it.eth.TCI, it.eth.HasVLAN)
 			w.c.totals.NewFlows++
+			if pickedUp(k, it.inner.TCPFlags) {
+				w.c.totals.PickedUpFlows++
+			}
 			w.c.endpoints[it.ep].NewFlows++
 			w.c.targets[t].NewFlows++
 		case flow.ErrExists: // created by an earlier packet of this burst

@@ -105,6 +105,7 @@ var nodeMetrics = [...]Metric{
 	{Name: "bridged_nd_packets", Help: "IPv6 neighbour discovery messages (ICMPv6 133-137, hop limit 255) bridged between bump sides", Unit: UnitPackets, off: unsafe.Offsetof(t0.BridgedNDPkts)},
 	{Name: "exception_packets", Help: "frames for the node or a routed endpoint's own addresses handed to the kernel (ARP, neighbour discovery, ICMP, health checks)", Unit: UnitPackets, off: unsafe.Offsetof(t0.ExceptionPkt)},
 	{Name: "new_flows", Help: "flows created", Unit: UnitFlows, off: unsafe.Offsetof(t0.NewFlows)},
+	{Name: "picked_up_flows", Help: "TCP flows started mid-flow by a packet other than a SYN (mid-flow pickup, several nodes: a connection another node carried)", Unit: UnitFlows, off: unsafe.Offsetof(t0.PickedUpFlows)},
 	{Name: "expired_flows", Help: "flows reclaimed after their idle timeout", Unit: UnitFlows, off: unsafe.Offsetof(t0.ExpiredFlows)},
 	{Name: "tcp_resets", Help: "TCP resets sent for TCP packets without a flow (send_tcp_reset.on_idle_timeout)", Unit: UnitPackets, off: unsafe.Offsetof(t0.TCPResets)},
 	{Name: "handed_off_packets", Help: "packets handed to the worker that owns their flow (their return's cookie, or their flow hash, names another worker than the one whose queue they arrived on)", Unit: UnitPackets, off: unsafe.Offsetof(t0.HandoffPkts)},

@@ -255,6 +255,16 @@ type Attributes struct {
 	// such packets are dropped silently. (AWS also resets the target's
 	// side; gwlbctl only answers the packet it received.)
 	SendTCPReset bool
+	// PickUpTCP is mid-flow pickup, as Katran does it: a TCP packet other
+	// than a SYN or RST for which the table has no entry at all starts a
+	// flow on the target the hash gives, instead of being dropped as
+	// no_flow. A node sets it when it shares its load balancer with other
+	// nodes (the state is on etcd): when one fails, the router moves its
+	// connections to another, which has never seen them, and every node's
+	// hash gives the same target. An entry still in the table whose idle
+	// timeout passed keeps AWS's rule (only a SYN restarts it); one the
+	// expiry sweep already reclaimed is picked up like a flow never seen.
+	PickUpTCP bool
 	// CrossZone is load_balancing.cross_zone.enabled: when false a new
 	// flow only goes to targets in its endpoint's availability zone (the
 	// node's zone: GWLB connects an endpoint to the node in its zone).

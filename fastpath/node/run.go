@@ -15,6 +15,7 @@ import (
 
 	"github.com/gwlbctl/gwlbctl/control"
 	"github.com/gwlbctl/gwlbctl/control/api"
+	"github.com/gwlbctl/gwlbctl/control/store"
 	"github.com/gwlbctl/gwlbctl/fastpath/dpdk"
 	"github.com/gwlbctl/gwlbctl/fastpath/engine"
 	"github.com/gwlbctl/gwlbctl/fastpath/kernel"
@@ -137,6 +138,9 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 	n.neigh = NewNeighbors(n.cfg.statics, n.cfg.Appliance.TAP)
 	n.neigh.Refresh()
 	snapper := NewSnapshotter(&n.cfg, [6]byte(mac), mtu)
+	if _, err := store.RegistryOf(n.plan.Store); err == nil {
+		snapper.Shared = true
+	}
 	n.health = newNodeHealth(&n.cfg, n.plan.Store, n.nodeID, n.log, nil)
 	snapper.Health, snapper.Detail = n.health.observed, n.health.detail
 	if err := n.routedPortFacts(snapper); err != nil {

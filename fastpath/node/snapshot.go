@@ -58,7 +58,11 @@ type Snapshotter struct {
 	// the kernel resolved on the routed ports' links (nil: none).
 	routedPorts map[int]portFacts
 	Neighbors   func() []engine.Neighbor
-	prev        *engine.Config
+	// Shared is set when other nodes may serve the load balancer too (the
+	// store keeps a node registry: etcd); new snapshots then pick up TCP
+	// flows mid-flow (engine.Attributes.PickUpTCP).
+	Shared bool
+	prev   *engine.Config
 }
 
 // Snapshot is a built config plus what the reloader and the API need to
@@ -141,6 +145,7 @@ func (s *Snapshotter) Build(st *control.State, rev uint64, now time.Time, neighb
 
 	attr := engine.DefaultAttributes()
 	attr.CrossZone = lb.Attribute(control.AttrCrossZoneEnabled) == "true"
+	attr.PickUpTCP = s.Shared
 
 	var tg *control.TargetGroupRecord
 	if l := st.ListenerOf(lbArn); l != nil {

@@ -30,6 +30,7 @@ var totalsField = map[string]func(*api.Totals) *uint64{
 	"exception_packets":  func(t *api.Totals) *uint64 { return &t.ExceptionPackets },
 	"new_flows":          func(t *api.Totals) *uint64 { return &t.NewFlows },
 	"expired_flows":      func(t *api.Totals) *uint64 { return &t.ExpiredFlows },
+	"picked_up_flows":    func(t *api.Totals) *uint64 { return &t.PickedUpFlows },
 	"tcp_resets":         func(t *api.Totals) *uint64 { return &t.TCPResets },
 	"handed_off_packets": func(t *api.Totals) *uint64 { return &t.HandedOffPackets },
 	"active_flows":       func(t *api.Totals) *uint64 { return &t.ActiveFlows },
