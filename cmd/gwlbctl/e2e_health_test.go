@@ -122,6 +122,7 @@ func httpPost(url string) error {
 // cross exactly one appliance.
 func (e *e2e) newFlowsOn(n int) [2]int {
 	e.t.Helper()
+	before := e.applianceFlows()
 	res := e.udpProbe(e.tp.client, serverIP4+":7000", n, 2)
 	after := e.applianceFlows()
 	var per [2]int
@@ -131,7 +132,7 @@ func (e *e2e) newFlowsOn(n int) [2]int {
 		}
 		seen := -1
 		for i := range after {
-			if _, ok := after[i].find(netip.MustParseAddrPort(r.Local), netip.MustParseAddrPort(serverIP4+":7000")); ok {
+			if _, ok := after[i].since(before[i], netip.MustParseAddrPort(r.Local), netip.MustParseAddrPort(serverIP4+":7000")); ok {
 				if seen >= 0 {
 					e.t.Errorf("flow %s crossed both appliances", r.Local)
 				}
