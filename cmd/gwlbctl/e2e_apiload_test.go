@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -63,8 +65,9 @@ func (e *e2e) pingRTT(t *testing.T, n int) (avg, max float64) {
 
 // TestAPIListingLoad: with up to 20,000 flows in serve's table, 8 clients each
 // walk every flow with the largest page the API serves (limit=1000000,
-// clamped to api.MaxPageLimit), over and over, while the client pings
-// the server through serve. It prints ping's round trips and serve's
+// clamped to api.MaxPageLimit), over and over, from a process of their own
+// at nice 19 on the main lcore's CPU, while the client pings the server
+// through serve. It prints ping's round trips and serve's
 // resident memory without and with the load; it fails when the load
 // grows serve's memory by 10% or more (the API's pages, concurrent
 // listings and response sizes are bounded), or when a thread of serve
@@ -103,62 +106,26 @@ func TestAPIListingLoad(t *testing.T) {
 
 	// Without load: one full walk first, so that memory a walk needs once
 	// is counted in the baseline.
-	walk := func(c *api.Client) (flows int, busy int, err error) {
-		for cursor := ""; ; {
-			p, err := c.Flows(ctx, api.FlowsRequest{Limit: 1000000, Cursor: cursor})
-			var se *api.Error
-			if errors.As(err, &se) && se.Status == 503 {
-				busy++
-				continue
-			}
-			if err != nil {
-				return flows, busy, err
-			}
-			if len(p.Flows) > api.MaxPageLimit {
-				return flows, busy, fmt.Errorf("a page of %d flows, more than the maximum %d", len(p.Flows), api.MaxPageLimit)
-			}
-			flows += len(p.Flows)
-			if p.NextCursor == "" {
-				return flows, busy, nil
-			}
-			cursor = p.NextCursor
-		}
-	}
-	if n, _, err := walk(c); err != nil || uint64(n) < st.Totals.ActiveFlows*9/10 {
+	if n, _, err := walkFlows(ctx, c); err != nil || uint64(n) < st.Totals.ActiveFlows*9/10 {
 		t.Fatalf("one walk: %d flows, %v", n, err)
 	}
 	rss0 := rssBytes(t, pid)
 	avg0, max0 := e.pingRTT(t, 100)
 
-	// With load.
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	var walks, busy, listed atomic.Int64
-	errs := make(chan error, 8)
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := api.NewClient(e.socket())
-			defer c.Close()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				n, b, err := walk(c)
-				busy.Add(int64(b))
-				if err != nil {
-					errs <- err
-					return
-				}
-				walks.Add(1)
-				listed.Add(int64(n))
-			}
-		}()
+	// With load: the clients run in a process of their own, on the main
+	// lcore's CPU (where serve's API runs) at nice 19, so that they take
+	// the CPU from neither the worker nor ping: what the ping measures is
+	// what serving them costs serve's forwarding, not the load
+	// generator's own appetite for the machine's two CPUs.
+	stopFile := filepath.Join(e.dir, "walkers-stop")
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
 	}
+	cmd := exec.Command("nice", "-n", "19", "taskset", "-c", "0", self, e.socket(), "8", stopFile)
+	cmd.Env = append(os.Environ(), helperEnv+"=flows-walk")
 	var peak atomic.Int64
+	stop := make(chan struct{})
 	sampled := make(chan struct{})
 	go func() {
 		defer close(sampled)
@@ -173,19 +140,23 @@ func TestAPIListingLoad(t *testing.T) {
 			}
 		}
 	}()
-	// Let the clients reach their pace before measuring.
-	e.waitFor(time.Minute, "8 clients' first walks", func() bool { return walks.Load() >= 8 })
+	walkers := startBackground(t, cmd, "8 listing clients") // ready: each has walked every flow once
 	avg1, max1 := e.pingRTT(t, 100)
 	close(stop)
-	wg.Wait()
 	<-sampled
-	close(errs)
-	for err := range errs {
-		t.Errorf("a listing client: %v", err)
+	if err := os.WriteFile(stopFile, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := walkers.wait(time.Minute); err != nil {
+		t.Fatalf("the listing clients: %v\n%s", err, walkers.output())
+	}
+	var walks, listed, busy int64
+	if _, err := fmt.Sscanf(walkers.output(), "walks %d listed %d busy %d", &walks, &listed, &busy); err != nil {
+		t.Fatalf("the listing clients' report %q: %v", walkers.output(), err)
 	}
 	rss1 := peak.Load()
 	t.Logf("serve with %d flows; 8 clients: %d walks of every flow, %d flows listed, %d answers 503 (listings limited to %d at once)",
-		st.Totals.ActiveFlows, walks.Load(), listed.Load(), busy.Load(), api.DefaultMaxListings)
+		st.Totals.ActiveFlows, walks, listed, busy, api.DefaultMaxListings)
 	t.Logf("ping through serve: mean %.3f ms, max %.3f ms idle; mean %.3f ms, max %.3f ms under load (x%.2f mean)", avg0, max0, avg1, max1, avg1/avg0)
 	t.Logf("serve's RSS: %.1f MiB idle, peak %.1f MiB under load (%+.1f%%)", float64(rss0)/(1<<20), float64(rss1)/(1<<20), 100*float64(rss1-rss0)/float64(rss0))
 	if float64(rss1) >= 1.1*float64(rss0) {
@@ -225,4 +196,78 @@ func unconfined(t *testing.T, pid int) string {
 		return fmt.Sprintf("serve has %d worker lcore threads, want 1", workers)
 	}
 	return ""
+}
+
+// walkFlows lists every flow of the API behind c with the largest page it
+// serves, following the cursors, and returns how many it listed and how
+// many answers were 503 (the listing limit; each is retried).
+func walkFlows(ctx context.Context, c *api.Client) (flows int, busy int, err error) {
+	for cursor := ""; ; {
+		p, err := c.Flows(ctx, api.FlowsRequest{Limit: 1000000, Cursor: cursor})
+		var se *api.Error
+		if errors.As(err, &se) && se.Status == 503 {
+			busy++
+			continue
+		}
+		if err != nil {
+			return flows, busy, err
+		}
+		if len(p.Flows) > api.MaxPageLimit {
+			return flows, busy, fmt.Errorf("a page of %d flows, more than the maximum %d", len(p.Flows), api.MaxPageLimit)
+		}
+		flows += len(p.Flows)
+		if p.NextCursor == "" {
+			return flows, busy, nil
+		}
+		cursor = p.NextCursor
+	}
+}
+
+// flowsWalk is the flows-walk helper: clients concurrent clients of the
+// API socket each walk every flow (walkFlows) over and over until the file
+// stop exists. It prints "ready" once every client finished a walk, then
+// "walks W listed L busy B" at the end; a client's error fails it.
+func flowsWalk(socket string, clients int, stop string) error {
+	ctx := context.Background()
+	var walks, listed, busy atomic.Int64
+	var first sync.WaitGroup
+	first.Add(clients)
+	errs := make(chan error, clients)
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := api.NewClient(socket)
+			defer c.Close()
+			for i := 0; ; i++ {
+				n, b, err := walkFlows(ctx, c)
+				busy.Add(int64(b))
+				if err != nil {
+					errs <- err
+					if i == 0 {
+						first.Done()
+					}
+					return
+				}
+				walks.Add(1)
+				listed.Add(int64(n))
+				if i == 0 {
+					first.Done()
+				}
+				if _, err := os.Stat(stop); err == nil {
+					return
+				}
+			}
+		}()
+	}
+	first.Wait()
+	fmt.Println("ready")
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		return err
+	}
+	fmt.Printf("walks %d listed %d busy %d\n", walks.Load(), listed.Load(), busy.Load())
+	return nil
 }
