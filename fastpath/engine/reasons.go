@@ -64,7 +64,9 @@ var reasons = [NumReasons]struct{ name, help string }{
 	ReasonNoNeighbor: {"no_neighbor", "the next hop's MAC is not resolved yet (a target's, " +
 		"or a routed endpoint's router or on-link destination): the node asks the kernel to resolve it"},
 	ReasonNoFlow: {"no_flow", "a TCP packet other than a SYN for which no flow exists " +
-		"(e.g. after the idle timeout); only a SYN starts a TCP flow"},
+		"(e.g. after the idle timeout); only a SYN starts a TCP flow (a node on an etcd state " +
+		"picks up a flow it has no entry for instead; a RST, or a packet of an entry past its " +
+		"idle timeout, is still dropped)"},
 	ReasonNoHeadroom: {"no_headroom", "the buffer lacks the headroom to prepend the outer " +
 		"headers (68 bytes in front of an untagged frame)"},
 	ReasonNoConfig: {"no_config", "no config snapshot published yet"},
