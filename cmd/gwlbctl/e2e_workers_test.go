@@ -165,25 +165,7 @@ func TestEndToEndTwoWorkers(t *testing.T) {
 
 	// serve's flow listing: every flow once, in one worker's table, and
 	// both workers own flows.
-	flows := e.serveFlows()
-	count := map[flowKey]int{}
-	worker := map[flowKey]int{}
-	perWorker := [2]int{}
-	for _, f := range flows {
-		k := keyOf(f.Endpoint, f.Proto, f.Src, f.Dst)
-		count[k]++
-		worker[k] = f.Worker
-		if f.Worker < 0 || f.Worker > 1 {
-			t.Errorf("flow %+v on worker %d", f, f.Worker)
-			continue
-		}
-		perWorker[f.Worker]++
-	}
-	for k, n := range count {
-		if n != 1 {
-			t.Errorf("flow %v listed %d times (workers: a flow must be in one table)", k, n)
-		}
-	}
+	flows, count := e.oneTablePerFlow(t)
 	expect := func(proto uint8, a, b netip.AddrPort) {
 		k := keyOf(e.ids.endpointID, proto, a, b)
 		if count[k] == 0 {
@@ -195,10 +177,6 @@ func TestEndToEndTwoWorkers(t *testing.T) {
 	}
 	for _, r := range udp6 {
 		expect(17, netip.MustParseAddrPort(r.Local), netip.MustParseAddrPort("["+clientIP6+"]:7001"))
-	}
-	t.Logf("%d flows listed: %d on worker 0, %d on worker 1", len(flows), perWorker[0], perWorker[1])
-	if perWorker[0] == 0 || perWorker[1] == 0 {
-		t.Errorf("flows per worker %v: both workers must own flows", perWorker)
 	}
 	for _, addr := range tcpFlows {
 		n := 0
@@ -212,19 +190,53 @@ func TestEndToEndTwoWorkers(t *testing.T) {
 		}
 	}
 
-	// No return dropped, no packet without its flow; hand-offs happened,
-	// and every one is accounted for: taken from the peer's inbox, or
-	// refused by a full inbox and counted. Refusals are not failures: the
-	// two workers busy-poll one CPU here, so one runs while the other
-	// waits for the scheduler and its inbox (4096 mbufs) can fill during
-	// a bulk transfer, as a worker's does behind an overloaded peer; TCP
-	// retransmits what was refused, and the transfers above verified
-	// every byte.
+	e.handoffsAccounted(t, ctx, uint64(len(count)))
+}
+
+// oneTablePerFlow lists serve's flows and checks that each is in one
+// worker's table and that both workers own flows; it returns the listing
+// and how many times each flow is listed.
+func (e *e2e) oneTablePerFlow(t *testing.T) ([]api.Flow, map[flowKey]int) {
+	t.Helper()
+	flows := e.serveFlows()
+	count := map[flowKey]int{}
+	perWorker := [2]int{}
+	for _, f := range flows {
+		k := keyOf(f.Endpoint, f.Proto, f.Src, f.Dst)
+		count[k]++
+		if f.Worker < 0 || f.Worker > 1 {
+			t.Errorf("flow %+v on worker %d", f, f.Worker)
+			continue
+		}
+		perWorker[f.Worker]++
+	}
+	for k, n := range count {
+		if n != 1 {
+			t.Errorf("flow %v listed %d times (workers: a flow must be in one table)", k, n)
+		}
+	}
+	t.Logf("%d flows listed: %d on worker 0, %d on worker 1", len(flows), perWorker[0], perWorker[1])
+	if perWorker[0] == 0 || perWorker[1] == 0 {
+		t.Errorf("flows per worker %v: both workers must own flows", perWorker)
+	}
+	return flows, count
+}
+
+// handoffsAccounted checks serve's counters once they include newFlows
+// flows: no return dropped, no packet without its flow; hand-offs
+// happened, and every one is accounted for: taken from the peer's inbox,
+// or refused by a full inbox and counted. Refusals are not failures: the
+// two workers busy-poll one CPU here, so one runs while the other waits
+// for the scheduler and its inbox (4096 mbufs) can fill during a bulk
+// transfer, as a worker's does behind an overloaded peer; TCP retransmits
+// what was refused, and the transfers verified every byte.
+func (e *e2e) handoffsAccounted(t *testing.T, ctx context.Context, newFlows uint64) {
+	t.Helper()
 	var st *api.Stats
 	var handed, taken, refused uint64
 	settled := func() bool {
 		var err error
-		if st, err = e.api().Stats(ctx); err != nil || st.Totals.NewFlows < uint64(len(count)) {
+		if st, err = e.api().Stats(ctx); err != nil || st.Totals.NewFlows < newFlows {
 			return false
 		}
 		handed, taken, refused = st.Totals.HandedOffPackets, 0, 0
