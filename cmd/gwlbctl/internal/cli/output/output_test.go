@@ -157,10 +157,14 @@ func TestEmptyResponsePrintsNothing(t *testing.T) {
 }
 
 func TestBadQuery(t *testing.T) {
-	err := Render(&bytes.Buffer{}, Options{Format: "json", Query: "LoadBalancers[[["}, sample)
-	var qe *QueryError
-	if !errors.As(err, &qe) {
-		t.Fatalf("err = %v, want *QueryError", err)
+	// "A\u0080" made go-jmespath's lexer index out of range (found by
+	// FuzzQuery): refused like any other bad expression, no panic.
+	for _, q := range []string{"LoadBalancers[[[", "A\u0080", "LoadBalancers[0].A\u0080"} {
+		err := Render(&bytes.Buffer{}, Options{Format: "json", Query: q}, sample)
+		var qe *QueryError
+		if !errors.As(err, &qe) {
+			t.Fatalf("--query %q: err = %v, want *QueryError", q, err)
+		}
 	}
 }
 

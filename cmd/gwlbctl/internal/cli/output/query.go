@@ -2,6 +2,7 @@ package output
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"reflect"
 	"slices"
@@ -35,12 +36,25 @@ func CompileQuery(q string) (*Query, error) {
 	if err != nil {
 		return nil, err
 	}
-	expr, err := jmespath.Compile(rewritten)
+	expr, err := compileJMESPath(rewritten)
 	if err != nil {
 		return nil, err
 	}
 	return &Query{expr: expr, hashKeys: hashKeyLists(rewritten),
 		listsKeysOrValues: strings.Contains(rewritten, "keys(") || strings.Contains(rewritten, "values(")}, nil
+}
+
+// compileJMESPath is jmespath.Compile with its panics turned into errors:
+// go-jmespath v0.4.0's lexer indexes past its table of identifier bytes on
+// U+0080 right after an identifier (it tests r > 128 instead of r >= 128),
+// which would crash the command; Python's jmespath refuses the character.
+func compileJMESPath(s string) (expr *jmespath.JMESPath, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			expr, err = nil, errors.New("SyntaxError: the expression cannot be parsed (an unknown character, such as U+0080)")
+		}
+	}()
+	return jmespath.Compile(s)
 }
 
 // hashKeyLists returns the key lists of the multiselect hashes of a
