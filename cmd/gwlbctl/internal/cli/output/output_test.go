@@ -166,6 +166,11 @@ func TestBadQuery(t *testing.T) {
 			t.Fatalf("--query %q: err = %v, want *QueryError", q, err)
 		}
 	}
+	// "@()" compiles and then made go-jmespath's interpreter panic (found
+	// by FuzzQuery): an error, no panic.
+	if err := Render(&bytes.Buffer{}, Options{Format: "json", Query: "@()"}, sample); err == nil {
+		t.Fatal(`--query "@()": no error`)
+	}
 }
 
 func TestColumnsAttributes(t *testing.T) {

@@ -44,10 +44,15 @@ func CompileQuery(q string) (*Query, error) {
 		listsKeysOrValues: strings.Contains(rewritten, "keys(") || strings.Contains(rewritten, "values(")}, nil
 }
 
-// compileJMESPath is jmespath.Compile with its panics turned into errors:
-// go-jmespath v0.4.0's lexer indexes past its table of identifier bytes on
-// U+0080 right after an identifier (it tests r > 128 instead of r >= 128),
-// which would crash the command; Python's jmespath refuses the character.
+// compileJMESPath and searchJMESPath are jmespath's Compile and Search with
+// their panics turned into errors, so that no expression crashes the
+// command. go-jmespath v0.4.0 has two, both found by FuzzQuery:
+//   - Its lexer indexes past its table of identifier bytes on U+0080 right
+//     after an identifier (it tests r > 128 instead of r >= 128). Python's
+//     jmespath refuses the character.
+//   - Its parser takes "@()" as a call of a function without a name, which
+//     its interpreter then asserts to be a string. Python's jmespath refuses
+//     the expression.
 func compileJMESPath(s string) (expr *jmespath.JMESPath, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -55,6 +60,15 @@ func compileJMESPath(s string) (expr *jmespath.JMESPath, err error) {
 		}
 	}()
 	return jmespath.Compile(s)
+}
+
+func searchJMESPath(expr *jmespath.JMESPath, data any) (res any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, errors.New("SyntaxError: the expression cannot be evaluated (a function call without a name, such as @()?)")
+		}
+	}()
+	return expr.Search(data)
 }
 
 // hashKeyLists returns the key lists of the multiselect hashes of a
@@ -148,7 +162,7 @@ func (q *Query) Search(data any) (any, error) {
 	order := map[uintptr][]string{}
 	var objects []map[string]any
 	plain := toPlain(data, order, &objects)
-	res, err := q.expr.Search(plain)
+	res, err := searchJMESPath(q.expr, plain)
 	if err != nil {
 		return nil, err
 	}
