@@ -233,7 +233,7 @@ func (e *e2e) routedBadConfigs(t *testing.T) {
 
 // jumboDevices are the routed run's ports with frames large enough for a
 // jumbo frame: net_af_packet's ring frames hold framesz - 32 bytes.
-var jumboDevices = []struct{ from, to string }{
+var jumboDevices = []configEdit{
 	{"net_af_packet0,iface=app", "net_af_packet0,iface=app,framesz=16384,blocksz=16384,framecnt=256"},
 	{"net_af_packet1,iface=rt0", "net_af_packet1,iface=rt0,framesz=16384,blocksz=16384,framecnt=256"},
 }
@@ -243,23 +243,7 @@ var jumboDevices = []struct{ from, to string }{
 // side) on links and an appliance network of MTU 9000; 8501 bytes is
 // dropped and counted too_big, never fragmented.
 func TestRoutedJumbo(t *testing.T) {
-	requireRoot(t)
-	dir := t.TempDir()
-	rt := newRoutedTopology()
-	e := &e2e{t: t, dir: dir, state: filepath.Join(dir, "state.json"), tp: rt.tp}
-	e.bin = buildBinary(t, dir)
-	rt.up(t, 9000)
-	e.provisionRouted()
-	e.startAppliances()
-	cfg := readFile(e.writeRoutedNodeConfig(""))
-	for _, d := range jumboDevices {
-		cfg = replaceIn(t, cfg, d.from, d.to)
-	}
-	p := filepath.Join(dir, "node-jumbo.yaml")
-	if err := os.WriteFile(p, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	e.startServe(p)
+	e, rt := routedRun(t, 9000, jumboDevices...)
 	if !strings.Contains(readFile(e.serveLog), "inner_mtu=8500") {
 		t.Fatalf("serve does not carry 8500-byte inner packets:\n%s", tail(readFile(e.serveLog), 20))
 	}

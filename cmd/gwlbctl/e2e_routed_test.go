@@ -282,6 +282,35 @@ api:
 	return p
 }
 
+// configEdit is one change to a generated node config: old, replaced once
+// by new.
+type configEdit struct{ old, new string }
+
+// routedRun builds the routed topology with consumer links of MTU mtu,
+// provisions it, starts the appliances, and starts serve on the routed
+// node config with edits applied.
+func routedRun(t *testing.T, mtu int, edits ...configEdit) (*e2e, *routedTopology) {
+	t.Helper()
+	requireRoot(t)
+	dir := t.TempDir()
+	rt := newRoutedTopology()
+	e := &e2e{t: t, dir: dir, state: filepath.Join(dir, "state.json"), tp: rt.tp}
+	e.bin = buildBinary(t, dir)
+	rt.up(t, mtu)
+	e.provisionRouted()
+	e.startAppliances()
+	p := e.writeRoutedNodeConfig("")
+	cfg := readFile(p)
+	for _, c := range edits {
+		cfg = replaceIn(t, cfg, c.old, c.new)
+	}
+	if err := os.WriteFile(p, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.startServe(p)
+	return e, rt
+}
+
 // serveCheck runs `gwlbctl serve --check` on a node config and returns
 // its output and whether it succeeded.
 func (e *e2e) serveCheck(nodeConfig string) (string, bool) {

@@ -11,38 +11,20 @@ package main
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
 )
 
 func TestRoutedTwoWorkers(t *testing.T) {
-	requireRoot(t)
-	dir := t.TempDir()
-	rt := newRoutedTopology()
-	e := &e2e{t: t, dir: dir, state: filepath.Join(dir, "state.json"), tp: rt.tp}
-	e.bin = buildBinary(t, dir)
-	rt.up(t, 1500)
-	e.provisionRouted()
-	e.startAppliances()
-	cfg := e.writeRoutedNodeConfig("")
-	b, err := os.ReadFile(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cpu1 := "1"
 	if runtime.NumCPU() < 2 {
 		cpu1 = "0"
 	}
-	s := replaceIn(t, string(b), `args: ["-l", "0,1", "--main-lcore", "0",`, `args: ["--lcores", "0@0,1@`+cpu1+`,2@`+cpu1+`", "--main-lcore", "0",`)
-	s = replaceIn(t, s, "device: net_af_packet0,iface=app\n", "device: net_af_packet0,iface=app,qpairs=2\n")
-	s = replaceIn(t, s, "device: net_af_packet1,iface=rt0\n", "device: net_af_packet1,iface=rt0,qpairs=2\n")
-	if err := os.WriteFile(cfg, []byte(s), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	e.startServe(cfg)
+	e, rt := routedRun(t, 1500,
+		configEdit{`args: ["-l", "0,1", "--main-lcore", "0",`, `args: ["--lcores", "0@0,1@` + cpu1 + `,2@` + cpu1 + `", "--main-lcore", "0",`},
+		configEdit{"device: net_af_packet0,iface=app\n", "device: net_af_packet0,iface=app,qpairs=2\n"},
+		configEdit{"device: net_af_packet1,iface=rt0\n", "device: net_af_packet1,iface=rt0,qpairs=2\n"})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if info, err := e.api().Info(ctx); err != nil || len(info.Workers) != 2 {
