@@ -119,11 +119,18 @@ func httpPost(url string) error {
 
 // newFlowsOn sends n new UDP flows from the client and returns, per
 // appliance, how many of them it carried; every flow must be echoed and
-// cross exactly one appliance.
+// cross exactly one appliance. Each call sends to a server port of its
+// own (7400 up): the client reuses ephemeral ports, so a probe to a port
+// used before could repeat a flow serve still holds (UDP idles out after
+// 120 s) and follow that flow's target instead of getting a new one.
 func (e *e2e) newFlowsOn(n int) [2]int {
 	e.t.Helper()
+	addr := fmt.Sprintf("%s:%d", serverIP4, 7400+e.probes)
+	e.probes++
+	srv := startHelper(e.t, e.tp.server, "udp-echo", addr)
+	defer srv.stop()
 	before := e.applianceFlows()
-	res := e.udpProbe(e.tp.client, serverIP4+":7000", n, 2)
+	res := e.udpProbe(e.tp.client, addr, n, 2)
 	after := e.applianceFlows()
 	var per [2]int
 	for _, r := range res {
@@ -132,7 +139,7 @@ func (e *e2e) newFlowsOn(n int) [2]int {
 		}
 		seen := -1
 		for i := range after {
-			if _, ok := after[i].since(before[i], netip.MustParseAddrPort(r.Local), netip.MustParseAddrPort(serverIP4+":7000")); ok {
+			if _, ok := after[i].since(before[i], netip.MustParseAddrPort(r.Local), netip.MustParseAddrPort(addr)); ok {
 				if seen >= 0 {
 					e.t.Errorf("flow %s crossed both appliances", r.Local)
 				}

@@ -45,6 +45,7 @@ type e2e struct {
 	stats    string
 	apps     [2]*exec.Cmd
 	appStats [2]string // appliance stats URLs (inside their namespaces)
+	probes   int       // newFlowsOn calls so far: each probes a port of its own
 }
 
 type provisioned struct {
