@@ -44,9 +44,10 @@ func encodeCursor(run int64, filter uint64, c FlowCursor) string {
 }
 
 func decodeCursor(s string, run int64, filter uint64) (FlowCursor, error) {
-	// Go's base64 decoder skips \r and \n: a cursor is refused unless it
-	// is exactly the text encodeCursor writes.
-	b, err := base64.RawURLEncoding.DecodeString(s)
+	// Go's base64 decoder skips \r and \n, and without Strict it takes
+	// non-zero bits after the last byte ("...TF1" decoded as "...TF0"): a
+	// cursor is refused unless it is exactly the text encodeCursor writes.
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	if err != nil || strings.ContainsAny(s, "\r\n") || len(b) < 1+8+8+1+1+4 || b[0] != cursorVersion {
 		return FlowCursor{}, errCursorForeign
 	}
