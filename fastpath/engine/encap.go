@@ -87,13 +87,18 @@ func startsTCPFlow(k *flow.Key, flags uint8, res flow.Result, pickUp bool) bool 
 	if pickUp && res == flow.Miss {
 		return flags&packet.TCPRst == 0
 	}
+	return openingSYN(flags)
+}
+
+// openingSYN: a SYN without ACK or RST, the packet that opens a TCP flow.
+func openingSYN(flags uint8) bool {
 	return flags&(packet.TCPSyn|packet.TCPAck|packet.TCPRst) == packet.TCPSyn
 }
 
 // pickedUp reports whether a flow started by the packet with flags was
 // picked up mid-flow (anything but an opening SYN).
 func pickedUp(k *flow.Key, flags uint8) bool {
-	return k.Tuple == 5 && k.Proto == packet.ProtoTCP && flags&(packet.TCPSyn|packet.TCPAck) != packet.TCPSyn
+	return k.Tuple == 5 && k.Proto == packet.ProtoTCP && !openingSYN(flags)
 }
 
 // encap finishes endpoint-side packet j: flow lookup or creation, target
