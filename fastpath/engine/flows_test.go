@@ -282,3 +282,57 @@ func TestWorkerRevisionAndTargetFlows(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestsArePaced: after a request that took d, the worker answers
+// the next no sooner than d/ListingShare after the first began, and a
+// request that took very long (a worker descheduled during the copy)
+// pauses the next by maxRequestPause at most.
+func TestRequestsArePaced(t *testing.T) {
+	for _, c := range []struct {
+		step  time.Duration // the clock's advance per reading
+		calls int           // Process passes until the second is answered
+	}{
+		// began c, took 40 us: the next no sooner than c+2 ms, which the
+		// 49th reading after the copy's end (c+40 us) gives.
+		{40 * time.Microsecond, int(time.Duration(float64(40*time.Microsecond)/ListingShare)/(40*time.Microsecond)) - 1},
+		// took 10 ms: capped at c+50 ms, the 4th reading after c+10 ms.
+		{10 * time.Millisecond, int(maxRequestPause/(10*time.Millisecond)) - 1},
+	} {
+		cfg := testConfig(t, 1, Attributes{})
+		w, _ := newTestWorker(t, cfg, 1024)
+		process(w, udpFrames(1)[0], 1, 1e9)
+		clk := int64(1e9)
+		w.clock = func() int64 { clk += int64(c.step); return clk }
+		ask := func() chan error {
+			done := make(chan error, 1)
+			before := w.pending.Load()
+			go func() { done <- w.ReadFlows(context.Background(), 0, NewFlowBatch(16)) }()
+			for w.pending.Load() == before {
+				time.Sleep(time.Millisecond)
+			}
+			return done
+		}
+		first := ask()
+		w.Process(nil, 2e9)
+		if err := <-first; err != nil {
+			t.Fatal(err)
+		}
+		second := ask()
+		// Answered once the worker has taken it (pending back to 0);
+		// ReadFlows' goroutine returns after that.
+		passes := 0
+		for w.pending.Load() > 0 && passes <= 10*c.calls {
+			w.Process(nil, 2e9)
+			passes++
+		}
+		if w.pending.Load() > 0 {
+			t.Fatalf("step %v: not answered after %d passes", c.step, passes)
+		}
+		if err := <-second; err != nil {
+			t.Fatal(err)
+		}
+		if passes != c.calls {
+			t.Errorf("step %v: answered at pass %d, want %d", c.step, passes, c.calls)
+		}
+	}
+}

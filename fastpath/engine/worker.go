@@ -87,8 +87,12 @@ type Worker struct {
 
 	requests chan request // flow listings and lookups (flows.go)
 	pending  atomic.Int32
-	closed   atomic.Bool
-	revision atomic.Uint64 // Revision of the snapshot in use (Revision)
+	// nextRequest is the earliest nanotime the next request is answered
+	// at (serveRequest, ListingShare).
+	nextRequest int64
+	clock       func() int64 // nanotime; tests set their own
+	closed      atomic.Bool
+	revision    atomic.Uint64 // Revision of the snapshot in use (Revision)
 
 	// scratch for one chunk
 	nEnc    int
@@ -142,6 +146,7 @@ func NewWorker(opt WorkerOptions) (*Worker, error) {
 		flushEvery:   int64(opt.FlushInterval),
 		tcpTimeout:   DefaultTCPIdleTimeout,
 		requests:     make(chan request, 16),
+		clock:        nanotime,
 	}
 	return w, nil
 }
