@@ -2,7 +2,7 @@
 GO        ?= go
 BIN       := bin/gwlbctl
 PKGS      := ./...
-FUZZTIME  ?= 10s
+FUZZTIME  ?= 20000x
 # Packages whose tests need root, DPDK and network namespaces are tagged e2e.
 E2E_TAGS  := e2e
 
