@@ -396,6 +396,60 @@ func (t *Table) CopyEntries(from Ref, dst []Entry, cookies []uint32) int {
 	return n
 }
 
+// Floor selects, for CopyLive, the live entries whose count in both
+// directions is above Min: bytes (FloorBytes) or packets (FloorPackets).
+// The zero Floor selects every live entry.
+type Floor struct {
+	Of  FloorOf
+	Min uint64
+}
+
+// FloorOf is the count a Floor compares.
+type FloorOf uint8
+
+const (
+	FloorNone FloorOf = iota
+	FloorBytes
+	FloorPackets
+)
+
+// below reports whether e fails floor f.
+func (f Floor) below(e *Entry) bool {
+	switch f.Of {
+	case FloorBytes:
+		return e.Bytes[0]+e.Bytes[1] <= f.Min
+	case FloorPackets:
+		return e.Packets[0]+e.Packets[1] <= f.Min
+	}
+	return false
+}
+
+// CopyLive examines the entries from Ref from on, at most len(dst) of them
+// and stopping at Slots(), and copies into dst those live and not below
+// floor, each one's cookie into cookies and its distance from from into
+// offs (both as long as dst; at most 65536 entries are examined, the
+// range of an offset). It returns how many it copied and how many it
+// examined. A top-N listing passes the N-th best count so far as the
+// floor: the entries that cannot enter it are read but not copied.
+func (t *Table) CopyLive(from Ref, floor Floor, dst []Entry, cookies []uint32, offs []uint16) (copied, examined int) {
+	if uint32(from) >= t.used {
+		return 0, 0
+	}
+	src := t.entries[from:min(t.used, uint32(from)+uint32(min(len(dst), 1<<16)))]
+	cookies, offs = cookies[:len(dst)], offs[:len(dst)]
+	for i := range src {
+		e := &src[i]
+		if e.flags&flagLive == 0 || floor.below(e) {
+			continue
+		}
+		dst[copied] = *e
+		cookies[copied] = t.Cookie(from + Ref(i))
+		offs[copied] = uint16(i)
+		copied++
+	}
+	return copied, len(src)
+}
+
 // Range calls fn for each live flow, in entry order, until fn returns
 // false. It must run on the goroutine that owns the table.
 func (t *Table) Range(fn func(r Ref, e *Entry) bool) {
