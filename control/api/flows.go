@@ -246,6 +246,24 @@ func (l *Listing) Stop(at FlowCursor) {
 	}
 }
 
+// Floor is, once a top-N listing by bytes or packets holds N flows, the
+// count (both directions) a flow offered from now on must exceed to enter
+// it: a backend may skip the flows at or below it without offering them.
+// ok is false when every flow must be offered.
+func (l *Listing) Floor() (sort FlowSort, min uint64, ok bool) {
+	if (l.q.Sort != SortBytes && l.q.Sort != SortPackets) || len(l.top.items) < l.top.n {
+		return SortNone, 0, false
+	}
+	// The key is a count made float64: converting it back can only round
+	// a count above 2^53 up to the key, and a later flow whose key equals
+	// the N-th's ranks below it anyway.
+	k := l.top.items[0].key
+	if k >= 1<<64 {
+		return l.q.Sort, 1<<64 - 1, true
+	}
+	return l.q.Sort, uint64(k), true
+}
+
 // Result is the listing's answer.
 func (l *Listing) Result() FlowResult {
 	if l.q.Sort != SortNone {

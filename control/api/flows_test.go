@@ -368,3 +368,57 @@ func TestFlowsCursorBoundToRunAndFilter(t *testing.T) {
 		t.Errorf("restarted node: %v", err)
 	}
 }
+
+// TestListingFloor: a top-N listing by bytes or packets that is offered
+// only the flows above its Floor (as a node's workers skip the others)
+// returns exactly what it returns when offered every flow, ties at the
+// N-th place included; Floor is not ok before the listing holds N flows,
+// nor for the sorts by rate or age.
+func TestListingFloor(t *testing.T) {
+	all := newMemBackend(3000, 9).allFlows()
+	// Few distinct counts, one apart: many ties, and flows one above the
+	// N-th's count as the walk goes on.
+	for i := range all {
+		all[i].Packets = [2]uint64{uint64(i * 7 % 113), uint64(i % 2)}
+		all[i].Bytes = [2]uint64{uint64(i * 13 % 127), uint64(i % 3)}
+	}
+	count := func(s FlowSort, f *Flow) uint64 {
+		if s == SortBytes {
+			return f.Bytes[0] + f.Bytes[1]
+		}
+		return f.Packets[0] + f.Packets[1]
+	}
+	for _, s := range []FlowSort{SortBytes, SortPackets, SortRate, SortAge} {
+		for _, ft := range []string{"", "proto=udp"} {
+			filter, err := ParseFlowFilter(ft)
+			if err != nil {
+				t.Fatal(err)
+			}
+			every := NewListing(FlowQuery{Sort: s, Limit: 25, Filter: filter})
+			floored := NewListing(FlowQuery{Sort: s, Limit: 25, Filter: filter})
+			skipped := 0
+			for i := range all {
+				at := FlowCursor{Worker: all[i].Worker, Slot: uint64(i)}
+				every.Offer(at, &all[i])
+				fs, min, ok := floored.Floor()
+				if ok && (fs != s || s != SortBytes && s != SortPackets) {
+					t.Fatalf("sort=%s: Floor gave sort %s", s, fs)
+				}
+				if ok && i < 25 {
+					t.Fatalf("sort=%s: Floor ok after %d flows, fewer than the 25 asked for", s, i)
+				}
+				if ok && count(s, &all[i]) <= min {
+					skipped++
+					continue
+				}
+				floored.Offer(at, &all[i])
+			}
+			if got, want := floored.Result().Flows, every.Result().Flows; !reflect.DeepEqual(got, want) {
+				t.Errorf("sort=%s filter %q: the floored listing's top 25 differs from the full one's", s, ft)
+			}
+			if (s == SortBytes || s == SortPackets) != (skipped > len(all)/2) {
+				t.Errorf("sort=%s filter %q: the floor skipped %d of %d flows", s, ft, skipped, len(all))
+			}
+		}
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gwlbctl/gwlbctl/fastpath/flow"
 )
 
 // runWorker runs w's poll loop on its own goroutine (as a forwarding lcore
@@ -110,6 +112,91 @@ func TestReadFlowsWalksTheTableWhileForwarding(t *testing.T) {
 	}
 	if want := (nflows + 699) / 700; batches != want {
 		t.Errorf("%d batches of 700 slots for %d flows, want %d", batches, nflows, want)
+	}
+}
+
+// TestReadFlowsWithFloor: with a floor, a batch holds only the live flows
+// above it, each at its own slot, and the walk still examines every slot
+// once.
+func TestReadFlowsWithFloor(t *testing.T) {
+	cfg := testConfig(t, 3, Attributes{})
+	w, _ := newTestWorker(t, cfg, 1<<13)
+	const nflows = 2000
+	frames := udpFrames(nflows)
+	// Flow i gets i%40+1 packets, before the worker starts answering.
+	now := int64(1e9)
+	for rep := range 40 {
+		var pkts []Packet
+		for i, f := range frames {
+			if i%40 >= rep {
+				pkts = append(pkts, mkPacket(f, 1))
+			}
+		}
+		for len(pkts) > 0 {
+			n := min(len(pkts), 32)
+			now += 1e6
+			w.Process(pkts[:n], now)
+			pkts = pkts[n:]
+		}
+	}
+	// Idle passes at a clock that stands still: no flow idles out.
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				w.Process(nil, now)
+			}
+		}
+	}()
+	t.Cleanup(func() { close(stop); wg.Wait() })
+	waitFlows(t, w, nflows)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	walk := func(b *FlowBatch) (map[int]FlowInfo, int) {
+		flows, examined := map[int]FlowInfo{}, 0
+		var fi FlowInfo
+		for from, more := 0, true; more; {
+			if err := w.ReadFlows(ctx, from, b); err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < b.Len(); i++ {
+				if b.Flow(i, &fi) {
+					flows[b.Slot(i)] = fi
+				}
+			}
+			examined += b.Examined()
+			from, more = b.Next()
+		}
+		return flows, examined
+	}
+	all, examined := walk(NewFlowBatch(300))
+	if len(all) != nflows || examined != nflows {
+		t.Fatalf("without a floor: %d flows of %d slots, want %d", len(all), examined, nflows)
+	}
+	b := NewFlowBatch(300)
+	b.SetFloor(flow.Floor{Of: flow.FloorPackets, Min: 30})
+	above, examined := walk(b)
+	if examined != nflows {
+		t.Errorf("with a floor the walk examined %d slots, want %d", examined, nflows)
+	}
+	want := 0
+	for slot, fi := range all {
+		if fi.Packets[0] > 30 {
+			want++
+			if got, ok := above[slot]; !ok || got != fi {
+				t.Errorf("slot %d: %+v above the floor, listed as %+v (%v)", slot, fi, got, ok)
+			}
+		}
+	}
+	if want != nflows/4 || len(above) != want {
+		t.Errorf("with a floor of 30 packets: %d flows listed, %d above it, want %d", len(above), want, nflows/4)
 	}
 }
 

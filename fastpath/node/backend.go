@@ -11,6 +11,7 @@ import (
 	"github.com/gwlbctl/gwlbctl/control"
 	"github.com/gwlbctl/gwlbctl/control/api"
 	"github.com/gwlbctl/gwlbctl/fastpath/engine"
+	"github.com/gwlbctl/gwlbctl/fastpath/flow"
 )
 
 // The node implements control/api.Backend: every answer is read from the
@@ -185,6 +186,7 @@ func (n *Node) Flows(ctx context.Context, q api.FlowQuery) (api.FlowResult, erro
 				l.Stop(at)
 				return l.Result(), nil
 			}
+			b.SetFloor(floorOf(l))
 			bctx, cancel := context.WithDeadline(ctx, deadline)
 			err := n.workers[wi].ReadFlows(bctx, slot, b)
 			cancel()
@@ -205,7 +207,7 @@ func (n *Node) Flows(ctx context.Context, q api.FlowQuery) (api.FlowResult, erro
 					return l.Result(), nil
 				}
 			}
-			examined += b.Len()
+			examined += b.Examined()
 			next, more := b.Next()
 			if !more {
 				break
@@ -214,6 +216,18 @@ func (n *Node) Flows(ctx context.Context, q api.FlowQuery) (api.FlowResult, erro
 		}
 	}
 	return l.Result(), nil
+}
+
+// floorOf is the floor below which the workers need not copy a flow for
+// listing l (flow.Floor's zero value: copy every slot).
+func floorOf(l *api.Listing) flow.Floor {
+	switch sort, min, ok := l.Floor(); {
+	case ok && sort == api.SortBytes:
+		return flow.Floor{Of: flow.FloorBytes, Min: min}
+	case ok && sort == api.SortPackets:
+		return flow.Floor{Of: flow.FloorPackets, Min: min}
+	}
+	return flow.Floor{}
 }
 
 // flow converts an engine flow for the API, naming its endpoint and target

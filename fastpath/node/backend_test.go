@@ -2,6 +2,7 @@ package node
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -126,6 +128,56 @@ func clientEnd(i int) netip.AddrPort {
 }
 
 var serverEnd = netip.MustParseAddrPort("10.64.0.9:53")
+
+// TestAPIFlowsTopAcrossBatches: over more flows than one worker batch
+// holds (engine.MaxFlowBatch), where the workers copy only the flows above
+// the N-th count so far (FlowBatch.SetFloor), the top N by bytes and by
+// packets are the reference top N of every flow, ties in table order.
+func TestAPIFlowsTopAcrossBatches(t *testing.T) {
+	tn := newTestNode(t, testState(), 1<<14)
+	const nflows = 3*engine.MaxFlowBatch + 100
+	var frames [][]byte
+	for i := range nflows {
+		frames = append(frames, udpFrame(clientEnd(i), serverEnd, i*7919%1400))
+	}
+	tn.send(frames, nflows)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var all []api.Flow // in table order
+	for cursor := ""; ; {
+		p, err := tn.client.Flows(ctx, api.FlowsRequest{Limit: api.MaxPageLimit, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, p.Flows...)
+		if cursor = p.NextCursor; cursor == "" {
+			break
+		}
+	}
+	if len(all) != nflows {
+		t.Fatalf("the walk listed %d flows, want %d", len(all), nflows)
+	}
+	for _, sort := range []api.FlowSort{api.SortBytes, api.SortPackets} {
+		count := func(f *api.Flow) uint64 { return f.Bytes[0] + f.Bytes[1] }
+		if sort == api.SortPackets {
+			count = func(f *api.Flow) uint64 { return f.Packets[0] + f.Packets[1] } // 1 each: the first 10 in table order
+		}
+		ref := slices.Clone(all)
+		slices.SortStableFunc(ref, func(a, b api.Flow) int { return cmp.Compare(count(&b), count(&a)) })
+		top, err := tn.client.Flows(ctx, api.FlowsRequest{Sort: sort, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(top.Flows) != 10 || top.Partial {
+			t.Fatalf("sort=%s: %d flows, partial %v", sort, len(top.Flows), top.Partial)
+		}
+		for i, f := range top.Flows {
+			if f.Src != ref[i].Src || count(&f) != count(&ref[i]) {
+				t.Errorf("sort=%s: flow %d is %v (%d), want %v (%d)", sort, i, f.Src, count(&f), ref[i].Src, count(&ref[i]))
+			}
+		}
+	}
+}
 
 // TestAPIFlowsPagedTopAndFiltered: flows the worker opened are listed
 // through the socket with their endpoint, target and counters; following
