@@ -2,7 +2,9 @@
 // asks the node for what `gwlbctl top` asks at each refresh (the stats and
 // the top -top flows by bytes, ranked by the node over every flow) and,
 // with -page, one page of flows as well, until SIGINT or SIGTERM; then it
-// prints how many polls it made and what they took.
+// prints how many polls it made and what they took. SIGUSR1 pauses it
+// after the poll under way, SIGUSR2 resumes it: `make bench` compares the
+// forwarder's rate with and without it in one run of the node.
 //
 //	poller -socket F [-every 100ms] [-top 25] [-page 1000]
 package main
@@ -37,8 +39,14 @@ func main() {
 	var busy, longest time.Duration
 	tick := time.NewTicker(*every)
 	defer tick.Stop()
+	pause := make(chan os.Signal, 4)
+	signal.Notify(pause, syscall.SIGUSR1, syscall.SIGUSR2)
+	paused := false
 	for {
 		select {
+		case s := <-pause:
+			paused = s == syscall.SIGUSR1
+			continue
 		case <-ctx.Done():
 			mean := time.Duration(0)
 			if polls > 0 {
@@ -47,6 +55,9 @@ func main() {
 			fmt.Printf("polls=%d failed=%d mean_ms=%.2f max_ms=%.2f\n", polls, failed, float64(mean)/1e6, float64(longest)/1e6)
 			return
 		case <-tick.C:
+		}
+		if paused {
+			continue
 		}
 		began := time.Now()
 		err := poll(ctx, c, *top, *page)
