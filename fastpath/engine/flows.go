@@ -96,13 +96,8 @@ var ErrBatchBusy = errors.New("engine: the flow batch is still being filled by a
 // it later and nobody reads it (further ReadFlows on b fail with
 // ErrBatchBusy until then).
 func (w *Worker) ReadFlows(ctx context.Context, from int, b *FlowBatch) error {
-	if b.busy {
-		select {
-		case <-b.done:
-			b.busy = false
-		default:
-			return ErrBatchBusy
-		}
+	if b.Busy() {
+		return ErrBatchBusy
 	}
 	if from < 0 {
 		return fmt.Errorf("engine: flow slot %d is negative", from)
@@ -149,6 +144,22 @@ func (b *FlowBatch) serve(w *Worker, now int64) {
 func (b *FlowBatch) fail(err error) {
 	b.err = err
 	close(b.done)
+}
+
+// Busy reports whether a worker still owns b: a ReadFlows that returned
+// early (its context ended) left it to the worker, which fills it later.
+// A busy batch must not be handed to anyone else.
+func (b *FlowBatch) Busy() bool {
+	if !b.busy {
+		return false
+	}
+	select {
+	case <-b.done:
+		b.busy = false
+		return false
+	default:
+		return true
+	}
 }
 
 // Len is the number of entries the batch holds.

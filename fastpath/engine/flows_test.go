@@ -216,7 +216,13 @@ func TestReadFlowsAbandoned(t *testing.T) {
 	if err := w.ReadFlows(context.Background(), 0, b); !errors.Is(err, ErrBatchBusy) {
 		t.Fatalf("reusing the abandoned batch: %v, want ErrBatchBusy", err)
 	}
+	if !b.Busy() {
+		t.Fatal("the abandoned batch is not Busy before the worker answered")
+	}
 	w.Process(nil, 2e9) // the worker fills the abandoned batch
+	if b.Busy() {
+		t.Fatal("the batch is still Busy after the worker answered")
+	}
 	runWorker(t, w, nil)
 	ctx, cancel2 := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel2()

@@ -171,7 +171,22 @@ func (n *Node) Flows(ctx context.Context, q api.FlowQuery) (api.FlowResult, erro
 		// Leave time to encode the answer.
 		deadline = d.Add(-time.Until(d) / 4)
 	}
-	b := engine.NewFlowBatch(engine.MaxFlowBatch)
+	var b *engine.FlowBatch
+	select {
+	case b = <-n.batches:
+	default:
+		b = engine.NewFlowBatch(engine.MaxFlowBatch)
+	}
+	defer func() {
+		// A batch a worker still owns (ReadFlows gave up waiting) is left
+		// to it and the collector, and so is one the list has no room for.
+		if !b.Busy() {
+			select {
+			case n.batches <- b:
+			default:
+			}
+		}
+	}()
 	var fi engine.FlowInfo
 	var f api.Flow
 	examined := 0

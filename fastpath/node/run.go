@@ -51,8 +51,12 @@ type Node struct {
 	reg     *registrar
 
 	apiSrv, metricsSrv *api.Server
-	slotBudget         int               // tests: the slots a flow listing examines per call (0: flowSlotsPerCall)
-	serverOptions      api.ServerOptions // tests: the API servers' connection limits (zero: api's defaults)
+	// batches keeps the flow batches (about 470 KB each) of finished
+	// listings for the next, as many as listings run at once; nil keeps
+	// none.
+	batches       chan *engine.FlowBatch
+	slotBudget    int               // tests: the slots a flow listing examines per call (0: flowSlotsPerCall)
+	serverOptions api.ServerOptions // tests: the API servers' connection limits (zero: api's defaults)
 
 	mainSet unix.CPUSet // the main lcore's CPUs, Go's threads are confined to (affinity.go)
 
@@ -92,7 +96,8 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 	if log == nil {
 		log = slog.Default()
 	}
-	n := &Node{cfg: cfg, log: log, start: time.Now(), version: control.BuildVersion(), events: api.NewEventLog(0, nil)}
+	n := &Node{cfg: cfg, log: log, start: time.Now(), version: control.BuildVersion(), events: api.NewEventLog(0, nil),
+		batches: make(chan *engine.FlowBatch, api.DefaultMaxListings)}
 	defer func() {
 		if err != nil {
 			n.Close()
