@@ -16,17 +16,33 @@ import (
 // appendFlowPage appends p's JSON encoding to b. It fills in each flow's
 // mean rates first.
 func appendFlowPage(b []byte, p *FlowPage) []byte {
+	b = appendFlowPageHead(b, p)
+	for i := range p.Flows {
+		b = appendFlowPageItem(b, p, i)
+	}
+	return appendFlowPageTail(b, p)
+}
+
+// appendFlowPageHead, appendFlowPageItem (for each flow in order) and
+// appendFlowPageTail append appendFlowPage's encoding in parts, for a
+// writer that sends a large page as it encodes it.
+func appendFlowPageHead(b []byte, p *FlowPage) []byte {
 	b = append(b, `{"flows":`...)
 	if p.Flows == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range p.Flows {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendFlow(b, &p.Flows[i])
-		}
+		return append(b, "null"...)
+	}
+	return append(b, '[')
+}
+
+func appendFlowPageItem(b []byte, p *FlowPage, i int) []byte {
+	if i > 0 {
+		b = append(b, ',')
+	}
+	return appendFlow(b, &p.Flows[i])
+}
+
+func appendFlowPageTail(b []byte, p *FlowPage) []byte {
+	if p.Flows != nil {
 		b = append(b, ']')
 	}
 	if p.NextCursor != "" {

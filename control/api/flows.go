@@ -204,10 +204,36 @@ func NewListing(q FlowQuery) *Listing {
 	if q.Sort != SortNone {
 		l.q.After = FlowCursor{}
 		l.top = topFlows{sort: q.Sort, n: l.q.Limit}
+	} else if l.q.Limit <= MaxPageLimit {
+		select {
+		case p := <-pages:
+			l.flows = p[:0]
+		default:
+			l.flows = make([]Flow, 0, MaxPageLimit)
+		}
 	} else {
 		l.flows = make([]Flow, 0, l.q.Limit)
 	}
 	return l
+}
+
+// pages keeps the pages of finished listings (MaxPageLimit flows, about
+// 230 KB each) for the next, as many as listings run at once by default:
+// the handler hands a page back once it has written it (releasePage), so
+// that a client walking a big table does not make each page garbage for
+// the collector, whose stops pause the workers too.
+var pages = make(chan []Flow, DefaultMaxListings)
+
+// releasePage hands back a page a listing filled, once nothing refers to
+// it any more; other slices, and pages the list has no room for, are left
+// to the collector.
+func releasePage(p []Flow) {
+	if cap(p) == MaxPageLimit {
+		select {
+		case pages <- p[:0]:
+		default:
+		}
+	}
 }
 
 // Start is the first position to examine.

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -115,6 +116,9 @@ type handler struct {
 	listings semaphore
 	requests semaphore
 	waiters  semaphore
+	// niceFailed is set once a listing's thread priority could not be
+	// set (logged once).
+	niceFailed atomic.Bool
 }
 
 // semaphore is a counting semaphore that never blocks.
@@ -215,14 +219,39 @@ func (h *handler) route(path string, sem semaphore, params []string, fn func(con
 		defer sem.release()
 		ctx, cancel := context.WithTimeout(r.Context(), h.o.RequestTimeout)
 		defer cancel()
-		v, err := fn(ctx, q)
-		if err != nil {
-			h.backendError(w, ctx, path, err)
+		abort := false
+		answer := func() {
+			v, err := fn(ctx, q)
+			if err != nil {
+				h.backendError(w, ctx, path, err)
+				return
+			}
+			if p, ok := v.(*FlowPage); ok {
+				abort = h.writeFlowPage(w, p)
+				releasePage(p.Flows)
+				return
+			}
+			h.writeJSON(w, http.StatusOK, v)
+		}
+		if path != PathFlows {
+			answer()
 			return
 		}
-		h.writeJSON(w, http.StatusOK, v)
+		if !inBackground(answer) && !h.niceFailed.Swap(true) {
+			h.o.Log.Warn("api: flow listings run at the process's own priority: setting a thread's nice failed", "nice", ListingNice)
+		}
+		if abort {
+			panic(http.ErrAbortHandler) // net/http cuts the connection, without a stack trace
+		}
 	})
 }
+
+// ListingNice is the nice value of the thread a flow listing runs on:
+// ranking, converting and encoding up to a page of flows is bulk work,
+// and on the main lcore's CPU it must yield at once to what forwarding
+// needs there (the kernel's side of the ports, health checks, reloads).
+// TestAPIListingLoad measures what listings still cost the packets.
+const ListingNice = 10
 
 func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
 	if slices.Contains(paths, r.URL.Path) {
@@ -453,24 +482,78 @@ func (h *handler) writeJSON(w http.ResponseWriter, status int, v any) {
 			bufPool.Put(bp)
 		}
 	}()
-	if p, ok := v.(*FlowPage); ok {
-		b = appendFlowPage(b, p)
-	} else {
-		enc, err := json.Marshal(v)
-		if err != nil {
-			h.o.Log.Warn("api: encode", "err", err)
-			status, enc = http.StatusInternalServerError, []byte(`{"error":"cannot encode the response"}`)
-		}
-		b = append(b, enc...)
+	enc, err := json.Marshal(v)
+	if err != nil {
+		h.o.Log.Warn("api: encode", "err", err)
+		status, enc = http.StatusInternalServerError, []byte(`{"error":"cannot encode the response"}`)
 	}
-	b = append(b, '\n')
+	b = append(append(b, enc...), '\n')
+	h.writeBody(w, status, b)
+}
+
+// writeBody sends b (a JSON document and a newline) with its length, or a
+// 500 in its place when it is a 200 larger than MaxResponseBytes.
+func (h *handler) writeBody(w http.ResponseWriter, status int, b []byte) {
 	if len(b) > h.o.MaxResponseBytes && status == http.StatusOK {
 		h.o.Log.Warn("api: response too large", "bytes", len(b), "max", h.o.MaxResponseBytes)
 		msg, _ := json.Marshal(&ErrorBody{Error: fmt.Sprintf("response of %d bytes exceeds the API's limit of %d", len(b), h.o.MaxResponseBytes)})
-		status, b = http.StatusInternalServerError, append(append(b[:0], msg...), '\n')
+		status, b = http.StatusInternalServerError, append(msg, '\n')
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+// flowChunk is how much of a flow page is encoded before any of it is
+// sent. A page that fits is sent whole with its length (and refused when
+// larger than MaxResponseBytes); a larger one is sent as it is encoded,
+// about flowChunk at a time, so that a listing holds one chunk of JSON
+// rather than the whole page (about 290 KB for 1000 flows).
+const flowChunk = 64 << 10
+
+// writeFlowPage sends p. It reports true when a streamed page grew past
+// MaxResponseBytes: the status is sent by then, so the caller must abort
+// the connection (the client sees a cut response, not a short page).
+func (h *handler) writeFlowPage(w http.ResponseWriter, p *FlowPage) (abort bool) {
+	bp := bufPool.Get().(*[]byte)
+	b := (*bp)[:0]
+	defer func() {
+		if cap(b) <= maxPooledBuffer {
+			*bp = b[:0]
+			bufPool.Put(bp)
+		}
+	}()
+	i := 0
+	encode := func() {
+		for ; i < len(p.Flows) && len(b) < flowChunk; i++ {
+			b = appendFlowPageItem(b, p, i)
+		}
+		if i == len(p.Flows) {
+			b = append(appendFlowPageTail(b, p), '\n')
+		}
+	}
+	b = appendFlowPageHead(b, p)
+	encode()
+	if i == len(p.Flows) || len(b) > h.o.MaxResponseBytes {
+		h.writeBody(w, http.StatusOK, b)
+		return false
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	for sent := 0; ; {
+		if _, err := w.Write(b); err != nil {
+			return false // the client went away
+		}
+		sent += len(b)
+		if i == len(p.Flows) {
+			return false
+		}
+		b = b[:0]
+		encode()
+		if sent+len(b) > h.o.MaxResponseBytes {
+			h.o.Log.Warn("api: flow page too large; its connection is cut", "bytes", sent+len(b), "max", h.o.MaxResponseBytes)
+			return true
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -386,5 +387,101 @@ func TestLookup(t *testing.T) {
 	var ae *Error
 	if !errors.As(err, &ae) || ae.Status != 404 || !strings.Contains(ae.Message, "not served by this node") {
 		t.Errorf("unknown endpoint: %v", err)
+	}
+}
+
+// niceBackend records the nice value of the thread each call runs on.
+type niceBackend struct {
+	*memBackend
+	flows, stats atomic.Int64
+}
+
+func (n *niceBackend) Flows(ctx context.Context, q FlowQuery) (FlowResult, error) {
+	v, err := threadNice()
+	if err != nil {
+		return FlowResult{}, err
+	}
+	n.flows.Store(int64(v))
+	return n.memBackend.Flows(ctx, q)
+}
+
+func (n *niceBackend) Stats(ctx context.Context) (Stats, error) {
+	v, err := threadNice()
+	if err != nil {
+		return Stats{}, err
+	}
+	n.stats.Store(int64(v))
+	return n.memBackend.Stats(ctx)
+}
+
+// TestListingsRunAtListingNice: a flow listing runs on a thread at nice
+// ListingNice; other requests at the process's own.
+func TestListingsRunAtListingNice(t *testing.T) {
+	own, err := threadNice()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if own >= ListingNice {
+		t.Skipf("the test runs at nice %d already, not below ListingNice (%d)", own, ListingNice)
+	}
+	b := &niceBackend{memBackend: newMemBackend(100, 3)}
+	b.flows.Store(-100)
+	b.stats.Store(-100)
+	c, _ := newTestClient(t, b, Options{})
+	for range 3 { // on one connection: the handler's goroutine keeps its priority
+		if _, err := c.Flows(context.Background(), FlowsRequest{Sort: SortBytes, Limit: 5}); err != nil {
+			t.Fatal(err)
+		}
+		if got := b.flows.Load(); got != ListingNice {
+			t.Fatalf("a flow listing ran at nice %d, want %d", got, ListingNice)
+		}
+		if _, err := c.Stats(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := b.stats.Load(); got != int64(own) {
+			t.Fatalf("GET /stats after a listing ran at nice %d, want the process's %d", got, own)
+		}
+	}
+}
+
+// TestLargeFlowPageIsStreamed: a page larger than flowChunk is sent as it
+// is encoded (no Content-Length), byte for byte what appendFlowPage makes
+// of it; a small page is sent whole with its length; a streamed page that
+// grows past MaxResponseBytes has its connection cut, so the client sees
+// an error rather than a short page.
+func TestLargeFlowPageIsStreamed(t *testing.T) {
+	m := newMemBackend(1500, 4)
+	_, base := newTestClient(t, m, Options{})
+	get := func(base, q string) (*http.Response, []byte, error) {
+		resp, err := http.Get(base + PathFlows + q)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		return resp, b, err
+	}
+	resp, body, err := get(base, "?limit=1000")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("a page of 1000: %v %v", resp, err)
+	}
+	if resp.ContentLength != -1 || len(body) <= flowChunk {
+		t.Errorf("a page of %d bytes came with Content-Length %d, want it streamed", len(body), resp.ContentLength)
+	}
+	var p FlowPage
+	if err := json.Unmarshal(body, &p); err != nil || len(p.Flows) != 1000 {
+		t.Fatalf("the streamed page: %d flows, %v", len(p.Flows), err)
+	}
+	if want := append(appendFlowPage(nil, &p), '\n'); string(body) != string(want) {
+		t.Errorf("the streamed page differs from appendFlowPage's encoding of it (%d bytes, want %d)", len(body), len(want))
+	}
+	resp, body, err = get(base, "?limit=10")
+	if err != nil || resp.StatusCode != 200 || resp.ContentLength != int64(len(body)) {
+		t.Errorf("a page of 10: Content-Length %d for %d bytes, %v", resp.ContentLength, len(body), err)
+	}
+
+	_, small := newTestClient(t, m, Options{MaxResponseBytes: 100 << 10})
+	if resp, body, err := get(small, "?limit=1000"); err == nil {
+		t.Errorf("a page past MaxResponseBytes came through: status %d, %d bytes", resp.StatusCode, len(body))
 	}
 }
