@@ -171,6 +171,29 @@ type Queue struct {
 	RxErrors  uint64 `json:"rx_errors"`
 }
 
+// PassGap is one bucket of Worker.PassGaps: the gaps shorter than Below
+// (and not shorter than the previous bucket's Below); the last bucket has
+// no Below.
+type PassGap struct {
+	Below time.Duration `json:"below_ns,omitempty"`
+	Count uint64        `json:"count"`
+}
+
+// PassGapSqUnit is the unit of Worker.PassGapSq in ns²: each gap is
+// counted in whole 1024 ns.
+const PassGapSqUnit = 1 << 20
+
+// PassWait is the mean time a packet arriving at a random instant waited
+// for worker's next poll between two readings of its counters: the sum of
+// the squared gaps over twice their sum.
+func PassWait(from, to *Worker) time.Duration {
+	ns := to.PassGapNs - from.PassGapNs
+	if ns == 0 {
+		return 0
+	}
+	return time.Duration(float64(to.PassGapSq-from.PassGapSq) * PassGapSqUnit / (2 * float64(ns)))
+}
+
 // Worker is one forwarding loop's counters.
 type Worker struct {
 	// ID is the worker's index; Lcore the lcore it runs on.
@@ -178,6 +201,14 @@ type Worker struct {
 	Lcore int `json:"lcore"`
 	// Passes are poll passes over the worker's rx queues.
 	Passes uint64 `json:"passes"`
+	// PassGaps counts the times between the ends of two passes by bucket,
+	// shortest first; PassGapNs is their sum and PassGapSq the sum of
+	// their squares in PassGapSqUnit. A packet that arrives during a long
+	// gap waits for its end: PassWait gives the mean wait between two
+	// readings.
+	PassGaps  []PassGap `json:"pass_gaps,omitempty"`
+	PassGapNs uint64    `json:"pass_gap_ns"`
+	PassGapSq uint64    `json:"pass_gap_sq"`
 	// Rx are packets handed to the engine.
 	Rx uint64 `json:"rx"`
 	// MultiSegment are chained mbufs dropped before the engine.

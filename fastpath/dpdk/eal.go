@@ -77,18 +77,21 @@ type EALConfig struct {
 // process, initialised once: InitEAL's second call fails, and after Close
 // DPDK cannot be used again by the process.
 type EAL struct {
-	args     []string
-	noHuge   bool
-	quiet    bool // the default log level: known-harmless PMD warnings are hidden
-	log      *slog.Logger
-	main     int   // main lcore id
-	workers  []int // worker lcore ids, in order
-	calls    chan func()
-	done     chan struct{}
-	closeMu  sync.Mutex
-	closed   bool
-	tickers  []func() // run about once a second on the main lcore
-	tickerMu sync.Mutex
+	args    []string
+	noHuge  bool
+	quiet   bool // the default log level: known-harmless PMD warnings are hidden
+	log     *slog.Logger
+	main    int   // main lcore id
+	workers []int // worker lcore ids, in order
+	// lcoreTIDs are the thread ids of EAL's worker lcore threads, listed
+	// right after rte_eal_init, before any of them ran Go code.
+	lcoreTIDs []int
+	calls     chan func()
+	done      chan struct{}
+	closeMu   sync.Mutex
+	closed    bool
+	tickers   []func() // run about once a second on the main lcore
+	tickerMu  sync.Mutex
 
 	// runtime directory (/var/run/dpdk/<prefix>) and which of it existed
 	// before init: Close removes what EAL created and left behind.
@@ -320,6 +323,7 @@ func (e *EAL) mainLcore(initErr chan<- error) {
 	for l := C.rte_get_next_lcore(C.uint(^uint32(0)), 1, 0); l < C.RTE_MAX_LCORE; l = C.rte_get_next_lcore(l, 1, 0) {
 		e.workers = append(e.workers, int(l))
 	}
+	e.lcoreTIDs = lcoreThreads()
 	initErr <- nil
 
 	tick := time.NewTicker(time.Second)
@@ -463,3 +467,39 @@ func (e *EAL) Close() error {
 	<-e.done
 	return nil
 }
+
+// workerThreadPrefixes are the names EAL gives its worker lcore threads
+// ("rte-worker-N" in DPDK 22.11, "lcore-worker-N" before).
+var workerThreadPrefixes = []string{"rte-worker-", "lcore-worker-"}
+
+// lcoreThreads lists the process's threads named as EAL names its worker
+// lcore threads. Only right after rte_eal_init are these EAL's own: a
+// thread Go starts from one later inherits its name (and its CPU).
+func lcoreThreads() []int {
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return nil
+	}
+	var tids []int
+	for _, t := range tasks {
+		tid, err := strconv.Atoi(t.Name())
+		if err != nil {
+			continue
+		}
+		comm, err := os.ReadFile("/proc/self/task/" + t.Name() + "/comm")
+		if err != nil {
+			continue
+		}
+		for _, p := range workerThreadPrefixes {
+			if strings.HasPrefix(strings.TrimSpace(string(comm)), p) {
+				tids = append(tids, tid)
+				break
+			}
+		}
+	}
+	return tids
+}
+
+// LcoreThreads returns the thread ids of EAL's worker lcore threads (the
+// forwarding loops run on them), as listed right after rte_eal_init.
+func (e *EAL) LcoreThreads() []int { return slices.Clone(e.lcoreTIDs) }

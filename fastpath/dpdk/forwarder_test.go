@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -303,6 +304,75 @@ func TestNullForwardingAndStats(t *testing.T) {
 	}
 }
 
+// stallEvery forwards to port out like toPort, and sleeps for stall on
+// every n-th call, counting the stalls.
+type stallEvery struct {
+	out    uint16
+	n      int
+	stall  time.Duration
+	calls  int
+	stalls atomic.Int64
+}
+
+func (h *stallEvery) Process(pkts []engine.Packet, now int64) {
+	toPort{h.out}.Process(pkts, now)
+	if h.calls++; h.calls%h.n == 0 {
+		time.Sleep(h.stall)
+		h.stalls.Add(1)
+	}
+}
+
+// TestPassGaps: the worker counts the time between two passes in log2
+// buckets, and its sums: a handler that sleeps 3 ms on every 20,000th
+// burst shows each stall in the buckets above 2 ms, the buckets
+// count every pass but the first (and those a clock re-anchor steps
+// back), and the sum of the gaps is the loop's running time.
+func TestPassGaps(t *testing.T) {
+	e := needEAL(t)
+	f, err := NewForwarder(e, ForwarderConfig{
+		Name:  uniq("gaps"),
+		Ports: []PortConfig{{Device: uniq("net_null_in") + ",size=128"}, {Device: uniq("net_null_out") + ",no-rx=1"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h := &stallEvery{out: 1, n: 20000, stall: 3 * time.Millisecond}
+	began := time.Now()
+	if err := f.Start([]BurstHandler{h}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "ten stalls", 30*time.Second, func() bool { return h.stalls.Load() >= 10 })
+	f.Stop()
+	ran := time.Since(began)
+	w := f.Stats()[0]
+	var counted, long uint64
+	for b, n := range w.PassGaps {
+		counted += n
+		if top := PassGapTop(b); top == 0 || top > 2*time.Millisecond {
+			long += n
+		}
+	}
+	stalls := uint64(h.stalls.Load())
+	if counted > w.Passes-1 || counted < w.Passes-1-w.Passes/4096-1 {
+		t.Errorf("%d gaps counted for %d passes, want one per pass but the first (less re-anchors)", counted, w.Passes)
+	}
+	// Every stall is a long gap; other long ones are the machine's (the
+	// thread descheduled), and few next to the passes.
+	if long < stalls || long > counted/100 {
+		t.Errorf("%d gaps of 2 ms or more for %d stalls of 3 ms and %d passes", long, stalls, counted)
+	}
+	if sum := time.Duration(w.PassGapNs); sum <= time.Duration(stalls)*h.stall || sum > ran {
+		t.Errorf("the gaps sum to %v: want more than the %d stalls' %v and at most the %v the loop ran", sum, stalls, time.Duration(stalls)*h.stall, ran)
+	}
+	if w.PassGapSq == 0 {
+		t.Error("no sum of squared gaps")
+	}
+	if PassGapTop(0) != 1024 || PassGapTop(1) != 2048 || PassGapTop(PassGapBuckets-1) != 0 {
+		t.Errorf("bucket bounds %v %v %v", PassGapTop(0), PassGapTop(1), PassGapTop(PassGapBuckets-1))
+	}
+}
+
 // net_pcap reads a file once (no infinite_rx) and writes what it transmits
 // to another file: every frame arrives, in order, unchanged.
 func TestPcapReplay(t *testing.T) {
@@ -575,5 +645,27 @@ func TestPortMTU(t *testing.T) {
 			t.Errorf("%s with MTU %d: Port.MTU %d %v, want %d", c.dev, c.set, m, err, c.want)
 		}
 		p.Close()
+	}
+}
+
+// TestLcoreThreads: EAL's worker lcore threads are known by thread id, one
+// per worker lcore, each named as EAL names them.
+func TestLcoreThreads(t *testing.T) {
+	e := needEAL(t)
+	if len(e.WorkerLcores()) == 0 {
+		t.Skip("the test EAL has no worker lcore")
+	}
+	tids := e.LcoreThreads()
+	if len(tids) != len(e.WorkerLcores()) {
+		t.Fatalf("%d lcore threads for worker lcores %v", len(tids), e.WorkerLcores())
+	}
+	for _, tid := range tids {
+		comm, err := os.ReadFile("/proc/self/task/" + strconv.Itoa(tid) + "/comm")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name := strings.TrimSpace(string(comm)); !slices.ContainsFunc(workerThreadPrefixes, func(p string) bool { return strings.HasPrefix(name, p) }) {
+			t.Errorf("lcore thread %d is named %q", tid, name)
+		}
 	}
 }

@@ -134,7 +134,18 @@ static inline void gw_end_pass(struct gw_worker *w)
 		w->anchor_tsc = tsc;
 		w->reanchor = 0;
 	}
-	w->now_ns = w->anchor_ns + (uint64_t)(((unsigned __int128)(tsc - w->anchor_tsc) * w->tsc_mult) >> 32);
+	uint64_t now = w->anchor_ns + (uint64_t)(((unsigned __int128)(tsc - w->anchor_tsc) * w->tsc_mult) >> 32);
+	/* The first pass has no gap; a re-anchor may step the clock back. */
+	if (likely(w->c.passes != 0 && now >= w->now_ns)) {
+		uint64_t gap = now - w->now_ns;
+		unsigned b = gap < 1024 ? 0 : 64 - __builtin_clzll(gap >> 10);
+		if (b >= GW_PASS_GAP_BUCKETS)
+			b = GW_PASS_GAP_BUCKETS - 1;
+		w->c.pass_gaps[b]++;
+		w->c.pass_gap_ns += gap;
+		w->c.pass_gap_sq += (gap >> 10) * (gap >> 10);
+	}
+	w->now_ns = now;
 	for (uint16_t k = 0; k < w->nexc; k++)
 		gw_kernel_out(w, &w->exc[k]);
 	for (uint16_t p = 0; p < w->nports; p++)

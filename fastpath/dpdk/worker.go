@@ -225,6 +225,27 @@ type WorkerStats struct {
 	// Exceptions is per port index: its exception path (zeros for a port
 	// without a TAP).
 	Exceptions []ExceptionStats
+	// PassGaps counts the times between the ends of two poll passes, by
+	// bucket (PassGapTop gives each one's bound); PassGapNs is their sum
+	// and PassGapSq the sum of their squares, each gap in units of 1024 ns
+	// (api.PassGapSqUnit). A
+	// packet that arrives during a long gap waits for its end: the gaps
+	// are what the worker adds to forwarding latency (api.PassWait).
+	PassGaps  [PassGapBuckets]uint64
+	PassGapNs uint64
+	PassGapSq uint64
+}
+
+// PassGapBuckets is the number of WorkerStats.PassGaps buckets.
+const PassGapBuckets = int(C.GW_PASS_GAP_BUCKETS)
+
+// PassGapTop is the exclusive upper bound of PassGaps bucket b: 1024 ns
+// for bucket 0, doubling with each bucket; 0 for the last, which has none.
+func PassGapTop(b int) time.Duration {
+	if b < 0 || b >= PassGapBuckets-1 {
+		return 0
+	}
+	return time.Duration(1024) << b
 }
 
 // ExceptionStats count one port's exception path on one worker.
@@ -256,6 +277,11 @@ func (w *worker) stats() WorkerStats {
 		HandoffIn:          uint64(c.c.handoff_in),
 		BadFrame:           w.badFrame.Load(),
 		CPUTimeNs:          w.cpuNs.Load(),
+		PassGapNs:          uint64(c.c.pass_gap_ns),
+		PassGapSq:          uint64(c.c.pass_gap_sq),
+	}
+	for b := range s.PassGaps {
+		s.PassGaps[b] = uint64(c.c.pass_gaps[b])
 	}
 	s.Tx = make([]TxStats, int(c.nports))
 	s.Exceptions = make([]ExceptionStats, int(c.nports))

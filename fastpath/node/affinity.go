@@ -4,28 +4,27 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
 )
 
-// workerThreadPrefixes are the names EAL gives its worker lcore threads
-// ("rte-worker-N" in DPDK 22.11, "lcore-worker-N" before).
-var workerThreadPrefixes = []string{"rte-worker-", "lcore-worker-"}
-
 // confineThreads pins every thread of the process except EAL's worker
-// lcores to cpus: Go's own threads (the API's handlers, the control loop,
-// the garbage collector's workers) then never run on a forwarding CPU,
-// whatever the API's clients make them do. A thread started later
-// inherits the mask of the thread that starts it, so the pass is repeated
-// (the stats loop does it every second) for a thread Go starts from a
-// worker lcore. A thread started during a pass by one not yet moved is
-// moved by the next: passes repeat (at most 5) until one moves nothing.
-// It returns how many threads it moved.
-func confineThreads(cpus unix.CPUSet) (moved int, err error) {
+// lcores (their thread ids in lcores) to cpus: Go's own threads (the
+// API's handlers, the control loop, the garbage collector's workers) then
+// never run on a forwarding CPU, whatever the API's clients make them do.
+// A thread started later inherits the mask of the thread that starts it,
+// and its name too: one Go starts from a worker lcore is named like it
+// and may run on its CPU, hence the thread ids. The pass is repeated (the
+// stats loop does it every second) for such threads. A thread started
+// during a pass by one not yet moved is moved by the next: passes repeat
+// (at most 5) until one moves nothing. It returns how many threads it
+// moved.
+func confineThreads(cpus unix.CPUSet, lcores []int) (moved int, err error) {
 	for range 5 {
-		m, err := confinePass(cpus)
+		m, err := confinePass(cpus, lcores)
 		moved += m
 		if err != nil || m == 0 {
 			return moved, err
@@ -35,21 +34,14 @@ func confineThreads(cpus unix.CPUSet) (moved int, err error) {
 }
 
 // confinePass moves every thread listed now (confineThreads).
-func confinePass(cpus unix.CPUSet) (moved int, err error) {
+func confinePass(cpus unix.CPUSet, lcores []int) (moved int, err error) {
 	tasks, err := os.ReadDir("/proc/self/task")
 	if err != nil {
 		return 0, err
 	}
 	for _, t := range tasks {
 		tid, err := strconv.Atoi(t.Name())
-		if err != nil {
-			continue
-		}
-		comm, err := os.ReadFile("/proc/self/task/" + t.Name() + "/comm")
-		if err != nil {
-			continue // the thread ended
-		}
-		if isWorkerThread(strings.TrimSpace(string(comm))) {
+		if err != nil || slices.Contains(lcores, tid) {
 			continue
 		}
 		var cur unix.CPUSet
@@ -65,15 +57,6 @@ func confinePass(cpus unix.CPUSet) (moved int, err error) {
 		moved++
 	}
 	return moved, nil
-}
-
-func isWorkerThread(comm string) bool {
-	for _, p := range workerThreadPrefixes {
-		if strings.HasPrefix(comm, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // mainCPUs are the CPUs EAL pinned the main lcore's thread to.
@@ -102,7 +85,7 @@ func (n *Node) confine(first bool) {
 		// automatic updates.
 		runtime.GOMAXPROCS(max(runtime.GOMAXPROCS(0), len(n.workers)+1))
 	}
-	moved, err := confineThreads(n.mainSet)
+	moved, err := confineThreads(n.mainSet, n.eal.LcoreThreads())
 	switch {
 	case err != nil:
 		n.log.Warn("node: confining Go's threads to the main lcore's CPUs", "err", err)

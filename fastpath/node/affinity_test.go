@@ -11,9 +11,9 @@ import (
 )
 
 // TestConfineThreads: every thread of the process but a worker lcore's
-// ends up on the given CPUs, a thread started afterwards from a confined
-// one inherits them, and a thread named as EAL names its worker lcores
-// keeps its own.
+// (by thread id) ends up on the given CPUs, a thread named like a worker
+// lcore (as one Go starts from it is) included; a thread started
+// afterwards from a confined one inherits them.
 func TestConfineThreads(t *testing.T) {
 	var all unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &all); err != nil {
@@ -40,10 +40,11 @@ func TestConfineThreads(t *testing.T) {
 		}
 	})
 
-	// A "worker lcore": a locked thread named as EAL names them.
+	// A "worker lcore": a locked thread named as EAL names them; and a
+	// second thread of that name that is not one.
 	worker := make(chan int)
 	release := make(chan struct{})
-	go func() {
+	named := func() {
 		runtime.LockOSThread()
 		tid := unix.Gettid()
 		comm := "/proc/self/task/" + strconv.Itoa(tid) + "/comm"
@@ -57,11 +58,14 @@ func TestConfineThreads(t *testing.T) {
 		// Still locked: the thread exits with the goroutine, and no other
 		// goroutine runs on a thread named as a worker lcore.
 		runtime.Goexit()
-	}()
+	}
+	go named()
 	wtid := <-worker
+	go named()
+	impostor := <-worker
 	defer close(release)
 
-	moved, err := confineThreads(one)
+	moved, err := confineThreads(one, []int{wtid})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +87,10 @@ func TestConfineThreads(t *testing.T) {
 				t.Errorf("the worker thread %d was moved to %s", tid, cpuList(got))
 			}
 		} else if got != one {
+			if tid == impostor {
+				t.Errorf("thread %d, named like a worker lcore but not one, stayed on CPUs %s", tid, cpuList(got))
+				continue
+			}
 			comm, _ := os.ReadFile("/proc/self/task/" + e.Name() + "/comm")
 			t.Errorf("thread %d (%s, pid %d) is on CPUs %s, want %s", tid, strings.TrimSpace(string(comm)), os.Getpid(), cpuList(got), cpuList(one))
 		}
@@ -102,7 +110,7 @@ func TestConfineThreads(t *testing.T) {
 			t.Errorf("a thread started after confining is on CPUs %s, want %s", cpuList(s), cpuList(one))
 		}
 	}
-	if again, err := confineThreads(one); err != nil || again != 0 {
+	if again, err := confineThreads(one, []int{wtid}); err != nil || again != 0 {
 		t.Errorf("a second pass moved %d threads (%v), want none", again, err)
 	}
 }

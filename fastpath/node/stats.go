@@ -197,7 +197,11 @@ func workerStats(ws []dpdk.WorkerStats, names []string) []api.Worker {
 	out := make([]api.Worker, 0, len(ws))
 	for i, w := range ws {
 		aw := api.Worker{ID: i, Lcore: w.Lcore, Passes: w.Passes, Rx: w.Rx, MultiSegment: w.MultiSegment, Dropped: w.Dropped,
-			Exception: w.Exception, KernelOut: w.KernelOut, KernelMultiSegment: w.KernelMultiSegment, BadFrame: w.BadFrame, CPUTimeNs: w.CPUTimeNs}
+			Exception: w.Exception, KernelOut: w.KernelOut, KernelMultiSegment: w.KernelMultiSegment, BadFrame: w.BadFrame, CPUTimeNs: w.CPUTimeNs,
+			PassGapNs: w.PassGapNs, PassGapSq: w.PassGapSq}
+		for b, n := range w.PassGaps {
+			aw.PassGaps = append(aw.PassGaps, api.PassGap{Below: dpdk.PassGapTop(b), Count: n})
+		}
 		for p, tx := range w.Tx {
 			name := strconv.Itoa(p)
 			if p < len(names) {
