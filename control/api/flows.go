@@ -272,6 +272,17 @@ func (l *Listing) Stop(at FlowCursor) {
 	}
 }
 
+// Wanted is, for a paged listing with no filter, how many more flows fill
+// its page: a backend need examine no more slots than that, dead ones
+// aside. It is 0 when any number may be needed (a filter, a top N) or
+// none (the page is full or stopped).
+func (l *Listing) Wanted() int {
+	if l.q.Sort != SortNone || !l.q.Filter.IsZero() || l.full || l.stopped {
+		return 0
+	}
+	return l.q.Limit - len(l.flows)
+}
+
 // Floor is, once a top-N listing by bytes or packets holds N flows, the
 // count (both directions) a flow offered from now on must exceed to enter
 // it: a backend may skip the flows at or below it without offering them.

@@ -422,3 +422,30 @@ func TestListingFloor(t *testing.T) {
 		}
 	}
 }
+
+// TestListingWanted: a paged listing with no filter wants what fills its
+// page, then nothing; one with a filter, or a top N, may want any number.
+func TestListingWanted(t *testing.T) {
+	all := newMemBackend(20, 2).allFlows()
+	l := NewListing(FlowQuery{Limit: 10})
+	for i := range 13 {
+		if got, want := l.Wanted(), max(10-i, 0); got != want {
+			t.Fatalf("after %d flows offered: Wanted %d, want %d", i, got, want)
+		}
+		l.Offer(FlowCursor{Slot: uint64(i)}, &all[i])
+	}
+	f, err := ParseFlowFilter("proto=udp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []FlowQuery{{Limit: 10, Filter: f}, {Limit: 10, Sort: SortBytes}} {
+		if got := NewListing(q).Wanted(); got != 0 {
+			t.Errorf("%+v: Wanted %d, want 0", q, got)
+		}
+	}
+	stopped := NewListing(FlowQuery{Limit: 10})
+	stopped.Stop(FlowCursor{Slot: 3})
+	if got := stopped.Wanted(); got != 0 {
+		t.Errorf("a stopped listing: Wanted %d, want 0", got)
+	}
+}

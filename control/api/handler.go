@@ -216,7 +216,17 @@ func (h *handler) route(path string, sem semaphore, params []string, fn func(con
 			h.busy(w, what, cap(sem))
 			return
 		}
-		defer sem.release()
+		// A page's slot is given back just before its last bytes go out,
+		// so that a client that asks for the next page on reading them
+		// finds it free.
+		released := false
+		release := func() {
+			if !released {
+				released = true
+				sem.release()
+			}
+		}
+		defer release()
 		ctx, cancel := context.WithTimeout(r.Context(), h.o.RequestTimeout)
 		defer cancel()
 		abort := false
@@ -227,7 +237,7 @@ func (h *handler) route(path string, sem semaphore, params []string, fn func(con
 				return
 			}
 			if p, ok := v.(*FlowPage); ok {
-				abort = h.writeFlowPage(w, p)
+				abort = h.writeFlowPage(w, p, release)
 				releasePage(p.Flows)
 				return
 			}
@@ -488,12 +498,13 @@ func (h *handler) writeJSON(w http.ResponseWriter, status int, v any) {
 		status, enc = http.StatusInternalServerError, []byte(`{"error":"cannot encode the response"}`)
 	}
 	b = append(append(b, enc...), '\n')
-	h.writeBody(w, status, b)
+	h.writeBody(w, status, b, nil)
 }
 
 // writeBody sends b (a JSON document and a newline) with its length, or a
-// 500 in its place when it is a 200 larger than MaxResponseBytes.
-func (h *handler) writeBody(w http.ResponseWriter, status int, b []byte) {
+// 500 in its place when it is a 200 larger than MaxResponseBytes; last,
+// when not nil, runs just before the body is written.
+func (h *handler) writeBody(w http.ResponseWriter, status int, b []byte, last func()) {
 	if len(b) > h.o.MaxResponseBytes && status == http.StatusOK {
 		h.o.Log.Warn("api: response too large", "bytes", len(b), "max", h.o.MaxResponseBytes)
 		msg, _ := json.Marshal(&ErrorBody{Error: fmt.Sprintf("response of %d bytes exceeds the API's limit of %d", len(b), h.o.MaxResponseBytes)})
@@ -502,6 +513,9 @@ func (h *handler) writeBody(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
+	if last != nil {
+		last()
+	}
 	_, _ = w.Write(b)
 }
 
@@ -512,10 +526,11 @@ func (h *handler) writeBody(w http.ResponseWriter, status int, b []byte) {
 // rather than the whole page (about 290 KB for 1000 flows).
 const flowChunk = 64 << 10
 
-// writeFlowPage sends p. It reports true when a streamed page grew past
-// MaxResponseBytes: the status is sent by then, so the caller must abort
-// the connection (the client sees a cut response, not a short page).
-func (h *handler) writeFlowPage(w http.ResponseWriter, p *FlowPage) (abort bool) {
+// writeFlowPage sends p, calling last just before its last bytes. It
+// reports true when a streamed page grew past MaxResponseBytes: the status
+// is sent by then, so the caller must abort the connection (the client
+// sees a cut response, not a short page).
+func (h *handler) writeFlowPage(w http.ResponseWriter, p *FlowPage, last func()) (abort bool) {
 	bp := bufPool.Get().(*[]byte)
 	b := (*bp)[:0]
 	defer func() {
@@ -536,12 +551,15 @@ func (h *handler) writeFlowPage(w http.ResponseWriter, p *FlowPage) (abort bool)
 	b = appendFlowPageHead(b, p)
 	encode()
 	if i == len(p.Flows) || len(b) > h.o.MaxResponseBytes {
-		h.writeBody(w, http.StatusOK, b)
+		h.writeBody(w, http.StatusOK, b, last)
 		return false
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	for sent := 0; ; {
+		if i == len(p.Flows) {
+			last()
+		}
 		if _, err := w.Write(b); err != nil {
 			return false // the client went away
 		}

@@ -60,6 +60,8 @@ type FlowBatch struct {
 	offs    []uint16   // with a floor: each copy's distance from from
 	floor   flow.Floor // the copy's, set from want by ReadFlows
 	want    flow.Floor // SetFloor's, for the next ReadFlows
+	size    int        // slots the copy examines at most, set from wantSize
+	wantN   int        // SetSize's, for the next ReadFlows (0: the batch's capacity)
 	worker  int
 	from, n int
 	seen    int // slots examined: n without a floor
@@ -85,6 +87,11 @@ func NewFlowBatch(size int) *FlowBatch {
 // cache its own.
 func (b *FlowBatch) SetFloor(f flow.Floor) { b.want = f }
 
+// SetSize makes the next ReadFlows examine at most n slots (at most the
+// batch's capacity; 0 is the capacity): a page that needs 100 more flows
+// costs the worker a copy of about 100 entries, not of 4096.
+func (b *FlowBatch) SetSize(n int) { b.wantN = n }
+
 // ErrBatchBusy is ReadFlows' answer for a batch a worker still owns (an
 // earlier ReadFlows gave up waiting on it): use a new batch.
 var ErrBatchBusy = errors.New("engine: the flow batch is still being filled by a worker; use another")
@@ -103,6 +110,10 @@ func (w *Worker) ReadFlows(ctx context.Context, from int, b *FlowBatch) error {
 		return fmt.Errorf("engine: flow slot %d is negative", from)
 	}
 	b.from, b.n, b.seen, b.floor, b.err, b.done, b.busy = from, 0, 0, b.want, nil, make(chan struct{}), true
+	b.size = len(b.entries)
+	if b.wantN > 0 {
+		b.size = min(b.wantN, b.size)
+	}
 	if err := w.send(ctx, b); err != nil {
 		b.busy = false
 		return err
@@ -133,10 +144,10 @@ func (b *FlowBatch) serve(w *Worker, now int64) {
 	b.worker, b.now, b.cfg = w.id, now, w.cfg
 	b.slots = w.table.Slots()
 	if b.floor.Of == flow.FloorNone {
-		b.n = w.table.CopyEntries(flow.Ref(b.from), b.entries, b.cookies)
+		b.n = w.table.CopyEntries(flow.Ref(b.from), b.entries[:b.size], b.cookies[:b.size])
 		b.seen = b.n
 	} else {
-		b.n, b.seen = w.table.CopyLive(flow.Ref(b.from), b.floor, b.entries, b.cookies, b.offs)
+		b.n, b.seen = w.table.CopyLive(flow.Ref(b.from), b.floor, b.entries[:b.size], b.cookies[:b.size], b.offs[:b.size])
 	}
 	close(b.done)
 }

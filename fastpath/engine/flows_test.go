@@ -180,6 +180,18 @@ func TestReadFlowsWithFloor(t *testing.T) {
 	if len(all) != nflows || examined != nflows {
 		t.Fatalf("without a floor: %d flows of %d slots, want %d", len(all), examined, nflows)
 	}
+	// SetSize bounds the slots one copy examines; 0 is the capacity.
+	sized := NewFlowBatch(300)
+	for _, c := range []struct{ size, want int }{{50, 50}, {1000, 300}, {0, 300}} {
+		sized.SetSize(c.size)
+		if err := w.ReadFlows(ctx, 100, sized); err != nil {
+			t.Fatal(err)
+		}
+		if next, _ := sized.Next(); sized.Len() != c.want || sized.Examined() != c.want || next != 100+c.want {
+			t.Errorf("SetSize(%d): %d copied, %d examined, next %d; want %d from slot 100", c.size, sized.Len(), sized.Examined(), next, c.want)
+		}
+	}
+
 	b := NewFlowBatch(300)
 	b.SetFloor(flow.Floor{Of: flow.FloorPackets, Min: 30})
 	above, examined := walk(b)

@@ -202,6 +202,7 @@ func (n *Node) Flows(ctx context.Context, q api.FlowQuery) (api.FlowResult, erro
 				return l.Result(), nil
 			}
 			b.SetFloor(floorOf(l))
+			b.SetSize(l.Wanted())
 			bctx, cancel := context.WithDeadline(ctx, deadline)
 			err := n.workers[wi].ReadFlows(bctx, slot, b)
 			cancel()
