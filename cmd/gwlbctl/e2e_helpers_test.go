@@ -67,7 +67,7 @@ func runHelper(name string, args []string) int {
 		err = httpPost(args[0])
 	case "flows-walk":
 		clients, _ := strconv.Atoi(args[1])
-		err = flowsWalk(args[0], clients, args[2])
+		err = flowsWalk(args[0], clients, args[2], args[3])
 	case "udp-hold":
 		n, _ := strconv.Atoi(args[1])
 		err = udpHold(args[0], n)
