@@ -19,8 +19,9 @@ type MetricType string
 
 // Metric types.
 const (
-	Counter MetricType = "counter"
-	Gauge   MetricType = "gauge"
+	Counter   MetricType = "counter"
+	Gauge     MetricType = "gauge"
+	Histogram MetricType = "histogram"
 )
 
 // Metric is one metric of /metrics. Every gwlb_ metric also has the labels
@@ -86,6 +87,7 @@ const (
 	mPortXstat         = "gwlb_port_xstat_total"
 	mWorkerRevision    = "gwlb_worker_config_revision"
 	mWorkerPasses      = "gwlb_worker_passes_total"
+	mWorkerPassGap     = "gwlb_worker_pass_gap_seconds"
 	mWorkerRx          = "gwlb_worker_received_packets_total"
 	mWorkerDropped     = "gwlb_worker_dropped_packets_total"
 	mWorkerCPU         = "gwlb_worker_cpu_seconds_total"
@@ -158,6 +160,7 @@ var Metrics = func() []Metric {
 	ms = append(ms,
 		Metric{mWorkerRevision, Gauge, "State revision of the snapshot the worker ran its last burst with.", []string{"worker"}, ""},
 		Metric{mWorkerPasses, Counter, "Poll passes over the worker's receive queues.", []string{"worker"}, ""},
+		Metric{mWorkerPassGap, Histogram, "Time between the ends of two poll passes of the worker (log2 buckets from 1.024 us): a packet that arrives during a long pass waits for its end.", []string{"worker"}, ""},
 		Metric{mWorkerRx, Counter, "Packets the worker handed to the engine.", []string{"worker"}, ""},
 		Metric{mWorkerDropped, Counter, "Packets the worker freed (drop verdicts, chained mbufs, bad frames).", []string{"worker"}, ""},
 		Metric{mWorkerCPU, Counter, "CPU time of the worker's thread in completed runs.", []string{"worker"}, ""},
@@ -388,6 +391,17 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		w := &s.Workers[i]
 		id := strconv.Itoa(w.ID)
 		emit(mWorkerPasses, u(w.Passes), id)
+		if len(w.PassGaps) > 0 {
+			buckets := make(map[float64]uint64, len(w.PassGaps))
+			var n uint64
+			for _, g := range w.PassGaps {
+				n += g.Count
+				if g.Below > 0 {
+					buckets[g.Below.Seconds()] = n
+				}
+			}
+			ch <- prometheus.MustNewConstHistogram(c.descs[mWorkerPassGap], n, float64(w.PassGapNs)/1e9, buckets, lb, az, id)
+		}
 		emit(mWorkerRx, u(w.Rx), id)
 		emit(mWorkerDropped, u(w.Dropped), id)
 		emit(mWorkerCPU, float64(w.CPUTimeNs)/1e9, id)

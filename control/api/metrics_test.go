@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -240,5 +241,33 @@ func TestMetricsMarkdown(t *testing.T) {
 	if CloudWatchDimension(testLB) != "gwy/my-gwlb/0123456789abcdef" || CloudWatchDimension(testTG) != "targetgroup/my-tg/fedcba9876543210" ||
 		CloudWatchDimension("x") != "x" {
 		t.Error("CloudWatchDimension")
+	}
+}
+
+// TestPassGapHistogram: a worker's pass gaps are the histogram
+// gwlb_worker_pass_gap_seconds: cumulative buckets at each bucket's bound,
+// the last one +Inf, the count every gap and the sum their time.
+func TestPassGapHistogram(t *testing.T) {
+	m := newMemBackend(10, 5)
+	m.workers[0].PassGaps = []PassGap{{Below: 1024, Count: 900}, {Below: 2048, Count: 90}, {Count: 10}}
+	m.workers[0].PassGapNs = 3_000_000
+	c, _ := newTestClient(t, m, Options{})
+	_, fams := scrape(t, c)
+	f, ok := fams["gwlb_worker_pass_gap_seconds"]
+	if !ok || f.GetType() != dto.MetricType_HISTOGRAM || len(f.Metric) != 1 {
+		t.Fatalf("gwlb_worker_pass_gap_seconds: %v", f)
+	}
+	h := f.Metric[0].GetHistogram()
+	if h.GetSampleCount() != 1000 || h.GetSampleSum() != 0.003 {
+		t.Errorf("count %d, sum %v; want 1000 and 0.003", h.GetSampleCount(), h.GetSampleSum())
+	}
+	want := map[float64]uint64{1.024e-6: 900, 2.048e-6: 990, math.Inf(1): 1000}
+	if len(h.Bucket) != len(want) {
+		t.Fatalf("%d buckets, want %d", len(h.Bucket), len(want))
+	}
+	for _, b := range h.Bucket {
+		if want[b.GetUpperBound()] != b.GetCumulativeCount() {
+			t.Errorf("bucket le=%v: %d, want %d", b.GetUpperBound(), b.GetCumulativeCount(), want[b.GetUpperBound()])
+		}
 	}
 }
