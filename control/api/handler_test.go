@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -484,4 +485,11 @@ func TestLargeFlowPageIsStreamed(t *testing.T) {
 	if resp, body, err := get(small, "?limit=1000"); err == nil {
 		t.Errorf("a page past MaxResponseBytes came through: status %d, %d bytes", resp.StatusCode, len(body))
 	}
+}
+
+// threadNice is the calling thread's nice value.
+func threadNice() (int, error) {
+	// getpriority(2) returns 20-nice, as the raw system call does.
+	p, err := syscall.Getpriority(syscall.PRIO_PROCESS, syscall.Gettid())
+	return 20 - p, err
 }

@@ -40,10 +40,3 @@ func listingThread(first func(niced bool)) {
 		job(niced)
 	}
 }
-
-// threadNice is the calling thread's nice value.
-func threadNice() (int, error) {
-	// getpriority(2) returns 20-nice, as the raw system call does.
-	p, err := syscall.Getpriority(syscall.PRIO_PROCESS, syscall.Gettid())
-	return 20 - p, err
-}

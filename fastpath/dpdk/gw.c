@@ -137,13 +137,13 @@ static inline void gw_end_pass(struct gw_worker *w)
 	uint64_t now = w->anchor_ns + (uint64_t)(((unsigned __int128)(tsc - w->anchor_tsc) * w->tsc_mult) >> 32);
 	/* The first pass has no gap; a re-anchor may step the clock back. */
 	if (likely(w->c.passes != 0 && now >= w->now_ns)) {
-		uint64_t gap = now - w->now_ns;
-		unsigned b = gap < 1024 ? 0 : 64 - __builtin_clzll(gap >> 10);
+		uint64_t gap = now - w->now_ns, units = gap >> GW_PASS_GAP_SHIFT;
+		unsigned b = units == 0 ? 0 : 64 - __builtin_clzll(units);
 		if (b >= GW_PASS_GAP_BUCKETS)
 			b = GW_PASS_GAP_BUCKETS - 1;
 		w->c.pass_gaps[b]++;
 		w->c.pass_gap_ns += gap;
-		w->c.pass_gap_sq += (gap >> 10) * (gap >> 10);
+		w->c.pass_gap_sq += units * units;
 	}
 	w->now_ns = now;
 	for (uint16_t k = 0; k < w->nexc; k++)

@@ -13,7 +13,10 @@
 
 /* Burst size: one rx burst, and one tx burst per output port. */
 #define GW_BURST 32
+/* Pass gaps (gw_counters.pass_gaps): the histogram's buckets, and the
+ * unit of bucket 0's bound and of pass_gap_sq, 1 << GW_PASS_GAP_SHIFT ns. */
 #define GW_PASS_GAP_BUCKETS 16
+#define GW_PASS_GAP_SHIFT 10
 /* Limits of one worker: ports in the forwarder's list, rx queues it polls. */
 #define GW_MAX_PORTS 32
 #define GW_MAX_RXQ 32
@@ -80,13 +83,13 @@ struct gw_counters {
 	uint64_t kernel_out;      /* frames the kernel sent through the TAPs */
 	uint64_t kernel_multiseg; /* of those, multi-segment ones dropped */
 	uint64_t handoff_in;      /* mbufs taken from the inbox (other workers' hand-offs) */
-	/* Time between the ends of two passes: a log2 histogram, bucket 0
-	 * under 1024 ns, bucket b (1..GW_PASS_GAP_BUCKETS-2) from 1024 << (b-1)
-	 * up to 1024 << b ns, the last one the rest; and the sum. A packet
-	 * that arrives during a long gap waits for its end. pass_gap_sq sums
-	 * the squares of the gaps in units of 1024 ns (2^20 ns^2): with the
-	 * sum it gives the mean wait of a packet arriving at a random time,
-	 * sq / (2 sum). */
+	/* Time between the ends of two passes: a log2 histogram, with u =
+	 * 1 << GW_PASS_GAP_SHIFT ns, bucket 0 under u, bucket b
+	 * (1..GW_PASS_GAP_BUCKETS-2) from u << (b-1) up to u << b, the last one
+	 * the rest; and the sum. A packet that arrives during a long gap waits
+	 * for its end. pass_gap_sq sums the squares of the gaps in whole u:
+	 * with the sum it gives the mean wait of a packet arriving at a
+	 * random time, sq u^2 / (2 sum). */
 	uint64_t pass_gaps[GW_PASS_GAP_BUCKETS];
 	uint64_t pass_gap_ns;
 	uint64_t pass_gap_sq;

@@ -227,10 +227,10 @@ type WorkerStats struct {
 	Exceptions []ExceptionStats
 	// PassGaps counts the times between the ends of two poll passes, by
 	// bucket (PassGapTop gives each one's bound); PassGapNs is their sum
-	// and PassGapSq the sum of their squares, each gap in units of 1024 ns
-	// (api.PassGapSqUnit). A
-	// packet that arrives during a long gap waits for its end: the gaps
-	// are what the worker adds to forwarding latency (api.PassWait).
+	// and PassGapSq the sum of their squares, each gap in whole
+	// PassGapUnit. A packet that arrives during a long gap waits for its
+	// end: the gaps are what the worker adds to forwarding latency
+	// (api.PassWait).
 	PassGaps  [PassGapBuckets]uint64
 	PassGapNs uint64
 	PassGapSq uint64
@@ -239,13 +239,18 @@ type WorkerStats struct {
 // PassGapBuckets is the number of WorkerStats.PassGaps buckets.
 const PassGapBuckets = int(C.GW_PASS_GAP_BUCKETS)
 
-// PassGapTop is the exclusive upper bound of PassGaps bucket b: 1024 ns
-// for bucket 0, doubling with each bucket; 0 for the last, which has none.
+// PassGapUnit is the unit of PassGapSq's gaps and the bound of bucket 0
+// (1024 ns).
+const PassGapUnit = time.Duration(1) << C.GW_PASS_GAP_SHIFT
+
+// PassGapTop is the exclusive upper bound of PassGaps bucket b:
+// PassGapUnit for bucket 0, doubling with each bucket; 0 for the last,
+// which has none.
 func PassGapTop(b int) time.Duration {
 	if b < 0 || b >= PassGapBuckets-1 {
 		return 0
 	}
-	return time.Duration(1024) << b
+	return PassGapUnit << b
 }
 
 // ExceptionStats count one port's exception path on one worker.

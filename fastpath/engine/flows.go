@@ -60,7 +60,7 @@ type FlowBatch struct {
 	offs    []uint16   // with a floor: each copy's distance from from
 	floor   flow.Floor // the copy's, set from want by ReadFlows
 	want    flow.Floor // SetFloor's, for the next ReadFlows
-	size    int        // slots the copy examines at most, set from wantSize
+	size    int        // slots the copy examines at most, set from wantN
 	wantN   int        // SetSize's, for the next ReadFlows (0: the batch's capacity)
 	worker  int
 	from, n int

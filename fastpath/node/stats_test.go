@@ -10,8 +10,32 @@ import (
 	"unsafe"
 
 	"github.com/gwlbctl/gwlbctl/control/api"
+	"github.com/gwlbctl/gwlbctl/fastpath/dpdk"
 	"github.com/gwlbctl/gwlbctl/fastpath/engine"
 )
+
+// TestPassGapsCarriedOver: a worker's pass gaps reach the API with each
+// bucket's bound, and the API's unit of the squared gaps is the one the
+// forwarder counts in (dpdk.PassGapUnit, squared).
+func TestPassGapsCarriedOver(t *testing.T) {
+	if api.PassGapSqUnit != int64(dpdk.PassGapUnit)*int64(dpdk.PassGapUnit) {
+		t.Fatalf("api.PassGapSqUnit %d ns², the forwarder's unit %v", api.PassGapSqUnit, dpdk.PassGapUnit)
+	}
+	var w dpdk.WorkerStats
+	for b := range w.PassGaps {
+		w.PassGaps[b] = uint64(b + 1)
+	}
+	w.PassGapNs, w.PassGapSq = 123, 456
+	aw := workerStats([]dpdk.WorkerStats{w}, nil)[0]
+	if len(aw.PassGaps) != dpdk.PassGapBuckets || aw.PassGapNs != 123 || aw.PassGapSq != 456 {
+		t.Fatalf("%d buckets, sums %d %d", len(aw.PassGaps), aw.PassGapNs, aw.PassGapSq)
+	}
+	for b, g := range aw.PassGaps {
+		if g.Count != uint64(b+1) || g.Below != dpdk.PassGapTop(b) {
+			t.Errorf("bucket %d: %+v, want count %d below %v", b, g, b+1, dpdk.PassGapTop(b))
+		}
+	}
+}
 
 // TestEveryEngineCounterHasItsField: each counter of the engine's metric
 // tables lands in its own field of control/api's document with its value
