@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -133,6 +134,33 @@ func (b *background) stop() {
 	b.cmd.Process.Kill()
 	<-b.done
 }
+
+// endServe ends a serve the test started as a deployment stops one, with
+// SIGTERM, so that it releases its locks and removes its socket; one that
+// is still running after serveStopGrace gets SIGKILL (and the test says
+// so). wait waits for the process to end.
+func endServe(t testing.TB, p *os.Process, wait func() error) {
+	t.Helper()
+	if p.Signal(syscall.SIGTERM) != nil {
+		wait()
+		return
+	}
+	ended := make(chan struct{})
+	go func() { wait(); close(ended) }()
+	select {
+	case <-ended:
+		// Harmless once the process is reaped (Go then sends nothing);
+		// it ends one whose Wait another goroutine still holds.
+		p.Kill()
+	case <-time.After(serveStopGrace):
+		t.Errorf("serve pid %d still running %v after SIGTERM: killed", p.Pid, serveStopGrace)
+		p.Kill()
+		<-ended
+	}
+}
+
+// serveStopGrace is how long endServe waits for serve to stop.
+const serveStopGrace = 15 * time.Second
 
 // holder drives a udp-hold helper.
 type holder struct {

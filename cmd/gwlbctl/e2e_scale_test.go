@@ -208,8 +208,7 @@ func (n *scaleNode) start(t *testing.T, e *e2e) {
 		select {
 		case <-exited:
 		default:
-			cmd.Process.Kill()
-			<-exited
+			endServe(e.t, cmd.Process, func() error { <-exited; return n.err })
 		}
 		f.Close()
 		if e.t.Failed() {

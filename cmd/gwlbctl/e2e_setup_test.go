@@ -165,8 +165,7 @@ func (e *e2e) startServe(nodeConfig string) {
 	logPath := e.serveLog
 	e.t.Cleanup(func() {
 		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
+			endServe(e.t, cmd.Process, cmd.Wait)
 		}
 		f.Close()
 		if e.t.Failed() {

@@ -106,6 +106,46 @@ func AcquireLock(dir, key, resource string) (*Lock, error) {
 	}
 }
 
+// SweepStaleLocks removes the lock files under dir (DefaultRunDir if
+// empty) that nobody holds: those of nodes that ended without releasing
+// them (killed, or crashed), whose resources (a socket in a directory
+// since deleted, a namespace's interface) may never be locked again. A
+// file is removed the way Release removes it, while locked, so a process
+// about to take it finds it gone and takes a new one (AcquireLock's inode
+// check). It returns how many it removed; a missing dir is no error.
+func SweepStaleLocks(dir string) (int, error) {
+	if dir == "" {
+		dir = DefaultRunDir
+	}
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("kernel: run directory: %w", err)
+	}
+	removed := 0
+	for _, ent := range ents {
+		if !ent.Type().IsRegular() || !strings.HasSuffix(ent.Name(), ".lock") {
+			continue
+		}
+		path := filepath.Join(dir, ent.Name())
+		f, err := os.OpenFile(path, os.O_RDWR, 0)
+		if err != nil {
+			continue // removed meanwhile, or not ours to open
+		}
+		if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) == nil {
+			var held, now unix.Stat_t
+			if unix.Fstat(int(f.Fd()), &held) == nil && unix.Stat(path, &now) == nil && held.Ino == now.Ino && held.Dev == now.Dev &&
+				os.Remove(path) == nil {
+				removed++
+			}
+		}
+		f.Close()
+	}
+	return removed, nil
+}
+
 // inUse describes the holder from its lock file.
 func inUse(path, resource string) error {
 	e := &InUseError{Resource: resource, LockFile: path, Program: "gwlbctl"}

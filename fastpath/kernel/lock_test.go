@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -179,5 +180,47 @@ func TestLockNeverTwoHolders(t *testing.T) {
 	wg.Wait()
 	if overlaps.Load() != 0 || taken.Load() == 0 {
 		t.Fatalf("two holders at once %d times (taken %d times)", overlaps.Load(), taken.Load())
+	}
+}
+
+// SweepStaleLocks removes the lock files nobody holds and nothing else:
+// not a held one, not other files.
+func TestSweepStaleLocks(t *testing.T) {
+	dir := t.TempDir()
+	held, err := AcquireLock(dir, "socket:/run/gwlbctl/serve.sock", "API socket")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Release()
+	for _, name := range []string{"iface:eth1.lock", "socket:%2Ftmp%2Fgone%2Fserve.sock.lock"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("pid=1\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "d.lock"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	n, err := SweepStaleLocks(dir)
+	if err != nil || n != 2 {
+		t.Fatalf("SweepStaleLocks: %d, %v; want 2 removed", n, err)
+	}
+	var left []string
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		left = append(left, e.Name())
+	}
+	want := []string{"d.lock", "notes.txt", filepath.Base(held.Path())}
+	slices.Sort(want)
+	if !slices.Equal(left, want) {
+		t.Fatalf("left after the sweep: %q; want %q", left, want)
+	}
+	if _, err := AcquireLock(dir, "socket:/run/gwlbctl/serve.sock", "API socket"); err == nil {
+		t.Fatal("the held lock was taken again after the sweep")
+	}
+	if n, err := SweepStaleLocks(filepath.Join(dir, "missing")); n != 0 || err != nil {
+		t.Fatalf("a missing directory: %d, %v", n, err)
 	}
 }

@@ -117,6 +117,13 @@ func Start(cfg Config, log *slog.Logger, opts StartOptions) (_ *Node, err error)
 		}
 		n.workers = append(n.workers, w)
 	}
+	// Lock files of nodes killed before they released them guard nothing
+	// (the kernel dropped their locks) but would stay until reboot.
+	if swept, err := kernel.SweepStaleLocks(""); err != nil {
+		log.Warn("node: stale lock files not swept", "dir", kernel.DefaultRunDir, "error", err)
+	} else if swept > 0 {
+		log.Info("node: removed lock files no process held", "dir", kernel.DefaultRunDir, "files", swept)
+	}
 	if n.locks, err = acquireLocks("", &n.cfg); err != nil {
 		return nil, err
 	}
