@@ -51,20 +51,20 @@ type request interface {
 	fail(err error)
 }
 
-// FlowBatch is a buffer a worker fills with a slice of its flow table
-// (ReadFlows): the raw entries and their cookies, with the snapshot and the
-// engine time they were copied at.
+// FlowBatch is a buffer a worker fills with the live flows of a slice of
+// its flow table (ReadFlows): their entries, cookies and slots, with the
+// snapshot and the engine time they were copied at.
 type FlowBatch struct {
 	entries []flow.Entry
 	cookies []uint32
-	offs    []uint16   // with a floor: each copy's distance from from
+	offs    []uint16   // each copy's distance from from
 	floor   flow.Floor // the copy's, set from want by ReadFlows
 	want    flow.Floor // SetFloor's, for the next ReadFlows
 	size    int        // slots the copy examines at most, set from wantN
 	wantN   int        // SetSize's, for the next ReadFlows (0: the batch's capacity)
 	worker  int
 	from, n int
-	seen    int // slots examined: n without a floor
+	seen    int // slots examined, live or not
 	slots   int // the table's Slots() at the copy
 	now     int64
 	cfg     *Config
@@ -81,7 +81,7 @@ func NewFlowBatch(size int) *FlowBatch {
 
 // SetFloor makes the next ReadFlows copy only the live flows whose bytes
 // or packets (both directions) are above f.Min; the zero Floor copies
-// every slot, live or not. A top-N listing sets the N-th best count it
+// every live flow. A top-N listing sets the N-th best count it
 // holds: the worker then reads every entry but copies only the few that
 // can still enter the top, which keeps the copy short and the worker's
 // cache its own.
@@ -96,9 +96,10 @@ func (b *FlowBatch) SetSize(n int) { b.wantN = n }
 // earlier ReadFlows gave up waiting on it): use a new batch.
 var ErrBatchBusy = errors.New("engine: the flow batch is still being filled by a worker; use another")
 
-// ReadFlows asks the worker to copy the slots from slot from on into b
-// and waits for it. On success b holds the slots [from, from+b.Len()),
-// live or not; b.Next says where the next batch starts. When ctx ends
+// ReadFlows asks the worker to copy the live flows from slot from on into
+// b and waits for it. On success b holds those of the b.Examined() slots
+// from from on (b.Slot says where each was); b.Next says where the next
+// batch starts. When ctx ends
 // first, ReadFlows returns its error and the worker still owns b: it fills
 // it later and nobody reads it (further ReadFlows on b fail with
 // ErrBatchBusy until then).
@@ -143,12 +144,7 @@ func (w *Worker) send(ctx context.Context, r request) error {
 func (b *FlowBatch) serve(w *Worker, now int64) {
 	b.worker, b.now, b.cfg = w.id, now, w.cfg
 	b.slots = w.table.Slots()
-	if b.floor.Of == flow.FloorNone {
-		b.n = w.table.CopyEntries(flow.Ref(b.from), b.entries[:b.size], b.cookies[:b.size])
-		b.seen = b.n
-	} else {
-		b.n, b.seen = w.table.CopyLive(flow.Ref(b.from), b.floor, b.entries[:b.size], b.cookies[:b.size], b.offs[:b.size])
-	}
+	b.n, b.seen = w.table.CopyLive(flow.Ref(b.from), b.floor, b.entries[:b.size], b.cookies[:b.size], b.offs[:b.size])
 	close(b.done)
 }
 
@@ -176,18 +172,13 @@ func (b *FlowBatch) Busy() bool {
 // Len is the number of entries the batch holds.
 func (b *FlowBatch) Len() int { return b.n }
 
-// Examined is the number of slots the worker examined for the batch: Len
-// without a floor.
+// Examined is the number of slots the worker examined for the batch, live
+// or not.
 func (b *FlowBatch) Examined() int { return b.seen }
 
 // Slot is the table slot of the i-th copied entry: the flow's position
 // for paging (a live flow keeps its slot).
-func (b *FlowBatch) Slot(i int) int {
-	if b.floor.Of == flow.FloorNone {
-		return b.from + i
-	}
-	return b.from + int(b.offs[i])
-}
+func (b *FlowBatch) Slot(i int) int { return b.from + int(b.offs[i]) }
 
 // Next returns the slot the next batch starts at, and false when this
 // batch reached the end of the table.
@@ -196,15 +187,9 @@ func (b *FlowBatch) Next() (int, bool) {
 	return next, next < b.slots
 }
 
-// Flow describes the i-th copied entry in fi and reports whether it held
-// a live flow.
-func (b *FlowBatch) Flow(i int, fi *FlowInfo) bool {
-	e := &b.entries[i]
-	if !e.Live() {
-		return false
-	}
-	flowInfo(fi, b.worker, b.cfg, b.now, e, b.cookies[i])
-	return true
+// Flow describes the i-th copied flow in fi.
+func (b *FlowBatch) Flow(i int, fi *FlowInfo) {
+	flowInfo(fi, b.worker, b.cfg, b.now, &b.entries[i], b.cookies[i])
 }
 
 // flowInfo describes entry e (cookie c) of worker id at engine time now.

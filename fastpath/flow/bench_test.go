@@ -324,8 +324,9 @@ func rss() int64 {
 
 // BenchmarkCopyBatch: one listing batch of 4096 slots of a 1M-flow table,
 // the batches walking the table in order (out of cache, as a listing of a
-// big table is): every slot copied (CopyEntries), or only those above a
-// floor no flow reaches (CopyLive, a top-N listing once its heap is full).
+// big table is): every live flow copied (the zero Floor, a paged listing),
+// or only those above a floor no flow reaches (a top-N listing once its
+// heap is full).
 // ns/op is per batch; 0 allocations.
 func BenchmarkCopyBatch(b *testing.B) {
 	const n, batch = 1 << 20, 4096
@@ -337,7 +338,7 @@ func BenchmarkCopyBatch(b *testing.B) {
 		b.ReportAllocs()
 		defer cputime.PerOp(b)()
 		for i := 0; i < b.N; i++ {
-			tb.CopyEntries(Ref(i*batch%n), dst, cookies)
+			tb.CopyLive(Ref(i*batch%n), Floor{}, dst, cookies, offs)
 		}
 	})
 	b.Run("floor", func(b *testing.B) {

@@ -379,23 +379,6 @@ func (t *Table) TargetFlows(target uint16) int { return int(t.byTarget[target]) 
 // is below it, and listings walk [0, Slots()).
 func (t *Table) Slots() int { return int(t.used) }
 
-// CopyEntries copies the entries from Ref from on into dst, and each one's
-// cookie into cookies (as long as dst), stopping at Slots(); it returns how
-// many it copied. Dead entries are copied too (Entry.Live tells). It is one
-// memory copy, for a listing that must not hold the table's goroutine: the
-// caller reads the copies elsewhere.
-func (t *Table) CopyEntries(from Ref, dst []Entry, cookies []uint32) int {
-	if uint32(from) >= t.used {
-		return 0
-	}
-	n := copy(dst, t.entries[from:t.used])
-	cookies = cookies[:n]
-	for i := range cookies {
-		cookies[i] = t.Cookie(from + Ref(i))
-	}
-	return n
-}
-
 // Floor selects, for CopyLive, the live entries whose count in both
 // directions is above Min: bytes (FloorBytes) or packets (FloorPackets).
 // The zero Floor selects every live entry.
@@ -429,8 +412,10 @@ func (f Floor) below(e *Entry) bool {
 // floor, each one's cookie into cookies and its distance from from into
 // offs (both as long as dst; at most 65536 entries are examined, the
 // range of an offset). It returns how many it copied and how many it
-// examined. A top-N listing passes the N-th best count so far as the
-// floor: the entries that cannot enter it are read but not copied.
+// examined. It is the listings' copy, made on the table's goroutine and
+// read elsewhere; the zero Floor copies every live entry, and a top-N
+// listing passes the N-th best count so far: the entries that cannot
+// enter it are read but not copied.
 func (t *Table) CopyLive(from Ref, floor Floor, dst []Entry, cookies []uint32, offs []uint16) (copied, examined int) {
 	if uint32(from) >= t.used {
 		return 0, 0

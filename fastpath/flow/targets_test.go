@@ -49,50 +49,6 @@ func TestTargetFlowsFollowInsertsMovesAndReclaims(t *testing.T) {
 	want(map[uint16]int{0: 0, 1: 0, 2: 0, 3: 0})
 }
 
-// TestCopyEntries: a copied slice holds the entries and cookies of its
-// slots, dead ones included, and stops at Slots().
-func TestCopyEntries(t *testing.T) {
-	tb := newTable(t, 64)
-	var refs []Ref
-	for i := range 10 {
-		k, _ := NewKey(7, FiveTuple, v4(10, 0, 0, 1), v4(10, 0, 1, byte(i)), 1000, 80, ProtoUDP, false)
-		r, err := tb.Insert(&k, tb.Hash(&k), 5*sec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tb.Entry(r).Touch(Original, 100+i, 6*sec)
-		refs = append(refs, r)
-	}
-	tb.Delete(refs[3])
-	if tb.Slots() != 10 {
-		t.Fatalf("Slots = %d, want 10", tb.Slots())
-	}
-	dst := make([]Entry, 4)
-	cookies := make([]uint32, 4)
-	if n := tb.CopyEntries(8, dst, cookies); n != 2 {
-		t.Fatalf("copy from slot 8 of 10: %d entries, want 2", n)
-	}
-	if n := tb.CopyEntries(10, dst, cookies); n != 0 {
-		t.Fatalf("copy from the end: %d entries", n)
-	}
-	n := tb.CopyEntries(2, dst, cookies)
-	if n != 4 {
-		t.Fatalf("copied %d, want 4", n)
-	}
-	for i := range n {
-		r := Ref(2 + i)
-		if dst[i] != *tb.Entry(r) {
-			t.Errorf("slot %d: copy differs from the entry", r)
-		}
-		if dst[i].Live() != (r != refs[3]) {
-			t.Errorf("slot %d: live %v", r, dst[i].Live())
-		}
-		if dst[i].Live() && cookies[i] != tb.Cookie(r) {
-			t.Errorf("slot %d: cookie %#x, want %#x", r, cookies[i], tb.Cookie(r))
-		}
-	}
-}
-
 // TestCopyLive: with a floor, a copy holds only the live entries whose
 // count in both directions is above it, with their cookies and offsets;
 // it examines at most len(dst) slots and stops at Slots(). The zero floor

@@ -215,9 +215,7 @@ func (n *Node) Flows(ctx context.Context, q api.FlowQuery) (api.FlowResult, erro
 			}
 			s := n.snap.Load()
 			for i := 0; i < b.Len(); i++ {
-				if !b.Flow(i, &fi) {
-					continue
-				}
+				b.Flow(i, &fi)
 				s.flow(&fi, &f)
 				if !l.Offer(api.FlowCursor{Worker: wi, Slot: uint64(b.Slot(i))}, &f) {
 					return l.Result(), nil
