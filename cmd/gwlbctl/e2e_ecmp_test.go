@@ -363,6 +363,32 @@ func TestECMPTwoRoutedNodes(t *testing.T) {
 		}
 	}
 	warm(a, b)
+	// Both nodes must place new flows alike: until each has seen every
+	// target healthy, one may still fail open over both targets while
+	// the other sends everything to the one that passed its checks.
+	allHealthy := func(t *testing.T) {
+		t.Helper()
+		for _, n := range r.nodes {
+			c, state := n.api(t), ""
+			for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+				ts, err := c.Targets(context.Background())
+				state = fmt.Sprintf("%d targets, %v", len(ts), err)
+				healthy := err == nil && len(ts) > 0
+				for _, tg := range ts {
+					if tg.State != "healthy" {
+						healthy, state = false, fmt.Sprintf("target %s %s", tg.IP, tg.State)
+					}
+				}
+				if healthy {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%s does not see every target healthy after 60 s: %s", n.id, state)
+				}
+			}
+		}
+	}
+	allHealthy(t)
 
 	t.Run("BothListed", func(t *testing.T) {
 		reg := registered(e)
@@ -436,6 +462,7 @@ func TestECMPTwoRoutedNodes(t *testing.T) {
 		}
 		r.route(t, a, b)
 		warm(a)
+		allHealthy(t)
 		flows := r.traffic(t, 32, 0)
 		per := r.carriers(t, flows, a, b)
 		if per[a.id] == 0 || per[b.id] == 0 || per[a.id]+per[b.id] != len(flows) {
