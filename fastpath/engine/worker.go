@@ -299,9 +299,9 @@ func (w *Worker) burst(cfg *Config, pkts []Packet, now int64) {
 	}
 	if w.nDec > 0 {
 		n := w.nDec
-		// Load every cache line of the entries the cookies name, so the
-		// misses of the burst overlap; then resolve the cookies.
-		w.table.PrefetchCookies(w.cookies[:n])
+		// The entries of the last returns, fewer than cookieGroup, are
+		// still to be requested (classifyAppliance did the others).
+		w.table.PrefetchCookies(w.cookies[n-n%cookieGroup : n])
 		for j := 0; j < n; j++ {
 			r, ok := w.table.ByCookie(w.cookies[j])
 			if !ok {
