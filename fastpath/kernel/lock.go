@@ -84,8 +84,7 @@ func AcquireLock(dir, key, resource string) (*Lock, error) {
 		// The holder removes the file when it releases: a lock taken on
 		// a file that was removed (or replaced) meanwhile guards
 		// nothing; take the one at the path again.
-		var held, now unix.Stat_t
-		if unix.Fstat(int(f.Fd()), &held) != nil || unix.Stat(path, &now) != nil || held.Ino != now.Ino || held.Dev != now.Dev {
+		if !stillAt(f, path) {
 			f.Close()
 			continue
 		}
@@ -135,15 +134,20 @@ func SweepStaleLocks(dir string) (int, error) {
 			continue // removed meanwhile, or not ours to open
 		}
 		if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) == nil {
-			var held, now unix.Stat_t
-			if unix.Fstat(int(f.Fd()), &held) == nil && unix.Stat(path, &now) == nil && held.Ino == now.Ino && held.Dev == now.Dev &&
-				os.Remove(path) == nil {
+			if stillAt(f, path) && os.Remove(path) == nil {
 				removed++
 			}
 		}
 		f.Close()
 	}
 	return removed, nil
+}
+
+// stillAt reports whether the open file f is still the file at path (not
+// removed or replaced since it was opened).
+func stillAt(f *os.File, path string) bool {
+	var held, now unix.Stat_t
+	return unix.Fstat(int(f.Fd()), &held) == nil && unix.Stat(path, &now) == nil && held.Ino == now.Ino && held.Dev == now.Dev
 }
 
 // inUse describes the holder from its lock file.
