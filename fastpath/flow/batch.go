@@ -26,22 +26,22 @@ func (t *Table) HashBatch(keys []Key, hashes []uint64) {
 	}
 }
 
-// entryAddrs appends to a the addresses that cover entry r's cache lines
-// and its generation: a hit reads or writes them all (key, ports,
-// counters, cookie).
+// entryAddrs appends to a the addresses that cover entry r's cache lines:
+// a hit reads or writes them all (key, generation, ports, counters,
+// Ethernet addresses).
 func (t *Table) entryAddrs(a []uintptr, r Ref) []uintptr {
 	p := uintptr(unsafe.Pointer(&t.entries[r]))
-	return append(a, p, p+64, p+uintptr(EntrySize-1), uintptr(unsafe.Pointer(&t.gens[r])))
+	return append(a, p, p+64, p+uintptr(EntrySize-1))
 }
 
-// touchEntry loads every cache line of entry r (loads at most 59 bytes
-// apart) and its generation, where there is no prefetch instruction.
+// touchEntry loads every cache line of entry r (loads at most 64 bytes
+// apart), where there is no prefetch instruction.
 func (t *Table) touchEntry(r Ref) uint32 {
 	e := &t.entries[r]
-	return uint32(e.Key.Endpoint) + e.LastSeen + uint32(e.EthSrc[5]) + uint32(t.gens[r])
+	return uint32(e.Key.Endpoint) + uint32(e.Packets[0]) + e.Created
 }
 
-// prefetchEntry requests every cache line of entry r and its generation.
+// prefetchEntry requests every cache line of entry r.
 func (t *Table) prefetchEntry(r Ref) {
 	if hasPrefetch {
 		prefetch(t.entryAddrs(t.pf[:0], r))
@@ -51,7 +51,7 @@ func (t *Table) prefetchEntry(r Ref) {
 }
 
 // PrefetchCookies requests the entry each cookie names (every cache line
-// of it) and its generation.
+// of it, its generation included).
 func (t *Table) PrefetchCookies(cookies []uint32) {
 	for len(cookies) > prefetchGroup {
 		t.PrefetchCookies(cookies[:prefetchGroup])

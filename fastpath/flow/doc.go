@@ -46,9 +46,9 @@
 //
 //   - entries: one 112-byte Entry per flow (no pointers), allocated from a
 //     FIFO ring of freed entries (4 bytes per flow) so that a freed entry is
-//     reused as late as possible;
-//   - generations: 2 bytes per entry (live bit + generation), so a cookie is
-//     checked without touching the entry;
+//     reused as late as possible; an entry's first 64 bytes hold its live
+//     bit and generation next to the key, so a cookie is checked with the
+//     bytes a return reads anyway;
 //   - index: open addressing with linear probing over 32-bit slots (8-bit
 //     hash tag + 24-bit entry reference), sized to the power of two at least
 //     twice the capacity (load factor <= 0.5). Deletion shifts the following
@@ -58,28 +58,34 @@
 // collector neither scans nor counts them; transparent huge pages are
 // requested to cut TLB misses) and backed with memory when the table is
 // created, so no page fault lands on the forwarding core; the table's RSS
-// is its full size from the start. At 1M flows the table costs 126 bytes per
-// flow: 112 for the entry, 8 for the index, 4 for the free ring and 2 for
-// the generation (BenchmarkMemory measures it, also as RSS growth).
+// is its full size from the start. At 1M flows the table costs 124 bytes per
+// flow: 112 for the entry, 8 for the index and 4 for the free ring
+// (BenchmarkMemory measures it, also as RSS growth). The generations
+// were once an array of their own, 2 bytes per flow, read without
+// touching the entry; with 1M flows that array was one more page and line
+// missed per packet (BenchmarkEncapEstablished/1M, medians of four
+// interleaved runs: 192 cpu-ns/pkt with it, 129 with the generation in
+// the entry).
 //
 // An entry is not one 64-byte cache line because what a flow keeps adds up
-// to 110 bytes: the Key 48 (endpoint id 8, two 16-byte addresses, two
+// to 112 bytes: the Key 48 (endpoint id 8, two 16-byte addresses, two
 // ports, protocol, tuple kind), both directions' packet and byte counters
 // 32 (64-bit: a 32-bit packet counter of one flow at 10 Mpps wraps within
 // 8 minutes, a 40-bit byte counter at 10 Gb/s within 15), the initiator's
 // Ethernet addresses 12 and 802.1Q tag 2 (every return restores them),
 // last-seen and creation times 4+4, the target 2, each direction's
-// ingress port 2+2, flags and timeout class 1+1. The key and the counters
-// alone are 80 bytes, and what an encapsulated packet's hit reads or
-// writes (key, last-seen, flags, class, target, both ports, its
-// direction's two counters) 76: a hot/cold split would still touch two
+// ingress port 2+2, flags and timeout class 1+1, live bit and generation
+// 2. The key and the counters alone are 80 bytes, and what an
+// encapsulated packet's hit reads or writes (key, last-seen, flags, class,
+// target, both ports, generation, its direction's two counters) 78: a
+// hot/cold split would still touch two
 // lines per packet. One line per flow needs a
 // narrower key (IPv4-only entries with 4-byte addresses, or an endpoint
 // index instead of its 64-bit id, remapped on every configuration reload)
 // or narrower counters; the table does neither.
 //
 // The batch operations (LookupBatch, PrefetchCookies) request the index
-// slots, then the entries' lines and generations of a whole burst with
+// slots, then the entries' lines of a whole burst with
 // prefetch instructions (PREFETCHT0, prefetch_amd64.s, one call per
 // stage), so the burst's misses overlap without a load waiting on each;
 // other architectures touch the lines with ordinary loads instead.

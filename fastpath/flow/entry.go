@@ -26,29 +26,36 @@ const (
 )
 
 const (
-	flagLive        = 1 << 0
-	flagInitiatorHi = 1 << 1 // the initiator is the key's Hi end
-	flagTagged      = 1 << 2 // VLAN holds an 802.1Q TCI
+	flagInitiatorHi = 1 << 0 // the initiator is the key's Hi end
+	flagTagged      = 1 << 1 // VLAN holds an 802.1Q TCI
 )
+
+// genLive marks a live entry in Entry.gen.
+const genLive = 1 << 15
 
 // Entry is the state of one flow. It holds no pointers. Fields indexed by
 // Direction are [Original, Reply].
 type Entry struct {
-	// Lookup and the expiry sweep read the first 54 bytes only: the key,
-	// then last-seen, liveness and timeout class, then the target.
+	// Lookups, cookie checks and the expiry sweep read the first 64
+	// bytes only: the key, last-seen, flags, timeout class, target, both
+	// ingress ports and the generation.
 	Key      Key
 	LastSeen uint32 // seconds of the engine clock (see Seconds)
 	flags    uint8
 	Class    TimeoutClass
 	Target   uint16    // index of the flow's target in the balance set
-	Created  uint32    // seconds of the engine clock
 	InPort   [2]uint16 // port index each direction entered on
-	Packets  [2]uint64
-	Bytes    [2]uint64
+	// gen is genLive (while the entry holds a flow) | the generation its
+	// cookie carries. It outlives the flow: the next Insert into the
+	// entry bumps it, so the freed flow's cookies no longer match.
+	gen     uint16
+	vlan    uint16 // the initiator's 802.1Q TCI (see VLAN)
+	Packets [2]uint64
+	Bytes   [2]uint64
 	// EthDst and EthSrc are the Ethernet addresses of the initiator's
 	// frames, restored after decapsulation; Reply frames use them swapped.
 	EthDst, EthSrc [6]byte
-	vlan           uint16
+	Created        uint32 // seconds of the engine clock
 }
 
 // EntrySize is the size of an Entry in bytes.
@@ -96,7 +103,7 @@ func (e *Entry) SetVLAN(tci uint16, tagged bool) {
 }
 
 // Live reports whether the entry holds a flow.
-func (e *Entry) Live() bool { return e.flags&flagLive != 0 }
+func (e *Entry) Live() bool { return e.gen&genLive != 0 }
 
 // Touch counts a packet of length bytes in direction d and refreshes the
 // last-seen time.

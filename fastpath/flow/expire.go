@@ -82,7 +82,7 @@ func (t *Table) Expire(now int64, budget int) int {
 			r := Ref(t.cursor)
 			t.cursor++
 			e := &t.entries[r]
-			if e.flags&flagLive != 0 && t.expired(e, sec) {
+			if e.Live() && t.expired(e, sec) {
 				h := t.hasher.Hash(&e.Key)
 				x += t.slots[uint32(h)&t.mask]
 				refs[k], hashes[k] = r, h

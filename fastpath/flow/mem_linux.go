@@ -40,7 +40,6 @@ func (t *Table) alloc(nslots, capacity int, goHeap bool) error {
 		t.slots = make([]uint32, nslots)
 		t.entries = make([]Entry, capacity)
 		t.free = make([]uint32, capacity)
-		t.gens = make([]uint16, capacity)
 		return nil
 	}
 	sb, err := mapAnon(nslots * 4)
@@ -52,7 +51,7 @@ func (t *Table) alloc(nslots, capacity int, goHeap bool) error {
 		_ = syscall.Munmap(sb)
 		return err
 	}
-	fb, err := mapAnon(capacity * 6) // free ring (4 B) + generations (2 B)
+	fb, err := mapAnon(capacity * 4) // free ring
 	if err != nil {
 		_ = syscall.Munmap(sb)
 		_ = syscall.Munmap(eb)
@@ -61,7 +60,6 @@ func (t *Table) alloc(nslots, capacity int, goHeap bool) error {
 	t.slots = unsafe.Slice((*uint32)(unsafe.Pointer(&sb[0])), nslots)
 	t.entries = unsafe.Slice((*Entry)(unsafe.Pointer(&eb[0])), capacity)
 	t.free = unsafe.Slice((*uint32)(unsafe.Pointer(&fb[0])), capacity)
-	t.gens = unsafe.Slice((*uint16)(unsafe.Pointer(&fb[capacity*4])), capacity)
 	m := &mapping{regions: [][]byte{sb, eb, fb}}
 	t.release = m.unmap
 	// A table dropped without Close still returns its memory.

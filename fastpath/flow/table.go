@@ -92,7 +92,6 @@ type Table struct {
 	idxBits  uint32
 	idxMask  uint32
 	genMask  uint16
-	gens     []uint16 // per entry: genLive | generation (cookie check without touching the entry)
 	live     int
 	byTarget []uint32 // live flows per Entry.Target value (SetTarget keeps it)
 	used     uint32   // entries [0, used) have been handed out at least once
@@ -103,9 +102,9 @@ type Table struct {
 	timeout  [numClasses]uint32
 
 	stats Stats
-	sink  uint32                                    // keeps touch loads alive (no prefetch instruction)
-	pf    [prefetchGroup * (entryLines + 1)]uintptr // a batch's prefetch addresses
-	big   bool                                      // entries exceed the caches: touch ahead in Expire
+	sink  uint32                              // keeps touch loads alive (no prefetch instruction)
+	pf    [prefetchGroup * entryLines]uintptr // a batch's prefetch addresses
+	big   bool                                // entries exceed the caches: touch ahead in Expire
 
 	release func() // unmaps the arrays
 
@@ -114,9 +113,6 @@ type Table struct {
 	cookieFixed, cookieFree uint32
 	worker                  int
 }
-
-// genLive marks a live entry in gens.
-const genLive = 1 << 15
 
 const (
 	refBits = 24
@@ -160,7 +156,7 @@ func (t *Table) Close() {
 		t.release()
 		t.release = nil
 	}
-	t.slots, t.entries, t.free, t.gens, t.byTarget = nil, nil, nil, nil, nil
+	t.slots, t.entries, t.free, t.byTarget = nil, nil, nil, nil
 }
 
 // Hash returns the flow hash of k under the table's seed.
@@ -252,17 +248,16 @@ func (t *Table) Insert(k *Key, hash uint64, now int64) (Ref, error) {
 		t.used++
 	}
 	e := &t.entries[r]
-	gen := (t.gens[r] + 1) & t.genMask
+	gen := (e.gen + 1) & t.genMask
 	if gen == 0 {
 		gen = 1
 	}
-	t.gens[r] = genLive | gen
 	sec := Seconds(now)
 	class := ClassOther
 	if k.Proto == ProtoTCP {
 		class = ClassTCP
 	}
-	*e = Entry{Key: *k, Created: sec, LastSeen: sec, flags: flagLive, Class: class}
+	*e = Entry{Key: *k, Created: sec, LastSeen: sec, Class: class, gen: genLive | gen}
 	t.slots[i] = tag | uint32(r+1)
 	t.live++
 	t.byTarget[0]++
@@ -296,7 +291,7 @@ func (t *Table) probe(k *Key, hash uint64) (slot uint32, r Ref, found bool) {
 
 // Cookie returns the flow cookie of the live entry r.
 func (t *Table) Cookie(r Ref) uint32 {
-	return t.cookieFixed | uint32(t.gens[r]&^genLive)<<t.idxBits | uint32(r)
+	return t.cookieFixed | uint32(t.entries[r].gen&^genLive)<<t.idxBits | uint32(r)
 }
 
 // ByCookie finds the live flow a cookie names. A cookie of a freed or
@@ -306,7 +301,7 @@ func (t *Table) ByCookie(c uint32) (Ref, bool) {
 	if r >= t.used || c&^t.cookieFree != t.cookieFixed {
 		return NoRef, false
 	}
-	if uint32(t.gens[r]) != genLive|(c&t.cookieFree)>>t.idxBits {
+	if uint32(t.entries[r].gen) != genLive|(c&t.cookieFree)>>t.idxBits {
 		return NoRef, false
 	}
 	return Ref(r), true
@@ -315,7 +310,7 @@ func (t *Table) ByCookie(c uint32) (Ref, bool) {
 // Delete removes the live flow r from the table.
 func (t *Table) Delete(r Ref) {
 	e := &t.entries[r]
-	if e.flags&flagLive == 0 {
+	if !e.Live() {
 		panic("flow: Delete of a free entry")
 	}
 	t.unlink(r, e, t.hasher.Hash(&e.Key))
@@ -350,8 +345,8 @@ func (t *Table) unlink(r Ref, e *Entry, h uint64) {
 	t.slots[i] = 0
 
 	e.flags = 0
+	e.gen &^= genLive
 	t.byTarget[e.Target]--
-	t.gens[r] &^= genLive
 	tail := t.freeHead + t.freeLen
 	if int(tail) >= len(t.free) {
 		tail -= uint32(len(t.free))
@@ -424,7 +419,7 @@ func (t *Table) CopyLive(from Ref, floor Floor, dst []Entry, cookies []uint32, o
 	cookies, offs = cookies[:len(dst)], offs[:len(dst)]
 	for i := range src {
 		e := &src[i]
-		if e.flags&flagLive == 0 || floor.below(e) {
+		if !e.Live() || floor.below(e) {
 			continue
 		}
 		dst[copied] = *e
@@ -440,7 +435,7 @@ func (t *Table) CopyLive(from Ref, floor Floor, dst []Entry, cookies []uint32, o
 func (t *Table) Range(fn func(r Ref, e *Entry) bool) {
 	for r := uint32(0); r < t.used; r++ {
 		e := &t.entries[r]
-		if e.flags&flagLive != 0 && !fn(Ref(r), e) {
+		if e.Live() && !fn(Ref(r), e) {
 			return
 		}
 	}

@@ -526,8 +526,11 @@ func TestOutsideGoHeap(t *testing.T) {
 
 func TestEntryLayout(t *testing.T) {
 	var e Entry
-	if off := unsafe.Offsetof(e.Target) + 2; off > 64 {
-		t.Fatalf("key, last-seen, flags, class and target end at byte %d, beyond the first cache line", off)
+	if off := unsafe.Offsetof(e.gen) + 2; off > 64 {
+		t.Fatalf("key, last-seen, flags, class, target, ports and generation end at byte %d, beyond the first 64 bytes", off)
+	}
+	if EntrySize != 112 {
+		t.Fatalf("EntrySize = %d, the package documentation says 112", EntrySize)
 	}
 }
 
